@@ -1,0 +1,9 @@
+using System.CommandLine;
+using CnnSentinel.Cli;
+
+var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel-2 imagery (EuroSAT) with TorchSharp.")
+{
+    DoctorCommand.Create(),
+    NotebooksCommand.Create(),
+};
+return root.Parse(args).Invoke();

@@ -1,0 +1,40 @@
+namespace CnnSentinel.IO;
+
+/// <summary>
+/// Writes files so that a reader never sees half of one: the content goes to a temporary file in
+/// the same folder, which is then renamed over the target (rename is atomic on one file system).
+/// Concurrent writers of the same content are safe; the last rename wins.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically, creating its folder.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temp = TempPathFor(path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp); // no-op after a successful rename
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    static string TempPathFor(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using CnnSentinel.IO;
+
+namespace CnnSentinel.Notebooks;
+
+/// <summary>
+/// A small JSON file of the values a notebook reached (accuracies, counts, paths), written where the
+/// test harness or a script can read them.
+/// </summary>
+/// <remarks>
+/// The folder is <c>CNNSENTINEL_RESULTS_DIR</c> when set (the notebook tests set it), else
+/// <c>out/results</c> under the current directory. Files are written atomically.
+/// </remarks>
+public static class NotebookResults
+{
+    /// <summary>The environment variable naming the results folder.</summary>
+    public const string EnvironmentVariable = "CNNSENTINEL_RESULTS_DIR";
+
+    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    /// <summary>The folder results are written to.</summary>
+    public static string Directory =>
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
+            ? Path.GetFullPath(dir)
+            : Path.GetFullPath(Path.Combine("out", "results"));
+
+    /// <summary>Writes <paramref name="values"/> as <c>&lt;name&gt;.json</c> and returns the file's path.</summary>
+    public static string Save(string name, object values)
+    {
+        var path = Path.Combine(Directory, name + ".json");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(values, Options));
+        return path;
+    }
+}
