@@ -9,7 +9,7 @@ namespace CnnSentinel.Notebooks;
 /// </summary>
 /// <remarks>
 /// The folder is <c>CNNSENTINEL_RESULTS_DIR</c> when set (the notebook tests set it), else
-/// <c>out/results</c> under the current directory. Files are written atomically.
+/// <c>out/results</c> in the repository (<see cref="ProjectPaths.Output"/>). Files are written atomically.
 /// </remarks>
 public static class NotebookResults
 {
@@ -22,7 +22,7 @@ public static class NotebookResults
     public static string Directory =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
             ? Path.GetFullPath(dir)
-            : Path.GetFullPath(Path.Combine("out", "results"));
+            : Path.Combine(ProjectPaths.Output, "results");
 
     /// <summary>Writes <paramref name="values"/> as <c>&lt;name&gt;.json</c> and returns the file's path.</summary>
     public static string Save(string name, object values)

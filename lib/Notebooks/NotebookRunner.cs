@@ -63,6 +63,8 @@ public static class NotebookRunner
         // .NET Interactive is a dotnet global tool; make sure the kernel finds it even from a bare shell.
         var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
         start.Environment["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}:{tools}";
+        // Restore CnnSentinel.Lib from the package this checkout built, whatever NuGet sources the user has.
+        if (FindPackageFeed(notebook) is { } feed) start.Environment["RestoreAdditionalProjectSources"] = feed;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var clock = Stopwatch.StartNew();
@@ -72,7 +74,12 @@ public static class NotebookRunner
         process.WaitForExit();
         var log = stdout.Result + stderr.Result;
         if (process.ExitCode != 0 || !File.Exists(executed))
-            return new Result(notebook, executed, [new Problem(-1, $"nbconvert exited with code {process.ExitCode}: {Tail(log)}")], log, clock.Elapsed);
+        {
+            var hint = log.Contains("NoSuchKernel", StringComparison.Ordinal) || log.Contains("No module named nbconvert", StringComparison.Ordinal)
+                ? " The notebook kernel or nbconvert is not installed: run scripts/setup.sh."
+                : "";
+            return new Result(notebook, executed, [new Problem(-1, $"nbconvert exited with code {process.ExitCode}.{hint} {Tail(log)}")], log, clock.Elapsed);
+        }
         return new Result(notebook, executed, FindProblems(executed), log, clock.Elapsed);
     }
 
@@ -104,6 +111,17 @@ public static class NotebookRunner
         null => "",
         _ => (string?)node ?? "",
     };
+
+    /// <summary>The nearest <c>artifacts/packages</c> folder above the notebook: where the build writes CnnSentinel.Lib's package.</summary>
+    public static string? FindPackageFeed(string notebook)
+    {
+        for (var dir = new FileInfo(notebook).Directory; dir is not null; dir = dir.Parent)
+        {
+            var feed = Path.Combine(dir.FullName, "artifacts", "packages");
+            if (Directory.Exists(feed)) return feed;
+        }
+        return null;
+    }
 
     static string Python() => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // Debian's, which has nbconvert
 
