@@ -44,6 +44,9 @@ static class NotebookChecks
         {
             Assert.True((double)values["lastLoss"]! < (double)values["firstLoss"]!);
             Assert.True((double)values["accuracy"]! > 0.9);
+            // The kernel ran the library of this build, not a stale copy from NuGet's package cache.
+            var built = Path.Combine(AppContext.BaseDirectory, "CnnSentinel.Lib.dll");
+            Assert.Equal(Sha256(built), Sha256((string)values["library"]!));
             var mimeTypes = Outputs(executed).SelectMany(o => o["data"]?.AsObject().Select(p => p.Key) ?? []).ToList();
             Assert.Contains("image/png", mimeTypes);
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot("));
@@ -52,6 +55,8 @@ static class NotebookChecks
         },
         _ => null,
     };
+
+    static string Sha256(string path) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
     static IEnumerable<JsonNode> Outputs(JsonNode notebook) =>
         notebook["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).OfType<JsonNode>();

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using CnnSentinel.Tests.Notebooks;
+
+namespace CnnSentinel.Tests.Scripts;
+
+/// <summary>
+/// scripts/setup.sh must repair what a user deletes. These tests touch this machine's real Jupyter
+/// kernelspec, so they run in the notebook collection (no notebook runs meanwhile) and put a copy
+/// back should the script fail.
+/// </summary>
+[Collection(NotebookCollection.Name)]
+public class SetupScriptTests
+{
+    static string Setup => Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "setup.sh");
+
+    [Fact]
+    public void RerunningSetupRestoresADeletedKernelspec()
+    {
+        var kernelDir = KernelspecDirectory() ?? throw new InvalidOperationException("The .net-csharp kernelspec is not installed: run scripts/setup.sh.");
+        var backup = TestEnvironment.NewTempDirectory();
+        foreach (var file in Directory.GetFiles(kernelDir)) File.Copy(file, Path.Combine(backup, Path.GetFileName(file)));
+        try
+        {
+            Directory.Delete(kernelDir, recursive: true);
+            Assert.Null(KernelspecDirectory());
+
+            var (code, output) = Run(Setup, "kernelspec");
+            Assert.True(code == 0, output);
+            Assert.Contains("registering", output);
+            var restored = KernelspecDirectory();
+            Assert.NotNull(restored);
+            var argv = JsonNode.Parse(File.ReadAllText(Path.Combine(restored, "kernel.json")))!["argv"]!.AsArray();
+            Assert.True(File.Exists((string?)argv[0]), $"kernel.json starts {(string?)argv[0]}, not an existing file");
+            Assert.DoesNotContain(argv, a => (string?)a == "--http-port-range");
+
+            (code, output) = Run(Setup, "kernelspec"); // idempotent: nothing to do the second time
+            Assert.True(code == 0, output);
+            Assert.Contains("present", output);
+        }
+        finally
+        {
+            if (KernelspecDirectory() is null)
+            {
+                Directory.CreateDirectory(kernelDir);
+                foreach (var file in Directory.GetFiles(backup)) File.Copy(file, Path.Combine(kernelDir, Path.GetFileName(file)));
+            }
+        }
+    }
+
+    [Fact]
+    public void AnUnknownStepIsRefusedWithTheListOfSteps()
+    {
+        var (code, output) = Run(Setup, "make-coffee");
+        Assert.NotEqual(0, code);
+        Assert.Contains("unknown step 'make-coffee'", output);
+        Assert.Contains("packages dotnet-tool kernelspec build nuget-source doctor", output);
+    }
+
+    static string? KernelspecDirectory()
+    {
+        var (_, json) = Run("jupyter", ["kernelspec", "list", "--json"], withStderr: false);
+        var specs = JsonNode.Parse(json)!["kernelspecs"]!.AsObject();
+        return specs.TryGetPropertyValue(".net-csharp", out var spec) ? (string?)spec!["resource_dir"] : null;
+    }
+
+    static (int Code, string Output) Run(string file, string step) => Run(file, [step], withStderr: true);
+
+    static (int Code, string Output) Run(string file, string[] args, bool withStderr)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, withStderr ? stdout.Result + stderr.Result : stdout.Result);
+    }
+}
