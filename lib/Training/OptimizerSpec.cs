@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Training;
+
+/// <summary>
+/// Which optimiser to train with, and its settings. The original used Adadelta (lr 1.0) for heads and
+/// from-scratch runs, Adam for the multispectral runs and SGD (lr 1e-4, momentum 0.9) for fine-tuning.
+/// </summary>
+/// <param name="Name">adadelta, adam, adamw or sgd.</param>
+/// <param name="LearningRate">The base learning rate (schedules scale it).</param>
+/// <param name="Momentum">SGD momentum.</param>
+/// <param name="WeightDecay">L2 penalty (decoupled for AdamW).</param>
+public sealed record OptimizerSpec(string Name, double LearningRate, double Momentum = 0, double WeightDecay = 0)
+{
+    /// <summary>Adadelta, the original's choice for training a new head or a network from scratch.</summary>
+    public static OptimizerSpec Adadelta(double learningRate = 1.0) => new("adadelta", learningRate);
+
+    /// <summary>Adam, the original's choice for the multispectral runs.</summary>
+    public static OptimizerSpec Adam(double learningRate = 1e-3) => new("adam", learningRate);
+
+    /// <summary>AdamW: Adam with decoupled weight decay.</summary>
+    public static OptimizerSpec AdamW(double learningRate = 1e-3, double weightDecay = 1e-2) => new("adamw", learningRate, WeightDecay: weightDecay);
+
+    /// <summary>SGD with momentum, the original's fine-tuning optimiser (lr 1e-4, momentum 0.9).</summary>
+    public static OptimizerSpec Sgd(double learningRate = 1e-4, double momentum = 0.9) => new("sgd", learningRate, momentum);
+
+    /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
+    public OptimizerHelper Create(IEnumerable<Parameter> parameters) => Name switch
+    {
+        "adadelta" => optim.Adadelta(parameters, LearningRate, weight_decay: WeightDecay),
+        "adam" => optim.Adam(parameters, LearningRate, weight_decay: WeightDecay),
+        "adamw" => optim.AdamW(parameters, LearningRate, weight_decay: WeightDecay),
+        "sgd" => optim.SGD(parameters, LearningRate, momentum: Momentum, weight_decay: WeightDecay),
+        _ => throw new ArgumentException($"Unknown optimiser '{Name}': use adadelta, adam, adamw or sgd."),
+    };
+}

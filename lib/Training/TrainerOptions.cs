@@ -1,0 +1,51 @@
+namespace CnnSentinel.Training;
+
+/// <summary>How to train: duration, optimiser, schedule, early stopping, checkpoints.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>The model's short name, the first part of checkpoint names (the original used vgg and dense).</summary>
+    public string ModelName { get; init; } = "model";
+
+    /// <summary>The run's tag, the second part of checkpoint names (e.g. rgb_transfer_init).</summary>
+    public string Tag { get; init; } = "run";
+
+    /// <summary>Epochs to train (in total, counting epochs a resumed run already did).</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Steps per epoch; null for one full pass over the training data. The original used 1000 steps of 64.</summary>
+    public int? StepsPerEpoch { get; init; }
+
+    /// <summary>The optimiser.</summary>
+    public OptimizerSpec Optimizer { get; init; } = OptimizerSpec.Adam();
+
+    /// <summary>The learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant();
+
+    /// <summary>Stop after this many epochs without a better validation accuracy; null never stops early.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>At the end, put back the weights of the epoch with the best validation accuracy (Keras' restore_best_weights).</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Per-class weights of the loss (e.g. inverse class frequencies); null weighs all classes equally.</summary>
+    public float[]? ClassWeights { get; init; }
+
+    /// <summary>
+    /// Folder for checkpoints and the history CSV; null keeps nothing on disk. A run finds its own last
+    /// checkpoint there and resumes from it.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Receives progress after each step and each epoch; null reports nothing.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>File name of the last checkpoint, from which a run resumes.</summary>
+    public string LastCheckpointName => $"{ModelName}_{Tag}.last.ckpt";
+
+    /// <summary>File name of the history CSV.</summary>
+    public string HistoryName => $"{ModelName}_{Tag}.history.csv";
+
+    /// <summary>File name of a best checkpoint, as the original named them: <c>&lt;model&gt;_&lt;tag&gt;.&lt;epoch&gt;-&lt;val_acc&gt;</c>.</summary>
+    public string BestCheckpointName(int epoch, double validationAccuracy) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ModelName}_{Tag}.{epoch:00}-{validationAccuracy:0.000}.ckpt");
+}
