@@ -59,20 +59,20 @@ step_kernelspec() {
   command -v jupyter >/dev/null 2>&1 || fail "jupyter not found." "Run: scripts/setup.sh packages"
   [ -x "${TOOLS_DIR}/dotnet-interactive" ] || fail "dotnet-interactive not installed." "Run: scripts/setup.sh dotnet-tool"
   local dir; dir="$(kernelspec_dir)"
-  if [ -n "$dir" ] && grep -q "${TOOLS_DIR}/dotnet-interactive" "$dir/kernel.json" 2>/dev/null; then
+  if [ -n "$dir" ] && grep -q "${TOOLS_DIR}/dotnet-interactive" "$dir/kernel.json" 2>/dev/null && grep -q -- "--http-local-only" "$dir/kernel.json"; then
     say "kernelspec .net-csharp: present ($dir)"; return
   fi
   say "registering the .NET Interactive kernelspecs"
   "${TOOLS_DIR}/dotnet-interactive" jupyter install >/dev/null 2>&1 || fail "dotnet-interactive jupyter install failed." "Run it by hand to see why."
   dir="$(kernelspec_dir)"
   [ -n "$dir" ] || fail "the kernelspec .net-csharp was not registered." "Check 'jupyter kernelspec list'."
-  # Start the kernel by absolute path (Jupyter and nbconvert need not have the tools folder on PATH)
-  # and without its HTTP port range (nothing here uses it; it would listen on every interface).
+  # Start the kernel by absolute path (Jupyter and nbconvert need not have the tools folder on PATH),
+  # with its HTTP services on loopback only (by default they listen on every interface).
   /usr/bin/python3 - "$dir/kernel.json" "${TOOLS_DIR}/dotnet-interactive" <<'PY'
 import json, sys
 path, tool = sys.argv[1], sys.argv[2]
 spec = json.load(open(path))
-spec["argv"] = [tool, "jupyter", "--default-kernel", "csharp", "{connection_file}"]
+spec["argv"] = [tool, "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"]
 json.dump(spec, open(path, "w"), indent=2)
 PY
   say "kernelspec .net-csharp: $dir"

@@ -17,6 +17,9 @@ public static class NotebookEnvironment
     static readonly Lock Gate = new();
     static TorchRuntime.RuntimeReport? _runtime;
 
+    /// <summary>True once a notebook kernel has loaded the library.</summary>
+    public static bool IsInitialized => _runtime is not null;
+
     /// <summary>
     /// Makes the kernel ready: lets Plotly.NET bind to the kernel's FSharp.Core and loads the native
     /// torch runtime. Idempotent.

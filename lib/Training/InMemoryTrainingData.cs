@@ -11,12 +11,18 @@ namespace CnnSentinel.Training;
 /// <param name="batchSize">Samples per batch; the last batch of an epoch may be smaller.</param>
 /// <param name="shuffle">Shuffle every epoch (training) or keep the order (evaluation).</param>
 /// <param name="seed">Seed of the shuffles.</param>
-public sealed class InMemoryTrainingData(Tensor inputs, Tensor labels, int batchSize, bool shuffle = true, long seed = 42) : ITrainingData
+/// <param name="keys">Optional key (e.g. file name) per sample, passed along with the batches.</param>
+public sealed class InMemoryTrainingData(Tensor inputs, Tensor labels, int batchSize, bool shuffle = true, long seed = 42,
+    IReadOnlyList<string>? keys = null) : ITrainingData
 {
     /// <inheritdoc />
     public int Count { get; } = inputs.shape[0] == labels.shape[0]
         ? (int)inputs.shape[0]
         : throw new ArgumentException($"{inputs.shape[0]} inputs but {labels.shape[0]} labels.");
+
+    readonly IReadOnlyList<string>? _keys = keys is null || keys.Count == inputs.shape[0]
+        ? keys
+        : throw new ArgumentException($"{inputs.shape[0]} inputs but {keys.Count} keys.");
 
     /// <inheritdoc />
     public int BatchesPerEpoch => (Count + batchSize - 1) / batchSize;
@@ -36,7 +42,8 @@ public sealed class InMemoryTrainingData(Tensor inputs, Tensor labels, int batch
             for (int start = 0; start < Count; start += batchSize)
             {
                 var index = order.narrow(0, start, Math.Min(batchSize, Count - start));
-                yield return new TrainingBatch(inputs.index_select(0, index), labels.index_select(0, index));
+                var batchKeys = _keys is null ? null : index.data<long>().Select(i => _keys[(int)i]).ToList();
+                yield return new TrainingBatch(inputs.index_select(0, index), labels.index_select(0, index), batchKeys);
             }
         }
     }

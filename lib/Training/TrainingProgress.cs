@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CnnSentinel.Training;
 
 /// <summary>Where a training run stands; reported after every step and at the end of every epoch.</summary>
@@ -11,4 +13,19 @@ namespace CnnSentinel.Training;
 /// <param name="Remaining">Estimated time to the end of the run.</param>
 /// <param name="Completed">The finished epoch's record, at the end of an epoch; otherwise null.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps, double Loss, double Accuracy,
-    double ImagesPerSecond, TimeSpan Remaining, EpochRecord? Completed = null);
+    double ImagesPerSecond, TimeSpan Remaining, EpochRecord? Completed = null)
+{
+    /// <summary>One line: epoch, steps, loss, accuracy, throughput, time left (and validation figures at the end of an epoch).</summary>
+    public override string ToString()
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"epoch {Epoch}/{Epochs} · step {Step}/{Steps} · loss {Loss:0.0000} · acc {Accuracy:0.000} · {ImagesPerSecond:0} img/s · ETA {Format(Remaining)}");
+        return Completed is { } r
+            ? line + string.Create(CultureInfo.InvariantCulture, $" · val_loss {r.ValidationLoss:0.0000} · val_acc {r.ValidationAccuracy:0.000} · {r.Seconds:0.0} s")
+            : line;
+    }
+
+    /// <summary>h:mm:ss or m:ss.</summary>
+    public static string Format(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{(int)t.TotalMinutes}:{t.Seconds:00}";
+}

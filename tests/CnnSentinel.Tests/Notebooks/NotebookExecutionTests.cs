@@ -52,6 +52,10 @@ static class NotebookChecks
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot("));
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("cnnsentinel-tensor"));
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("cnnsentinel-confusion"));
+            // Training progress: a line per epoch with the validation figures.
+            var progress = string.Concat(Outputs(executed).Where(o => (string?)o["name"] == "stdout").Select(o => Text(o["text"]!)));
+            Assert.Contains($"epoch {(int)values["epochs"]!}/{(int)values["epochs"]!} · step", progress);
+            Assert.Contains("val_acc", progress);
         },
         _ => null,
     };

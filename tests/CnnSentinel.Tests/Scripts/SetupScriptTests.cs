@@ -32,7 +32,7 @@ public class SetupScriptTests
             Assert.NotNull(restored);
             var argv = JsonNode.Parse(File.ReadAllText(Path.Combine(restored, "kernel.json")))!["argv"]!.AsArray();
             Assert.True(File.Exists((string?)argv[0]), $"kernel.json starts {(string?)argv[0]}, not an existing file");
-            Assert.DoesNotContain(argv, a => (string?)a == "--http-port-range");
+            Assert.Contains(argv, a => (string?)a == "--http-local-only");
 
             (code, output) = Run(Setup, "kernelspec"); // idempotent: nothing to do the second time
             Assert.True(code == 0, output);

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CnnSentinel.IO;
+
+namespace CnnSentinel.Evaluation;
+
+/// <summary>
+/// The result of evaluating a classifier on labelled data: every prediction aligned with its sample,
+/// the confusion matrix and the figures derived from it.
+/// </summary>
+public sealed class EvaluationReport
+{
+    /// <summary>Class names in class-index order.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>One prediction per sample, in the order the data gave them.</summary>
+    public IReadOnlyList<Prediction> Predictions { get; }
+
+    /// <summary>Counts of (true, predicted) pairs.</summary>
+    public ConfusionMatrix Confusion { get; }
+
+    /// <summary>Builds the report from aligned predictions.</summary>
+    public EvaluationReport(IReadOnlyList<string> classes, IReadOnlyList<Prediction> predictions)
+    {
+        Classes = classes;
+        Predictions = predictions;
+        Confusion = ConfusionMatrix.From(classes, predictions.Select(p => p.Truth), predictions.Select(p => p.Predicted));
+    }
+
+    /// <summary>The <paramref name="count"/> wrong predictions the model was most sure of.</summary>
+    public IReadOnlyList<Prediction> MostConfidentlyWrong(int count) =>
+        Predictions.Where(p => !p.IsCorrect).OrderByDescending(p => p.Confidence).Take(count).ToList();
+
+    /// <summary>Per-class figures: precision, recall, F1 and support (samples of the class).</summary>
+    public IReadOnlyList<ClassFigures> PerClass =>
+        Classes.Select((name, c) => new ClassFigures(name, Confusion.Precision(c), Confusion.Recall(c), Confusion.F1(c),
+            Predictions.Count(p => p.Truth == c))).ToList();
+
+    /// <summary>Figures of one class.</summary>
+    public sealed record ClassFigures(string Class, double Precision, double Recall, double F1, int Support);
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN for a class never predicted
+    };
+
+    /// <summary>Writes the report as JSON (figures, confusion matrix counts and row-normalised, predictions) atomically.</summary>
+    public void Save(string path)
+    {
+        int n = Classes.Count;
+        var counts = Enumerable.Range(0, n).Select(r => Enumerable.Range(0, n).Select(c => Confusion[r, c]).ToArray()).ToArray();
+        var normalised = counts.Select(row => row.Select(v => row.Sum() == 0 ? double.NaN : (double)v / row.Sum()).ToArray()).ToArray();
+        var document = new
+        {
+            classes = Classes,
+            samples = Predictions.Count,
+            overallAccuracy = Confusion.OverallAccuracy,
+            averageAccuracy = Confusion.AverageAccuracy,
+            kappa = Confusion.Kappa,
+            perClass = PerClass,
+            confusion = counts,
+            confusionRowNormalised = normalised,
+            predictions = Predictions.Select(p => new { key = p.Key, truth = p.Truth, predicted = p.Predicted, confidence = p.Confidence }),
+        };
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, Json));
+    }
+}
