@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using CnnSentinel.Evaluation;
+using CnnSentinel.Interpretation;
+using CnnSentinel.Training;
+using Plotly.NET;
+
+namespace CnnSentinel.Tests.Interpretation;
+
+public class InterpretationChartTests
+{
+    static JsonNode Figure(GenericChart chart) => JsonNode.Parse(GenericChart.toFigureJson(chart))!;
+
+    static readonly string[] Classes = ["Forest", "River", "SeaLake"];
+
+    static EvaluationReport Report() => new(Classes,
+    [
+        new("a", 0, 0, [1, 0, 0]), new("b", 0, 0, [1, 0, 0]), new("c", 0, 1, [0, 1, 0]), new("d", 0, 0, [1, 0, 0]),
+        new("e", 1, 1, [0, 1, 0]), new("f", 1, 2, [0, 0, 1]),
+    ]);
+
+    [Fact]
+    public void HeatmapRowsAreNormalisedAndNamed()
+    {
+        var trace = Figure(ConfusionHeatmap.Of(Report().Confusion))["data"]![0]!;
+        Assert.Equal("heatmap", (string)trace["type"]!);
+        Assert.Equal(Classes, trace["x"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal([0.75, 0.25, 0.0], trace["z"]![0]!.AsArray().Select(v => (double)v!));
+        Assert.Equal([0.0, 0.5, 0.5], trace["z"]![1]!.AsArray().Select(v => (double)v!));
+        Assert.Equal([0.0, 0.0, 0.0], trace["z"]![2]!.AsArray().Select(v => (double)v!)); // a class without samples
+        var counts = Figure(ConfusionHeatmap.Of(Report().Confusion, normalise: false))["data"]![0]!;
+        Assert.Equal([3.0, 1.0, 0.0], counts["z"]![0]!.AsArray().Select(v => (double)v!));
+    }
+
+    [Fact]
+    public void F1BarsCarryEachRunsPerClassScores()
+    {
+        var report = Report();
+        var data = Figure(ClassScores.F1(new Dictionary<string, EvaluationReport> { ["rgb"] = report, ["ms"] = report }))["data"]!.AsArray();
+        Assert.Equal(["rgb", "ms"], data.Select(t => (string)t!["name"]!));
+        var forestF1 = 2 * 1.0 * 0.75 / (1.0 + 0.75);
+        Assert.Equal(forestF1, (double)data[0]!["y"]![0]!, 12);
+        Assert.Equal(Classes, data[0]!["x"]!.AsArray().Select(v => (string)v!));
+    }
+
+    [Fact]
+    public void CurvesShowLossAndAccuracyOfTrainingAndValidation()
+    {
+        var history = new List<EpochRecord>
+        {
+            new(1, 1.0, 0.5, 0.9, 0.55, 0.1, 1, 100),
+            new(2, 0.5, 0.8, 0.6, 0.75, 0.1, 1, 100),
+        };
+        var data = Figure(TrainingCurves.Of(history))["data"]!.AsArray();
+        Assert.Equal(["training loss", "validation loss", "training accuracy", "validation accuracy"], data.Select(t => (string)t!["name"]!));
+        Assert.Equal([0.9, 0.6], data[1]!["y"]!.AsArray().Select(v => (double)v!));
+
+        var compared = Figure(TrainingCurves.Compare(new Dictionary<string, IReadOnlyList<EpochRecord>> { ["a"] = history, ["b"] = history }))["data"]!.AsArray();
+        Assert.Equal(["a", "b"], compared.Select(t => (string)t!["name"]!));
+        Assert.Equal([0.55, 0.75], compared[1]!["y"]!.AsArray().Select(v => (double)v!));
+    }
+}
