@@ -1,0 +1,63 @@
+using CnnSentinel.Interpretation;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Tests.Interpretation;
+
+public class GradCamTests
+{
+    /// <summary>Channel 0 holds a "left object", channel 1 a "right object"; class k's score is the sum of channel k.</summary>
+    sealed class TwoObjectClassifier : nn.Module<Tensor, Tensor>
+    {
+        readonly TorchSharp.Modules.Conv2d conv = nn.Conv2d(2, 2, 1);
+
+        public TwoObjectClassifier() : base("two_objects")
+        {
+            using (no_grad())
+            {
+                conv.weight!.copy_(eye(2).reshape(2, 2, 1, 1));
+                conv.bias!.zero_();
+            }
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => conv.call(x).sum([2, 3]); // call, not forward: hooks run in call
+    }
+
+    static Tensor Images()
+    {
+        var x = zeros(1, 2, 8, 8);
+        x[0, 0, TensorIndex.Slice(2, 4), TensorIndex.Slice(1, 3)] = tensor(1f); // left object
+        x[0, 1, TensorIndex.Slice(4, 6), TensorIndex.Slice(5, 7)] = tensor(1f); // right object
+        return x;
+    }
+
+    [Fact]
+    public void TheMapOfAClassLightsUpItsOwnObject()
+    {
+        var model = new TwoObjectClassifier();
+        var left = GradCam.Compute(model, Images(), classes: [0]);
+        var right = GradCam.Compute(model, Images(), classes: [1]);
+        Assert.Equal(new long[] { 1, 8, 8 }, left.shape);
+        Assert.Equal(1f, left[0, 3, 2].item<float>(), 5);
+        Assert.Equal(0f, left[0, 5, 6].item<float>(), 5);
+        Assert.Equal(1f, right[0, 5, 6].item<float>(), 5);
+        Assert.Equal(0f, right[0, 3, 2].item<float>(), 5);
+        Assert.True(left.min().item<float>() >= 0 && left.max().item<float>() <= 1);
+    }
+
+    [Fact]
+    public void AnUnknownLayerNameIsAClearError()
+    {
+        var error = Assert.Throws<ArgumentException>(() => GradCam.Compute(new TwoObjectClassifier(), Images(), layer: "layer9"));
+        Assert.Contains("no layer 'layer9'", error.Message);
+        Assert.Contains("conv", error.Message);
+    }
+
+    [Fact]
+    public void OverlayIsAnRgbImageInUnitRange()
+    {
+        var overlay = GradCam.Overlay(rand(2, 3, 8, 8) * 255, rand(2, 8, 8));
+        Assert.Equal(new long[] { 2, 3, 8, 8 }, overlay.shape);
+        Assert.True(overlay.min().item<float>() >= 0 && overlay.max().item<float>() <= 1);
+    }
+}
