@@ -23,7 +23,7 @@ public static class JpegPatchReader
         }
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
-            ?? throw new InvalidPatchException(path, "is not an image SkiaSharp can decode (expected a JPEG)");
+            ?? throw new InvalidPatchException(path, "cannot be decoded as an image: damaged, truncated or not a JPEG");
         if (codec.Info.Width != width || codec.Info.Height != height)
             throw new InvalidPatchException(path, $"is {codec.Info.Width}×{codec.Info.Height} pixels, expected {width}×{height}");
 
