@@ -90,16 +90,25 @@ public sealed class PatchLoader
     /// <summary>Decodes and augments one batch: everything it needs comes from its arguments and the seed.</summary>
     PatchBatch Build(IReadOnlyList<EuroSatSample> samples, int epoch, int index)
     {
-        int n = samples.Count, bands = _dataset.BandCount, plane = EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
-        var values = new float[n * bands * plane];
-        for (int i = 0; i < n; i++)
-            _normalization.Apply(Decode(samples[i]), values.AsSpan(i * bands * plane, bands * plane));
-
-        using var scope = NewDisposeScope();
-        var images = tensor(values, [n, bands, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize]);
+        int n = samples.Count, size = _dataset.BandCount * EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
         var choices = Options.Augmentation?.Draw(SplitMix64.Derive((ulong)Options.Seed, epoch, index), n)
             ?? Enumerable.Repeat(AugmentationChoice.Identity, n).ToArray();
-        if (Options.Augmentation is not null) images = AugmentationPolicy.Apply(images, choices);
+        var values = new float[n * size];
+        var normalised = Options.Augmentation is null ? null : new float[size];
+        for (int i = 0; i < n; i++)
+        {
+            var image = values.AsSpan(i * size, size);
+            if (normalised is null)
+                _normalization.Apply(Decode(samples[i]), image);
+            else
+            {
+                _normalization.Apply(Decode(samples[i]), normalised);
+                PatchWarp.Apply(normalised, image, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize, choices[i]);
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var images = tensor(values, [n, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize]);
         var classes = tensor(samples.Select(s => (long)s.ClassIndex).ToArray());
         var labels = Options.Labels == LabelEncoding.Index
             ? classes

@@ -41,31 +41,11 @@ public sealed record AugmentationPolicy(
     public AugmentationChoice[] Draw(ulong seed, int count) =>
         Enumerable.Range(0, count).Select(i => Draw(new SplitMix64(SplitMix64.Derive(seed, i)))).ToArray();
 
-    /// <summary>Applies <paramref name="choices"/> (one per image) to <paramref name="images"/> <c>[N, C, H, W]</c>; returns a new float32 tensor.</summary>
+    /// <summary>Applies <paramref name="choices"/> (one per image) to <paramref name="images"/> <c>[N, C, H, W]</c>; returns a new float32 CPU tensor.</summary>
     public static Tensor Apply(Tensor images, IReadOnlyList<AugmentationChoice> choices)
     {
-        if (images.dim() != 4 || images.shape[0] != choices.Count)
-            throw new ArgumentException($"expected {choices.Count} images [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
-        using var scope = NewDisposeScope();
-        var x = images.to_type(ScalarType.Float32);
-        var moved = Enumerable.Range(0, choices.Count).Select(i =>
-        {
-            var c = choices[i];
-            var image = x[i];
-            if (c.FlipHorizontal) image = ImageAugmentations.FlipHorizontal(image);
-            if (c.FlipVertical) image = ImageAugmentations.FlipVertical(image);
-            if (c.QuarterTurns != 0) image = ImageAugmentations.Rotate90(image, c.QuarterTurns);
-            return image;
-        }).ToArray();
-        var batch = stack(moved);
-        if (choices.Any(c => c.RotationDegrees != 0))
-        {
-            // One batched grid_sample for the whole batch; images with angle 0 are left exactly as they are.
-            var rotated = ImageAugmentations.Rotate(batch, choices.Select(c => c.RotationDegrees).ToArray());
-            var keep = tensor(choices.Select(c => c.RotationDegrees == 0).ToArray()).reshape(-1, 1, 1, 1);
-            batch = where(keep, batch, rotated);
-        }
-        return batch.MoveToOuterDisposeScope();
+        if (images.dim() != 4) throw new ArgumentException($"expected images [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
+        return ImageAugmentations.Warp(images, choices);
     }
 
     /// <summary>Augments a batch <c>[N, C, H, W]</c> with draws from <paramref name="seed"/>: the same seed gives the same result.</summary>

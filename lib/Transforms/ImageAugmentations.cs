@@ -25,9 +25,8 @@ public static class ImageAugmentations
     /// </summary>
     /// <remarks>
     /// "Reflect" here is skimage's (numpy's) whole-sample mirror, <c>d c b | a b c d | c b a</c> (scipy calls it
-    /// 'mirror'): the edge pixel is not repeated. It is torch's <c>grid_sample</c> with
-    /// <c>padding_mode: reflection</c> and <c>align_corners: true</c>, which reflects about the outer pixel
-    /// centres. The result is float32.
+    /// 'mirror'): the edge pixel is not repeated. Computed on the CPU by <see cref="PatchWarp"/>; the result is
+    /// a new float32 CPU tensor.
     /// </remarks>
     public static Tensor Rotate(Tensor images, double degrees)
     {
@@ -36,31 +35,28 @@ public static class ImageAugmentations
     }
 
     /// <summary>Rotates each image of a batch by its own angle (see <see cref="Rotate(Tensor, double)"/>).</summary>
-    public static Tensor Rotate(Tensor images, IReadOnlyList<double> degreesPerImage)
+    public static Tensor Rotate(Tensor images, IReadOnlyList<double> degreesPerImage) =>
+        Warp(images, degreesPerImage.Select(d => AugmentationChoice.Identity with { RotationDegrees = d }).ToArray());
+
+    /// <summary>Applies one choice per image to <c>[C, H, W]</c> (one choice) or <c>[N, C, H, W]</c> with <see cref="PatchWarp"/>.</summary>
+    internal static Tensor Warp(Tensor images, IReadOnlyList<AugmentationChoice> choices)
     {
         if (images.dim() is not (3 or 4))
             throw new ArgumentException($"expected images [C, H, W] or [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
-        using var scope = NewDisposeScope();
         bool single = images.dim() == 3;
-        var batch = (single ? images.unsqueeze(0) : images).to_type(ScalarType.Float32);
-        long n = batch.shape[0], h = batch.shape[2], w = batch.shape[3];
-        if (degreesPerImage.Count != n) throw new ArgumentException($"{degreesPerImage.Count} angles for {n} images", nameof(degreesPerImage));
-
-        // theta maps output to input coordinates normalised to [-1, 1] over the outer pixel centres
-        // (align_corners). Sampling input at R(-angle)·(p - centre) turns the picture by +angle; with y
-        // pointing down that inverse is [[cos, -sin], [sin, cos]], rescaled for non-square images.
-        double ry = h > 1 ? (double)(h - 1) : 1, rx = w > 1 ? (double)(w - 1) : 1;
-        var theta = new float[n * 6];
+        long n = single ? 1 : images.shape[0];
+        int bands = (int)images.shape[^3], height = (int)images.shape[^2], width = (int)images.shape[^1];
+        if (choices.Count != n) throw new ArgumentException($"{choices.Count} augmentations for {n} images", nameof(choices));
+        float[] input;
+        using (NewDisposeScope()) input = images.detach().to(CPU).to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        var output = new float[input.Length];
+        int size = bands * height * width;
+        bool turned = choices.Any(c => c.QuarterTurns % 2 != 0);
+        if (turned && choices.Any(c => c.QuarterTurns % 2 == 0) && height != width)
+            throw new ArgumentException("a batch of non-square images cannot mix odd and even quarter turns");
         for (int i = 0; i < n; i++)
-        {
-            double a = degreesPerImage[i] * Math.PI / 180, c = Math.Cos(a), s = Math.Sin(a);
-            theta[6 * i + 0] = (float)c;
-            theta[6 * i + 1] = (float)(-s * ry / rx);
-            theta[6 * i + 3] = (float)(s * rx / ry);
-            theta[6 * i + 4] = (float)c;
-        }
-        var grid = nn.functional.affine_grid(tensor(theta, [n, 2, 3], device: batch.device), [n, batch.shape[1], h, w], align_corners: true);
-        var rotated = nn.functional.grid_sample(batch, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: true);
-        return (single ? rotated.squeeze(0) : rotated).MoveToOuterDisposeScope();
+            PatchWarp.Apply(input.AsSpan(i * size, size), output.AsSpan(i * size, size), bands, height, width, choices[i]);
+        long[] shape = turned ? [.. images.shape[..^2], width, height] : images.shape;
+        return tensor(output, shape);
     }
 }

@@ -54,6 +54,18 @@ public class PatchLoaderTests
     }
 
     [Fact]
+    public void AugmentedImagesAreTheRecordedAugmentationsOfTheNormalisedFiles()
+    {
+        var dataset = EuroSatDataset.Open(PatchFixtures.BundledMultispectral);
+        var loader = new PatchLoader(dataset, options: LoaderOptions.Training with { BatchSize = 4, Augmentation = AugmentationPolicy.Original with { QuarterTurns = true } });
+        using var batch = loader.Epoch(1).First();
+        var raw = stack(batch.Samples.Select(s => tensor(dataset.Read(s).Select(v => (float)v).ToArray(), [13, 64, 64])).ToArray());
+        var expected = AugmentationPolicy.Apply(ChannelNormalization.OriginalMultispectral.Apply(raw), batch.Augmentations);
+        Assert.True(batch.Images.allclose(expected, atol: 1e-5));
+        Assert.Contains(batch.Augmentations, c => c.RotationDegrees != 0);
+    }
+
+    [Fact]
     public void AnEpochShufflesEveryImageExactlyOnce()
     {
         var dataset = EuroSatDataset.Open(PatchFixtures.BundledRgb);

@@ -33,6 +33,16 @@ public class AugmentationTests
     }
 
     [Fact]
+    public void FlipsAndTurnsTogetherOnNonSquareImagesAreExact()
+    {
+        var image = Small();
+        var both = AugmentationPolicy.Apply(image.unsqueeze(0), [new AugmentationChoice(true, true, 2, 0)]).squeeze(0);
+        Assert.True(Same(both, image)); // both flips = half turn, plus another half turn
+        var turned = AugmentationPolicy.Apply(image.unsqueeze(0), [new AugmentationChoice(true, false, 1, 0)]).squeeze(0);
+        Assert.True(Same(turned, ImageAugmentations.Rotate90(ImageAugmentations.FlipHorizontal(image), 1)));
+    }
+
+    [Fact]
     public void RotationMatchesScipyWithMirrorPaddingAndBilinearInterpolation()
     {
         // Reference from tests/CnnSentinel.Tests/Transforms/rotation_reference.py (scipy.ndimage.rotate, order 1, mode 'mirror').
