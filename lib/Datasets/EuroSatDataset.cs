@@ -56,6 +56,19 @@ public sealed class EuroSatDataset
         ? JpegPatchReader.Read(FullPath(sample), PatchSize, PatchSize)
         : GeoTiffPatchReader.Read(FullPath(sample), PatchSize, PatchSize, SentinelBands.Count);
 
+    /// <summary>The raw values of <paramref name="samples"/> as a float32 tensor <c>[N, bands, 64, 64]</c> (to look at; training uses the loader).</summary>
+    public TorchSharp.torch.Tensor ReadImages(IReadOnlyList<EuroSatSample> samples)
+    {
+        int size = BandCount * PatchSize * PatchSize;
+        var values = new float[samples.Count * size];
+        Parallel.For(0, samples.Count, i =>
+        {
+            var pixels = Read(samples[i]);
+            for (int p = 0; p < size; p++) values[i * size + p] = pixels[p];
+        });
+        return TorchSharp.torch.tensor(values, [samples.Count, BandCount, PatchSize, PatchSize]);
+    }
+
     /// <summary>
     /// Opens the dataset in <paramref name="root"/>.
     /// </summary>

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace CnnSentinel.Datasets;
 
 /// <summary>
@@ -30,6 +32,21 @@ public static class SentinelBands
 
     /// <summary>Bands to show as red, green, blue: B04, B03, B02 (what the RGB release was made from).</summary>
     public static int[] TrueColour => [Red, Green, Blue];
+
+    /// <summary>The upper end of the value range the RGB release was scaled from (<c>gdal_translate -scale 0 2750 1 255</c>, original issue #1).</summary>
+    public const double RgbReleaseMaximum = 2750;
+
+    /// <summary>
+    /// True colour as the EuroSAT RGB release made it from the multispectral patches: B04, B03, B02 mapped
+    /// linearly from [0, 2750] to [1, 255] and clipped, as uint8 <c>[N, 3, H, W]</c> (or <c>[3, H, W]</c>).
+    /// </summary>
+    public static Tensor ToRgbRelease(Tensor multispectral)
+    {
+        using var scope = NewDisposeScope();
+        var bands = multispectral.index_select(-3, tensor(TrueColour.Select(b => (long)b).ToArray(), device: multispectral.device));
+        var scaled = 1 + bands.to_type(ScalarType.Float32) * (254 / RgbReleaseMaximum);
+        return scaled.round().clamp(0, 255).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
 
     /// <summary>The names of the bands of <paramref name="format"/>: R, G, B for RGB, <see cref="Names"/> for multispectral.</summary>
     public static IReadOnlyList<string> For(PatchFormat format) =>

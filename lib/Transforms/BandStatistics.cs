@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
 using CnnSentinel.Datasets;
 
 namespace CnnSentinel.Transforms;
@@ -28,6 +31,23 @@ public sealed record BandStatistics(
         foreach (var pixels in (samples ?? dataset.Samples).AsParallel().AsOrdered().Select(dataset.Read))
             accumulator.Add(pixels);
         return accumulator.Result(dataset.BandNames);
+    }
+
+    /// <summary>An HTML table, one row per band, beside <paramref name="reference"/>'s constants when given (e.g. the original's).</summary>
+    public string ToHtml(ChannelNormalization? reference = null)
+    {
+        static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        var html = new StringBuilder("<table class=\"cnnsentinel-statistics\"><tr><th>band</th><th>mean</th><th>mean of image stds</th><th>global std</th>");
+        if (reference is not null) html.Append("<th>reference mean</th><th>reference std</th>");
+        html.Append("</tr>");
+        for (int b = 0; b < BandNames.Count; b++)
+        {
+            html.Append("<tr><td>").Append(WebUtility.HtmlEncode(BandNames[b])).Append("</td><td>").Append(F(Mean[b]))
+                .Append("</td><td>").Append(F(MeanOfImageStd[b])).Append("</td><td>").Append(F(GlobalStd[b])).Append("</td>");
+            if (reference is not null) html.Append("<td>").Append(F(reference.Mean[b])).Append("</td><td>").Append(F(reference.Std[b])).Append("</td>");
+            html.Append("</tr>");
+        }
+        return html.Append($"</table><p>{Images:N0} images, {PixelsPerBand:N0} pixels per band</p>").ToString();
     }
 
     /// <summary>The normalisation these statistics give: the mean and, as chosen, the global or the original's std.</summary>

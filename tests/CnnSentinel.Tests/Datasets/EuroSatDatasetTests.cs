@@ -52,6 +52,20 @@ public class EuroSatDatasetTests
     }
 
     [Fact]
+    public void TrueColourOfMultispectralPatchesIsScaledAsTheRgbRelease()
+    {
+        // Bands B04, B03, B02 (indices 3, 2, 1) hold 2750, 0 and 1375: → 255, 1, 128 (1 + 1375 × 254 / 2750 = 128).
+        var image = TorchSharp.torch.zeros(13, 2, 2);
+        image[3] = TorchSharp.torch.tensor(2750f);
+        image[1] = TorchSharp.torch.tensor(1375f);
+        image[0] = TorchSharp.torch.tensor(9999f); // B01: not shown
+        var rgb = SentinelBands.ToRgbRelease(image);
+        Assert.Equal(TorchSharp.torch.ScalarType.Byte, rgb.dtype);
+        Assert.Equal(new byte[] { 255, 255, 255, 255, 1, 1, 1, 1, 128, 128, 128, 128 }, rgb.data<byte>().ToArray());
+        Assert.Equal([5L, 3, 2, 2], SentinelBands.ToRgbRelease(TorchSharp.torch.zeros(5, 13, 2, 2)).shape);
+    }
+
+    [Fact]
     public void GeoreferencingMatchesGdal()
     {
         // gdalinfo AnnualCrop_1227.tif: EPSG 32629, Origin = (790900.550192264257930,4139922.163604723755270),
