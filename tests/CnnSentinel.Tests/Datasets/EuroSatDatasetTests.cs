@@ -22,6 +22,18 @@ public class EuroSatDatasetTests
     }
 
     [Fact]
+    public void JpegDecodesAsPillowDoes()
+    {
+        // Reference: Debian's python3-pil, numpy.array(Image.open("AnnualCrop/AnnualCrop_1.jpg")): pixel [7, 5] is
+        // (154, 126, 125), pixel [63, 0] is (124, 105, 109), and all values sum to 1,275,495.
+        var pixels = JpegPatchReader.Read(Path.Combine(PatchFixtures.BundledRgb, "AnnualCrop", "AnnualCrop_1.jpg"));
+        int At(int band, int row, int column) => pixels[band * 4096 + row * 64 + column];
+        Assert.Equal([154, 126, 125], Enumerable.Range(0, 3).Select(b => At(b, 7, 5)));
+        Assert.Equal([124, 105, 109], Enumerable.Range(0, 3).Select(b => At(b, 63, 0)));
+        Assert.Equal(1_275_495, pixels.Sum(v => (long)v));
+    }
+
+    [Fact]
     public void BundledMultispectralSampleHas13BandsWithB8ALast()
     {
         var dataset = EuroSatDataset.Open(PatchFixtures.BundledMultispectral);
