@@ -6,5 +6,6 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     DoctorCommand.Create(),
     NotebooksCommand.Create(),
     DownloadCommand.Create(),
+    SplitCommand.Create(),
 };
 return root.Parse(args).Invoke();
