@@ -5,5 +5,7 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
 {
     DoctorCommand.Create(),
     NotebooksCommand.Create(),
+    DownloadCommand.Create(),
+    SplitCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using CnnSentinel.Evaluation;
 using CnnSentinel.Runtime;
+using CnnSentinel.Transforms;
 using Plotly.NET;
 using TorchSharp;
 
@@ -48,7 +49,7 @@ public static class NotebookEnvironment
 
     /// <summary>
     /// The display rules the kernel extension registers: tensors as a summary with a preview, image
-    /// batches as a PNG picture grid, confusion matrices as tables, Plotly charts as offline HTML.
+    /// batches as a PNG picture grid, confusion matrices and band statistics as tables, Plotly charts as offline HTML.
     /// </summary>
     public static IReadOnlyList<DisplayFormatter> Formatters() =>
     [
@@ -56,5 +57,6 @@ public static class NotebookEnvironment
         new(typeof(ImageBatch), "image/png", o => Convert.ToBase64String(((ImageBatch)o).ToPng())),
         new(typeof(ConfusionMatrix), "text/html", o => ((ConfusionMatrix)o).ToHtml()),
         new(typeof(GenericChart), "text/html", o => ChartHtml.Render((GenericChart)o)),
+        new(typeof(BandStatistics), "text/html", o => ((BandStatistics)o).ToHtml()),
     ];
 }

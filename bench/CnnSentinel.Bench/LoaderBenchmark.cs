@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using CnnSentinel.Datasets;
+using CnnSentinel.IO;
+using CnnSentinel.Loading;
+using CnnSentinel.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Bench;
+
+/// <summary>
+/// <c>loader</c>: images per second the loader delivers (RGB with the original's augmentation; multispectral)
+/// against images per second a small CNN trains at, in one run. The loader should be at least 5× faster than
+/// training, so that training never waits for data.
+/// </summary>
+static class LoaderBenchmark
+{
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo?>("--data")
+        {
+            Description = "Folder holding eurosat-rgb/ and eurosat-ms/. Default: the full development copy ../shared/data beside the repository when present, else the bundled data/.",
+        };
+        var batches = new Option<int>("--batches") { Description = "Batches timed per measurement (after one warm-up batch).", DefaultValueFactory = _ => 40 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (the original: 64).", DefaultValueFactory = _ => 64 };
+        var command = new Command("loader", "Loader images/s (RGB with augmentation, MS) against small-CNN training images/s.") { data, batches, batchSize };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.EnsureLoaded();
+            var folder = parse.GetValue(data)?.FullName ?? DefaultDataFolder();
+            int n = parse.GetValue(batches), size = parse.GetValue(batchSize);
+            Console.WriteLine($"data: {folder}; {n} batches of {size}; {Environment.ProcessorCount} processors, torch threads {get_num_threads()}");
+
+            var rgb = EuroSatDataset.Open(Path.Combine(folder, "eurosat-rgb"));
+            var ms = EuroSatDataset.Open(Path.Combine(folder, "eurosat-ms"));
+            double rgbRate = LoaderRate(rgb, size, n);
+            Console.WriteLine($"loader RGB (decode, normalise, flips + ±45° rotation): {rgbRate,8:0} images/s ({rgb.Samples.Count} files)");
+            double msRate = LoaderRate(ms, size, n);
+            Console.WriteLine($"loader MS, 13 bands (same):                            {msRate,8:0} images/s ({ms.Samples.Count} files)");
+            double rgbTraining = TrainingRate(3, size, n);
+            Console.WriteLine($"training, small CNN 32/64/128, RGB (fwd+bwd+SGD):      {rgbTraining,8:0} images/s");
+            double msTraining = TrainingRate(13, size, n);
+            Console.WriteLine($"training, small CNN 32/64/128, 13 bands:               {msTraining,8:0} images/s");
+            double ratio = rgbRate / rgbTraining, msRatio = msRate / msTraining;
+            Console.WriteLine($"ratio loader/training: RGB {ratio:0.0}×, MS {msRatio:0.0}× (target ≥ 5×) → {(Math.Min(ratio, msRatio) >= 5 ? "ok" : "BELOW TARGET")}");
+
+            var report = Path.Combine(ProjectPaths.Output, "bench", "loader.json");
+            AtomicFile.WriteAllText(report, JsonSerializer.Serialize(new
+            {
+                data = folder, batchSize = size, batches = n, Environment.ProcessorCount,
+                loaderRgbImagesPerSecond = rgbRate, loaderMsImagesPerSecond = msRate,
+                trainingRgbImagesPerSecond = rgbTraining, trainingMsImagesPerSecond = msTraining,
+                ratioRgb = ratio, ratioMs = msRatio,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"written {report}");
+            return 0;
+        });
+        return command;
+    }
+
+    static string DefaultDataFolder()
+    {
+        var shared = Path.GetFullPath(Path.Combine(ProjectPaths.Root, "..", "shared", "data"));
+        return Directory.Exists(Path.Combine(shared, "eurosat-rgb")) ? shared : Path.Combine(ProjectPaths.Root, "data");
+    }
+
+    /// <summary>Images/s over <paramref name="batches"/> batches (epochs repeat when the folder is small), no cache: every image is decoded.</summary>
+    static double LoaderRate(EuroSatDataset dataset, int batchSize, int batches)
+    {
+        var loader = new PatchLoader(dataset, options: LoaderOptions.Training with { BatchSize = batchSize, DropLast = true });
+        using (var warm = loader.Epoch(0).First()) { }
+        var clock = Stopwatch.StartNew();
+        long images = 0;
+        int done = 0;
+        for (int epoch = 1; done < batches; epoch++)
+            foreach (var batch in loader.Epoch(epoch))
+            {
+                images += batch.Count;
+                batch.Dispose();
+                if (++done == batches) break;
+            }
+        return images / clock.Elapsed.TotalSeconds;
+    }
+
+    static double TrainingRate(int bands, int batchSize, int steps)
+    {
+        manual_seed(1);
+        var model = SmallCnn(bands, 10);
+        var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+        var loss = nn.CrossEntropyLoss();
+        var x = randn(batchSize, bands, 64, 64);
+        var y = randint(0, 10, [batchSize], dtype: ScalarType.Int64);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            loss.forward(model.forward(x), y).backward();
+            optimizer.step();
+        }
+        Step();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step();
+        return (double)steps * batchSize / clock.Elapsed.TotalSeconds;
+    }
+
+    // TODO(merge): use lib/Models/SmallCnn — this stand-in only sets the training pace for the ratio.
+    static nn.Module<Tensor, Tensor> SmallCnn(int bands, int classes)
+    {
+        nn.Module<Tensor, Tensor> Block(int input, int output) => nn.Sequential(
+            nn.Conv2d(input, output, 3, padding: 1), nn.BatchNorm2d(output), nn.ReLU(), nn.MaxPool2d(2));
+        return nn.Sequential(Block(bands, 32), Block(32, 64), Block(64, 128),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, classes));
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using CnnSentinel.Download;
+
+namespace CnnSentinel.Cli;
+
+/// <summary><c>cnnsentinel download rgb|ms --to DIR</c>: fetches and extracts an official EuroSAT archive.</summary>
+static class DownloadCommand
+{
+    public static Command Create()
+    {
+        var which = new Argument<string>("archive") { Description = "rgb (EuroSAT_RGB.zip, ~90 MB) or ms (EuroSAT_MS.zip, 13 bands, ~2 GB)." };
+        which.AcceptOnlyFromAmong("rgb", "ms");
+        var to = new Option<DirectoryInfo>("--to") { Description = "Folder to extract into (created).", Required = true };
+        var url = new Option<string?>("--url") { Description = "Download from here instead of the default (Zenodo record 7711810)." };
+        var sha = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive. None is built in: without it the hash is only reported." };
+        var keep = new Option<bool>("--keep-archive") { Description = "Keep the zip after extracting it." };
+        var command = new Command("download", "Download an official EuroSAT archive (resumable), check its SHA-256 and extract it safely.")
+        {
+            which, to, url, sha, keep,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var source = parse.GetValue(which) == "ms" ? ArchiveSource.EuroSatMultispectral : ArchiveSource.EuroSatRgb;
+            if (parse.GetValue(url) is { } other)
+            {
+                if (!Uri.TryCreate(other, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+                {
+                    Console.Error.WriteLine($"download: --url must be an absolute http(s) address, not '{other}'");
+                    return 2;
+                }
+                source = source with { Url = address };
+            }
+            source = source with { Sha256 = parse.GetValue(sha) };
+            var folder = parse.GetValue(to)!.FullName;
+            Console.WriteLine($"downloading {source.Url} → {folder}");
+            try
+            {
+                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                var result = await DatasetDownload.RunAsync(http, source, folder, parse.GetValue(keep), new ConsoleProgress(), cancellation);
+                Console.WriteLine();
+                Console.WriteLine(result.AlreadyComplete ? $"already complete (marker {DatasetDownload.MarkerPath(source, folder)})" : "done");
+                Console.WriteLine($"SHA-256 {result.Sha256} ({(result.Verified ? "verified" : "NOT verified: no --sha256 given")})");
+                foreach (var name in result.Extracted) Console.WriteLine($"extracted: {Path.Combine(folder, name)}");
+                return 0;
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException)
+            {
+                Console.WriteLine();
+                Console.Error.WriteLine($"download: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Prints progress on one line, at most every half second.</summary>
+    sealed class ConsoleProgress : IProgress<DownloadProgress>
+    {
+        DateTime _last = DateTime.MinValue;
+
+        public void Report(DownloadProgress value)
+        {
+            if ((DateTime.UtcNow - _last).TotalSeconds < 0.5 && value.Received != value.Total) return;
+            _last = DateTime.UtcNow;
+            var done = $"{value.Received / 1e6:0.0} MB";
+            Console.Write(value.Percent is { } p ? $"\r{done} of {value.Total!.Value / 1e6:0.0} MB ({p:0.0} %)   " : $"\r{done}   ");
+        }
+    }
+}

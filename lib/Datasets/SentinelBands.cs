@@ -1,0 +1,54 @@
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Datasets;
+
+/// <summary>
+/// The 13 Sentinel-2 bands of a EuroSAT multispectral patch, in the order the GeoTIFFs store them:
+/// B01 … B12, then B8A LAST (not after B08). All are resampled to 10 m.
+/// </summary>
+public static class SentinelBands
+{
+    /// <summary>Band names in file order.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", "B11", "B12", "B8A"];
+
+    /// <summary>Number of bands in a EuroSAT multispectral patch.</summary>
+    public const int Count = 13;
+
+    /// <summary>Index of B02 (blue).</summary>
+    public const int Blue = 1;
+
+    /// <summary>Index of B03 (green).</summary>
+    public const int Green = 2;
+
+    /// <summary>Index of B04 (red).</summary>
+    public const int Red = 3;
+
+    /// <summary>Index of B08 (near infrared, 10 m).</summary>
+    public const int NearInfrared = 7;
+
+    /// <summary>Index of B8A (narrow near infrared, 20 m): the last band.</summary>
+    public const int NarrowNearInfrared = 12;
+
+    /// <summary>Bands to show as red, green, blue: B04, B03, B02 (what the RGB release was made from).</summary>
+    public static int[] TrueColour => [Red, Green, Blue];
+
+    /// <summary>The upper end of the value range the RGB release was scaled from (<c>gdal_translate -scale 0 2750 1 255</c>, original issue #1).</summary>
+    public const double RgbReleaseMaximum = 2750;
+
+    /// <summary>
+    /// True colour as the EuroSAT RGB release made it from the multispectral patches: B04, B03, B02 mapped
+    /// linearly from [0, 2750] to [1, 255] and clipped, as uint8 <c>[N, 3, H, W]</c> (or <c>[3, H, W]</c>).
+    /// </summary>
+    public static Tensor ToRgbRelease(Tensor multispectral)
+    {
+        using var scope = NewDisposeScope();
+        var bands = multispectral.index_select(-3, tensor(TrueColour.Select(b => (long)b).ToArray(), device: multispectral.device));
+        var scaled = 1 + bands.to_type(ScalarType.Float32) * (254 / RgbReleaseMaximum);
+        return scaled.round().clamp(0, 255).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The names of the bands of <paramref name="format"/>: R, G, B for RGB, <see cref="Names"/> for multispectral.</summary>
+    public static IReadOnlyList<string> For(PatchFormat format) =>
+        format == PatchFormat.Rgb ? ["R", "G", "B"] : Names;
+}

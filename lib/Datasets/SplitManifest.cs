@@ -1,0 +1,98 @@
+using System.Globalization;
+using CnnSentinel.IO;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace CnnSentinel.Datasets;
+
+/// <summary>
+/// A train/validation split that leaves the files where they are: a CSV with the columns
+/// <c>path,class,split</c> (path relative to the dataset folder, '/' separators; split <c>train</c> or
+/// <c>validation</c>), rows in ordinal order of the path. The original copied the files into
+/// <c>train/</c> and <c>validation/</c> folders; a manifest does the same job without copies.
+/// </summary>
+public sealed class SplitManifest
+{
+    static readonly CsvConfiguration Csv = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
+
+    /// <summary>Creates a manifest from entries (sorted here by path).</summary>
+    public SplitManifest(IEnumerable<SplitEntry> entries) =>
+        Entries = entries.OrderBy(e => e.Sample.RelativePath, StringComparer.Ordinal).ToList();
+
+    /// <summary>All rows, in ordinal order of the path.</summary>
+    public IReadOnlyList<SplitEntry> Entries { get; }
+
+    /// <summary>The patches of <paramref name="split"/>, in path order.</summary>
+    public IReadOnlyList<EuroSatSample> Samples(SplitSet split) =>
+        Entries.Where(e => e.Split == split).Select(e => e.Sample).ToList();
+
+    /// <summary>The training patches.</summary>
+    public IReadOnlyList<EuroSatSample> Train => Samples(SplitSet.Train);
+
+    /// <summary>The validation patches.</summary>
+    public IReadOnlyList<EuroSatSample> Validation => Samples(SplitSet.Validation);
+
+    /// <summary>Patches per class index in <paramref name="split"/>, for <paramref name="classCount"/> classes.</summary>
+    public int[] CountPerClass(SplitSet split, int classCount)
+    {
+        var counts = new int[classCount];
+        foreach (var e in Entries.Where(e => e.Split == split)) counts[e.Sample.ClassIndex]++;
+        return counts;
+    }
+
+    /// <summary>The CSV text.</summary>
+    public string ToCsv()
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, Csv))
+        {
+            csv.WriteField("path");
+            csv.WriteField("class");
+            csv.WriteField("split");
+            csv.NextRecord();
+            foreach (var e in Entries)
+            {
+                csv.WriteField(e.Sample.RelativePath);
+                csv.WriteField(e.Sample.ClassName);
+                csv.WriteField(Name(e.Split));
+                csv.NextRecord();
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Writes the CSV to <paramref name="path"/> atomically.</summary>
+    public void Write(string path) => AtomicFile.WriteAllText(path, ToCsv());
+
+    /// <summary>
+    /// Reads a manifest written by <see cref="Write"/> and resolves its rows against <paramref name="dataset"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A row names a file the dataset lacks, another class, or an unknown split; the message gives the line.</exception>
+    public static SplitManifest Read(string path, EuroSatDataset dataset)
+    {
+        var byPath = dataset.Samples.ToDictionary(s => s.RelativePath, StringComparer.Ordinal);
+        var entries = new List<SplitEntry>();
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, Csv);
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not ["path", "class", "split"])
+            throw new InvalidDataException($"{path}: expected the header 'path,class,split'");
+        while (csv.Read())
+        {
+            var line = csv.Parser.RawRow;
+            string file = csv.GetField(0)!, className = csv.GetField(1)!, split = csv.GetField(2)!;
+            if (!byPath.TryGetValue(file, out var sample))
+                throw new InvalidDataException($"{path} line {line}: '{file}' is not a patch of {dataset.Root}");
+            if (sample.ClassName != className)
+                throw new InvalidDataException($"{path} line {line}: '{file}' is listed as {className} but lies in the {sample.ClassName} folder");
+            entries.Add(new SplitEntry(sample, split switch
+            {
+                "train" => SplitSet.Train,
+                "validation" => SplitSet.Validation,
+                _ => throw new InvalidDataException($"{path} line {line}: split must be 'train' or 'validation', not '{split}'"),
+            }));
+        }
+        return new SplitManifest(entries);
+    }
+
+    static string Name(SplitSet split) => split == SplitSet.Train ? "train" : "validation";
+}

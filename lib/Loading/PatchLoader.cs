@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using CnnSentinel.Datasets;
+using CnnSentinel.Randomness;
+using CnnSentinel.Transforms;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Loading;
+
+/// <summary>
+/// Turns patch files into batches of normalised, augmented tensors, decoding several batches ahead on
+/// worker threads so that training does not wait for files.
+/// </summary>
+/// <remarks>
+/// <para>Deterministic: the order of an epoch is a <see cref="SplitMix64"/> shuffle seeded by (seed, epoch),
+/// and each image's augmentation is drawn from its own stream seeded by (seed, epoch, batch, position). A
+/// batch depends on nothing else, so the same seed gives identical batches whatever the thread timing or the
+/// prefetch depth. Batches come out in order.</para>
+/// <para>A damaged file stops the epoch with an <see cref="InvalidPatchException"/> naming it.</para>
+/// </remarks>
+public sealed class PatchLoader
+{
+    readonly EuroSatDataset _dataset;
+    readonly IReadOnlyList<EuroSatSample> _samples;
+    readonly ChannelNormalization _normalization;
+    readonly ConcurrentDictionary<string, ushort[]>? _cache;
+
+    /// <summary>A loader over <paramref name="samples"/> (e.g. one side of a split) of <paramref name="dataset"/>.</summary>
+    public PatchLoader(EuroSatDataset dataset, IReadOnlyList<EuroSatSample>? samples = null, LoaderOptions? options = null)
+    {
+        _dataset = dataset;
+        _samples = samples ?? dataset.Samples;
+        Options = options ?? LoaderOptions.Training;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize);
+        _normalization = Options.Normalization ?? ChannelNormalization.OriginalFor(dataset.Format);
+        if (_normalization.Bands != dataset.BandCount)
+            throw new ArgumentException($"the normalisation has {_normalization.Bands} bands, the dataset {dataset.BandCount}", nameof(options));
+        if (Options.CacheDecoded) _cache = new ConcurrentDictionary<string, ushort[]>(StringComparer.Ordinal);
+    }
+
+    /// <summary>The settings.</summary>
+    public LoaderOptions Options { get; }
+
+    /// <summary>Number of images per epoch.</summary>
+    public int Count => _samples.Count;
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => Options.DropLast ? Count / Options.BatchSize : (Count + Options.BatchSize - 1) / Options.BatchSize;
+
+    /// <summary>The order of the images in <paramref name="epoch"/>.</summary>
+    public IReadOnlyList<EuroSatSample> Order(int epoch)
+    {
+        var order = _samples.ToList();
+        if (Options.Shuffle) new SplitMix64(SplitMix64.Derive((ulong)Options.Seed, epoch)).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>
+    /// The batches of <paramref name="epoch"/>, in order, prepared <see cref="LoaderOptions.Prefetch"/> ahead.
+    /// Leaving the loop early is fine: batches already prepared are disposed.
+    /// </summary>
+    public IEnumerable<PatchBatch> Epoch(int epoch = 0)
+    {
+        var order = Order(epoch);
+        int batches = BatchesPerEpoch;
+        int depth = Options.Prefetch > 0 ? Options.Prefetch : 2 * Environment.ProcessorCount;
+        var pending = new Queue<Task<PatchBatch>>();
+        int next = 0;
+        Task<PatchBatch> Start(int index)
+        {
+            int first = index * Options.BatchSize;
+            var slice = order.Skip(first).Take(Options.BatchSize).ToList();
+            return Task.Run(() => Build(slice, epoch, index));
+        }
+        try
+        {
+            while (next < batches && pending.Count < depth) pending.Enqueue(Start(next++));
+            while (pending.Count > 0)
+            {
+                var batch = pending.Dequeue().GetAwaiter().GetResult();
+                if (next < batches) pending.Enqueue(Start(next++));
+                yield return batch;
+            }
+        }
+        finally
+        {
+            foreach (var task in pending) DisposeWhenDone(task);
+        }
+    }
+
+    /// <summary>Decodes and augments one batch: everything it needs comes from its arguments and the seed.</summary>
+    PatchBatch Build(IReadOnlyList<EuroSatSample> samples, int epoch, int index)
+    {
+        int n = samples.Count, size = _dataset.BandCount * EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
+        var choices = Options.Augmentation?.Draw(SplitMix64.Derive((ulong)Options.Seed, epoch, index), n)
+            ?? Enumerable.Repeat(AugmentationChoice.Identity, n).ToArray();
+        var values = new float[n * size];
+        var normalised = Options.Augmentation is null ? null : new float[size];
+        for (int i = 0; i < n; i++)
+        {
+            var image = values.AsSpan(i * size, size);
+            if (normalised is null)
+                _normalization.Apply(Decode(samples[i]), image);
+            else
+            {
+                _normalization.Apply(Decode(samples[i]), normalised);
+                PatchWarp.Apply(normalised, image, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize, choices[i]);
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var images = tensor(values, [n, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize]);
+        var classes = tensor(samples.Select(s => (long)s.ClassIndex).ToArray());
+        var labels = Options.Labels == LabelEncoding.Index
+            ? classes
+            : nn.functional.one_hot(classes, _dataset.Classes.Count).to_type(ScalarType.Float32);
+        return new PatchBatch(images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), samples, choices, epoch, index);
+    }
+
+    ushort[] Decode(EuroSatSample sample) =>
+        _cache is null ? _dataset.Read(sample) : _cache.GetOrAdd(sample.RelativePath, _ => _dataset.Read(sample));
+
+    static void DisposeWhenDone(Task<PatchBatch> task)
+    {
+        // The consumer stopped early or an earlier batch failed: free what was prepared. A failure of a batch
+        // nobody will read is not reported; the one that ended the epoch already was.
+        task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default);
+    }
+}

@@ -1,0 +1,67 @@
+using CnnSentinel.Datasets;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Transforms;
+
+/// <summary>
+/// Per-band standardisation: <c>(value − mean[band]) / std[band]</c>, as the original's
+/// <c>preprocessing_image_rgb</c> and <c>preprocessing_image_ms</c>.
+/// </summary>
+/// <param name="Mean">Mean per band, in channel order.</param>
+/// <param name="Std">Standard deviation per band (all positive).</param>
+public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyList<double> Std)
+{
+    /// <summary>The original's RGB constants (image_functions.py; std = mean of per-image stds).</summary>
+    public static ChannelNormalization OriginalRgb { get; } = new([87.845, 96.965, 103.947], [23.657, 16.474, 13.793]);
+
+    /// <summary>The original's multispectral constants, bands B01 … B12, B8A (image_functions.py).</summary>
+    public static ChannelNormalization OriginalMultispectral { get; } = new(
+        [1353.036, 1116.468, 1041.475, 945.344, 1198.498, 2004.878, 2376.699, 2303.738, 732.957, 12.092, 1818.820, 1116.271, 2602.579],
+        [65.479, 154.008, 187.997, 278.508, 228.122, 356.598, 456.035, 531.570, 98.947, 1.188, 378.993, 303.851, 503.181]);
+
+    /// <summary>The original's constants for <paramref name="format"/>.</summary>
+    public static ChannelNormalization OriginalFor(PatchFormat format) =>
+        format == PatchFormat.Rgb ? OriginalRgb : OriginalMultispectral;
+
+    /// <summary>Number of bands.</summary>
+    public int Bands => Mean.Count;
+
+    /// <summary>Standardises images <c>[C, H, W]</c> or <c>[N, C, H, W]</c> (any numeric type) into a new float32 tensor.</summary>
+    /// <exception cref="ArgumentException">The tensor's shape or band count does not fit.</exception>
+    public Tensor Apply(Tensor images)
+    {
+        Check();
+        if (images.dim() is not (3 or 4))
+            throw new ArgumentException($"expected images [C, H, W] or [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
+        long channels = images.shape[^3];
+        if (channels != Bands)
+            throw new ArgumentException($"images have {channels} bands but the normalisation has {Bands}", nameof(images));
+        using var scope = NewDisposeScope();
+        var shape = images.dim() == 3 ? new long[] { Bands, 1, 1 } : [1, Bands, 1, 1];
+        var mean = tensor(Mean.Select(m => (float)m).ToArray(), device: images.device).reshape(shape);
+        var std = tensor(Std.Select(s => (float)s).ToArray(), device: images.device).reshape(shape);
+        return ((images.to_type(ScalarType.Float32) - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Standardises one band-first image of raw values into <paramref name="destination"/> (the loader's path, no tensor).</summary>
+    public void Apply(ReadOnlySpan<ushort> pixels, Span<float> destination)
+    {
+        Check();
+        if (pixels.Length % Bands != 0 || destination.Length != pixels.Length)
+            throw new ArgumentException($"{pixels.Length} values do not make an image of {Bands} bands, or the destination holds {destination.Length}");
+        int plane = pixels.Length / Bands;
+        for (int b = 0; b < Bands; b++)
+        {
+            float mean = (float)Mean[b], scale = (float)(1 / Std[b]);
+            var source = pixels.Slice(b * plane, plane);
+            var target = destination.Slice(b * plane, plane);
+            for (int i = 0; i < plane; i++) target[i] = (source[i] - mean) * scale;
+        }
+    }
+
+    void Check()
+    {
+        if (Mean.Count != Std.Count) throw new InvalidOperationException($"{Mean.Count} means but {Std.Count} stds");
+        if (Std.Any(s => !(s > 0))) throw new InvalidOperationException("every std must be positive");
+    }
+}

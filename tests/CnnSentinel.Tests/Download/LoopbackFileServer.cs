@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace CnnSentinel.Tests.Download;
+
+/// <summary>
+/// Serves one byte array at http://127.0.0.1:PORT/file.zip, honouring "Range: bytes=N-" unless told not to,
+/// and records the Range headers it received. Loopback only; stops when disposed.
+/// </summary>
+sealed class LoopbackFileServer : IDisposable
+{
+    readonly HttpListener _listener = new();
+    readonly byte[] _content;
+    readonly bool _honourRange;
+    readonly Task _serving;
+
+    public LoopbackFileServer(byte[] content, bool honourRange = true)
+    {
+        _content = content;
+        _honourRange = honourRange;
+        int port = FreePort();
+        Url = new Uri($"http://127.0.0.1:{port}/file.zip");
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _serving = Task.Run(Serve);
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The Range header of each request ("" for none).</summary>
+    public ConcurrentQueue<string> Ranges { get; } = new();
+
+    async Task Serve()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // stopped
+            }
+            var range = context.Request.Headers["Range"] ?? "";
+            Ranges.Enqueue(range);
+            long start = 0;
+            if (_honourRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+                start = long.Parse(range["bytes=".Length..^1]);
+            var response = context.Response;
+            if (start >= _content.Length && start > 0)
+            {
+                response.StatusCode = 416;
+                response.Close();
+                continue;
+            }
+            if (start > 0)
+            {
+                response.StatusCode = 206;
+                response.Headers["Content-Range"] = $"bytes {start}-{_content.Length - 1}/{_content.Length}";
+            }
+            response.ContentLength64 = _content.Length - start;
+            await response.OutputStream.WriteAsync(_content.AsMemory((int)start));
+            response.Close();
+        }
+    }
+
+    static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _serving.Wait(TimeSpan.FromSeconds(5));
+    }
+}
