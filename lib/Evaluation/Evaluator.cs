@@ -21,6 +21,7 @@ public static class Evaluator
         var predictions = new List<Prediction>();
         foreach (var batch in batches)
         {
+            using var _batch = batch;
             using var scope = NewDisposeScope();
             var probabilities = nn.functional.softmax(model.forward(batch.Inputs), 1).cpu();
             if (probabilities.shape[1] != classes.Count)

@@ -31,6 +31,7 @@ public static class FeatureEmbedding
             using var _ = no_grad();
             foreach (var batch in batches)
             {
+                using var _batch = batch;
                 using var scope = NewDisposeScope();
                 model.forward(batch.Inputs);
                 labels.AddRange(batch.Labels.cpu().data<long>());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CnnSentinel.Datasets;
 using CnnSentinel.Randomness;
+using CnnSentinel.Training;
 using CnnSentinel.Transforms;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace CnnSentinel.Loading;
 /// prefetch depth. Batches come out in order.</para>
 /// <para>A damaged file stops the epoch with an <see cref="InvalidPatchException"/> naming it.</para>
 /// </remarks>
-public sealed class PatchLoader
+public sealed class PatchLoader : ITrainingData
 {
     readonly EuroSatDataset _dataset;
     readonly IReadOnlyList<EuroSatSample> _samples;
@@ -85,6 +86,15 @@ public sealed class PatchLoader
         {
             foreach (var task in pending) DisposeWhenDone(task);
         }
+    }
+
+    /// <summary>The batches of <paramref name="epoch"/> for the trainer: images, class indices and file paths.</summary>
+    /// <exception cref="InvalidOperationException">The loader gives one-hot labels; the trainer takes class indices.</exception>
+    IEnumerable<TrainingBatch> ITrainingData.Batches(int epoch)
+    {
+        if (Options.Labels != LabelEncoding.Index)
+            throw new InvalidOperationException("The trainer needs class-index labels: create the loader with LabelEncoding.Index.");
+        return Epoch(epoch).Select(b => new TrainingBatch(b.Images, b.Labels, b.Paths));
     }
 
     /// <summary>Decodes and augments one batch: everything it needs comes from its arguments and the seed.</summary>

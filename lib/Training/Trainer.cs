@@ -121,6 +121,7 @@ public static class Trainer
         long correct = 0, count = 0;
         foreach (var batch in batches)
         {
+            using var _batch = batch;
             using var scope = NewDisposeScope();
             var logits = model.forward(batch.Inputs);
             long n = batch.Labels.shape[0];
@@ -143,6 +144,7 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         foreach (var batch in batches.Take(steps))
         {
+            using var _batch = batch;
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
