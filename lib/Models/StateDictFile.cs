@@ -33,11 +33,15 @@ public static class StateDictFile
         }
     }
 
-    /// <summary>Writes <paramref name="model"/>'s state dict as safetensors, atomically.</summary>
-    public static void SaveSafetensors(nn.Module model, string path)
+    /// <summary>
+    /// Writes <paramref name="model"/>'s state dict atomically: safetensors for a <c>.safetensors</c> path, else
+    /// PyTorch's zip format (<c>torch.load</c> reads it).
+    /// </summary>
+    public static void Save(nn.Module model, string path)
     {
         using var buffer = new MemoryStream();
-        Safetensors.SaveStateDict(buffer, model.state_dict(), leaveOpen: true);
+        if (IsSafetensors(path)) Safetensors.SaveStateDict(buffer, model.state_dict(), leaveOpen: true);
+        else PyTorchPickler.PickleStateDict(buffer, model.state_dict(), leaveOpen: true);
         AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 

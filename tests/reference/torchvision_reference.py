@@ -1,7 +1,9 @@
 """Reference outputs of torchvision networks for the C# parity tests (tests/CnnSentinel.Tests/Models).
 
 Usage: python3 torchvision_reference.py OUTPUT_FOLDER NETWORK [NETWORK ...]
+       python3 torchvision_reference.py --load STATE_DICT NETWORK
 with NETWORK one of vgg16, densenet201, resnet18, resnet50.
+The second form checks that a state dict written by the C# side loads strictly into the network.
 
 For each network it writes, with random weights (nothing is downloaded) and a fixed seed:
   <network>.pth          the state dict (torch.save), to load into the C# builder;
@@ -91,5 +93,14 @@ def main(folder, networks):
             save_safetensors(model.state_dict(), f"{folder}/{name}.safetensors")
 
 
+def load(path, name):
+    model = BUILDERS[name][0]()
+    model.load_state_dict(torch.load(path), strict=True)
+    print(f"{path} loads into torchvision's {name}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    if sys.argv[1] == "--load":
+        load(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2:])

@@ -107,7 +107,7 @@ public static class ImageNetResNet18
         yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         // Loaded as a package: <root>/cnnsentinel.lib/<version>/lib/<tfm>/CnnSentinel.Lib.dll
         var assembly = typeof(ImageNetResNet18).Assembly;
-        if (Directory.GetParent(assembly.Location)?.Parent?.Parent?.Parent is { } root) yield return root.FullName;
+        if (assembly.Location.Length > 0 && Directory.GetParent(assembly.Location)?.Parent?.Parent?.Parent is { } root) yield return root.FullName;
         var built = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value;
         if (!string.IsNullOrEmpty(built)) yield return built;
     }
@@ -122,7 +122,7 @@ public static class ImageNetResNet18
         if (File.Exists(target)) return target;
         using var model = ResNet.ResNet18MlNet(classes: 0);
         OnnxResNetImport.Import(OnnxReader.Read(onnxPath), model, onnxPath);
-        StateDictFile.SaveSafetensors(model, target); // atomic: a concurrent first load sees no file or the whole one
+        StateDictFile.Save(model, target); // atomic: a concurrent first load sees no file or the whole one
         return target;
     }
 }

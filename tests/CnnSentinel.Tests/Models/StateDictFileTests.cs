@@ -1,6 +1,5 @@
 using CnnSentinel.Models;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Models;
@@ -15,7 +14,7 @@ public class StateDictFileTests
     {
         var path = Path.Combine(TestEnvironment.NewTempDirectory(), fileName);
         using var original = new SmallCnn(5, bands: 4);
-        Save(original, path);
+        StateDictFile.Save(original, path);
         using var loaded = new SmallCnn(5, bands: 4);
         Assert.True(loaded.LoadWeights(path).IsExact);
         original.eval();
@@ -29,7 +28,7 @@ public class StateDictFileTests
     public void AStateDictOfAnotherArchitectureIsRejectedAndNothingIsCopied()
     {
         var path = Path.Combine(TestEnvironment.NewTempDirectory(), "small.safetensors");
-        using (var small = new SmallCnn(10)) StateDictFile.SaveSafetensors(small, path);
+        using (var small = new SmallCnn(10)) StateDictFile.Save(small, path);
         using var model = ResNet.ResNet18(10);
         var before = model.state_dict()["conv1.weight"].clone();
         var error = Assert.Throws<StateDictMismatchException>(() => model.LoadWeights(path));
@@ -44,7 +43,7 @@ public class StateDictFileTests
     {
         var path = Path.Combine(TestEnvironment.NewTempDirectory(), "ten-classes.safetensors");
         using var source = ResNet.ResNet18(10);
-        StateDictFile.SaveSafetensors(source, path);
+        StateDictFile.Save(source, path);
         using var model = ResNet.ResNet18(5);
         var comparison = model.LoadWeights(path, strict: false);
         Assert.Equal(["fc.weight", "fc.bias"], comparison.Mismatched.Select(m => m.Key).Order().Reverse());
@@ -59,7 +58,7 @@ public class StateDictFileTests
     public void ATruncatedFileIsReportedByName(string fileName)
     {
         var path = Path.Combine(TestEnvironment.NewTempDirectory(), fileName);
-        using (var model = new SmallCnn(10)) Save(model, path);
+        using (var model = new SmallCnn(10)) StateDictFile.Save(model, path);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         var error = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
@@ -74,11 +73,5 @@ public class StateDictFileTests
         var error = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
         Assert.StartsWith(path, error.Message);
         Assert.Throws<FileNotFoundException>(() => StateDictFile.Read(path + ".missing"));
-    }
-
-    static void Save(nn.Module model, string path)
-    {
-        if (path.EndsWith(".pth", StringComparison.Ordinal)) model.save_py(path);
-        else StateDictFile.SaveSafetensors(model, path);
     }
 }

@@ -36,6 +36,17 @@ public class TorchVisionParityTests(TorchVisionReference reference, ITestOutputH
     }
 
     [SkippableFact]
+    public void AStateDictSavedHereLoadsStrictlyInTorchVision()
+    {
+        Skip.If(reference.SkipReason is not null, reference.SkipReason);
+        using var model = ResNet.ResNet50(10);
+        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "resnet50.pth");
+        StateDictFile.Save(model, path);
+        var (loaded, message) = reference.LoadsInTorchVision(path, "resnet50");
+        Assert.True(loaded, message);
+    }
+
+    [SkippableFact]
     public void AStateDictOfAnotherArchitectureIsRejectedWithTheDifferences()
     {
         Skip.If(reference.SkipReason is not null, reference.SkipReason);

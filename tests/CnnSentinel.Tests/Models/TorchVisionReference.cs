@@ -11,14 +11,15 @@ public sealed class TorchVisionReference : IDisposable
     const string Python = "/usr/bin/python3";
     static readonly string[] Networks = ["vgg16", "densenet201", "resnet18", "resnet50"];
 
+    static readonly string Script = Path.Combine(TestEnvironment.RepositoryRoot, "tests", "reference", "torchvision_reference.py");
+
     public TorchVisionReference()
     {
         SkipReason = Unavailable();
         if (SkipReason is not null) return;
         Folder = TestEnvironment.NewTempDirectory("torchvision-reference");
-        var script = Path.Combine(TestEnvironment.RepositoryRoot, "tests", "reference", "torchvision_reference.py");
-        var (code, output) = Run(script, Folder, string.Join(' ', Networks));
-        if (code != 0) throw new InvalidOperationException($"{script} failed ({code}): {output}");
+        var (code, output) = Run(Script, Folder, string.Join(' ', Networks));
+        if (code != 0) throw new InvalidOperationException($"{Script} failed ({code}): {output}");
     }
 
     /// <summary>Why the reference cannot be produced here, or null.</summary>
@@ -26,6 +27,13 @@ public sealed class TorchVisionReference : IDisposable
 
     /// <summary>The folder holding <c>&lt;network&gt;.pth</c> and <c>&lt;network&gt;_io.pth</c>.</summary>
     public string Folder { get; } = "";
+
+    /// <summary>Whether torchvision's <paramref name="network"/> loads <paramref name="stateDict"/> strictly, and Python's output.</summary>
+    public (bool Loaded, string Output) LoadsInTorchVision(string stateDict, string network)
+    {
+        var (code, output) = Run(Script, "--load", stateDict, network);
+        return (code == 0, output);
+    }
 
     public void Dispose()
     {
