@@ -5,14 +5,14 @@ using static TorchSharp.torch;
 namespace CnnSentinel.Tests.Models;
 
 /// <summary>State dicts load strictly and report what does not fit; damaged files fail with their name.</summary>
-public class StateDictFileTests
+public class StateDictFileTests(TemporaryFolder folder) : IClassFixture<TemporaryFolder>
 {
     [Theory]
     [InlineData("weights.safetensors")]
     [InlineData("weights.pth")]
     public void ARoundTripGivesTheSameOutputs(string fileName)
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), fileName);
+        var path = folder.NewPath(fileName);
         using var original = new SmallCnn(5, bands: 4);
         StateDictFile.Save(original, path);
         using var loaded = new SmallCnn(5, bands: 4);
@@ -27,7 +27,7 @@ public class StateDictFileTests
     [Fact]
     public void AStateDictOfAnotherArchitectureIsRejectedAndNothingIsCopied()
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "small.safetensors");
+        var path = folder.NewPath("small.safetensors");
         using (var small = new SmallCnn(10)) StateDictFile.Save(small, path);
         using var model = ResNet.ResNet18(10);
         var before = model.state_dict()["conv1.weight"].clone();
@@ -41,7 +41,7 @@ public class StateDictFileTests
     [Fact]
     public void NotStrictCopiesWhatFitsAndReportsTheRest()
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "ten-classes.safetensors");
+        var path = folder.NewPath("ten-classes.safetensors");
         using var source = ResNet.ResNet18(10);
         StateDictFile.Save(source, path);
         using var model = ResNet.ResNet18(5);
@@ -57,7 +57,7 @@ public class StateDictFileTests
     [InlineData("weights.pth")]
     public void ATruncatedFileIsReportedByName(string fileName)
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), fileName);
+        var path = folder.NewPath(fileName);
         using (var model = new SmallCnn(10)) StateDictFile.Save(model, path);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
@@ -68,7 +68,7 @@ public class StateDictFileTests
     [Fact]
     public void AFileThatIsNoStateDictIsReportedByName()
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "notes.pth");
+        var path = folder.NewPath("notes.pth");
         File.WriteAllText(path, "not a checkpoint");
         var error = Assert.Throws<InvalidDataException>(() => StateDictFile.Read(path));
         Assert.StartsWith(path, error.Message);

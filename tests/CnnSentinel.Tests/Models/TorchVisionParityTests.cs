@@ -40,7 +40,7 @@ public class TorchVisionParityTests(TorchVisionReference reference, ITestOutputH
     {
         Skip.If(reference.SkipReason is not null, reference.SkipReason);
         using var model = ResNet.ResNet50(10);
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "resnet50.pth");
+        var path = Path.Combine(reference.Folder, "resnet50-saved-here.pth");
         StateDictFile.Save(model, path);
         var (loaded, message) = reference.LoadsInTorchVision(path, "resnet50");
         Assert.True(loaded, message);

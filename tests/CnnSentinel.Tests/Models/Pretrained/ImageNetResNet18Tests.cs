@@ -9,13 +9,12 @@ using static TorchSharp.torch;
 namespace CnnSentinel.Tests.Models.Pretrained;
 
 /// <summary>The imported ImageNet ResNet18 computes what OnnxRuntime computes with the original ONNX file.</summary>
-public class ImageNetResNet18Tests(ITestOutputHelper output)
+public class ImageNetResNet18Tests(TemporaryFolder cache, ITestOutputHelper output) : IClassFixture<TemporaryFolder>
 {
     [Fact]
     public void FeaturesMatchOnnxRuntimeOnTheSamePreprocessedImage()
     {
-        var cache = TestEnvironment.NewTempDirectory();
-        using var model = ImageNetResNet18.Load(classes: 0, cacheRoot: cache);
+        using var model = ImageNetResNet18.Load(classes: 0, cacheRoot: cache.Root);
         model.eval();
         torch.manual_seed(5);
         using var rgb = torch.rand(2, 3, 224, 224) * 255;
@@ -35,13 +34,12 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
     [Fact]
     public void TheConversionRunsOnceAndIsReused()
     {
-        var cache = TestEnvironment.NewTempDirectory();
-        using (ImageNetResNet18.Load(cacheRoot: cache)) { }
-        var converted = Assert.Single(Directory.GetFiles(Path.Combine(cache, "models")));
+        using (ImageNetResNet18.Load(cacheRoot: cache.Root)) { }
+        var converted = Assert.Single(Directory.GetFiles(Path.Combine(cache.Root, "models")));
         var written = File.GetLastWriteTimeUtc(converted);
-        using var model = ImageNetResNet18.Load(classes: 10, cacheRoot: cache);
+        using var model = ImageNetResNet18.Load(classes: 10, cacheRoot: cache.Root);
         Assert.Equal(written, File.GetLastWriteTimeUtc(converted));
-        Assert.Single(Directory.GetFiles(Path.Combine(cache, "models")));
+        Assert.Single(Directory.GetFiles(Path.Combine(cache.Root, "models")));
         Assert.Equal(10, model.Classes);
     }
 
@@ -62,9 +60,9 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
     [Fact]
     public void AFileThatIsNotOnnxIsReportedByName()
     {
-        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "not-a-model.onnx");
+        var path = cache.NewPath("not-a-model.onnx");
         File.WriteAllBytes(path, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0x02]);
-        var error = Assert.Throws<InvalidDataException>(() => ImageNetResNet18.Load(onnxPath: path, cacheRoot: TestEnvironment.NewTempDirectory()));
+        var error = Assert.Throws<InvalidDataException>(() => ImageNetResNet18.Load(onnxPath: path, cacheRoot: cache.Root));
         Assert.Contains(path, error.Message);
     }
 
