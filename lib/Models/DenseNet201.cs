@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,11 +63,20 @@ public sealed class DenseNet201 : ImageClassifier
         WeightInitialization.ApplyTorchVisionDefaults(this);
     }
 
+    /// <summary>
+    /// torchvision's published DenseNet weights (e.g. densenet201-c1103571.pth) predate its module names and spell
+    /// <c>denselayer1.norm1.weight</c> as <c>denselayer1.norm.1.weight</c>; torchvision renames them on load, and so does this.
+    /// </summary>
+    static readonly Regex LegacyLayerKey = new(@"^(.*denselayer\d+\.(?:norm|relu|conv))\.([12]\.(?:weight|bias|running_mean|running_var))$", RegexOptions.Compiled);
+
     /// <summary>The classifier on top of the features.</summary>
     public ClassifierHead Head { get; }
 
     /// <inheritdoc />
     public override string FirstConvolutionName => "features.conv0";
+
+    /// <inheritdoc />
+    public override string CurrentKeyName(string key) => LegacyLayerKey.Replace(key, "$1$2");
 
     /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new DenseNet201(Classes, bands, Head);

@@ -45,6 +45,12 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// <summary>A new, randomly initialised model of the same architecture and classes that reads <paramref name="bands"/> bands.</summary>
     public abstract ImageClassifier WithBands(int bands);
 
+    /// <summary>
+    /// The current name of a state-dict key that older checkpoints of this architecture spell otherwise;
+    /// <see cref="StateDictFile.LoadInto"/> applies it to every key it loads. Identity unless overridden.
+    /// </summary>
+    public virtual string CurrentKeyName(string key) => key;
+
     /// <summary>Checks the input's shape, then runs <see cref="ForwardChecked"/>.</summary>
     /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>
     public sealed override Tensor forward(Tensor input)

@@ -45,7 +45,11 @@ public static class StateDictFile
         AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    /// <summary>Compares a state dict's keys and shapes with <paramref name="model"/>'s.</summary>
+    /// <summary>
+    /// Compares a state dict's keys and shapes with <paramref name="model"/>'s. A batch norm's
+    /// <c>num_batches_tracked</c> counter may be absent, as in checkpoints older than PyTorch 0.4.1 (PyTorch
+    /// accepts those too); it then keeps its value.
+    /// </summary>
     public static StateDictComparison Compare(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict)
     {
         var own = model.state_dict();
@@ -53,7 +57,7 @@ public static class StateDictFile
             .Select(kv => (kv.Key, kv.Value.shape, stateDict[kv.Key].shape))
             .ToList();
         return new StateDictComparison(
-            own.Keys.Where(k => !stateDict.ContainsKey(k)).ToList(),
+            own.Keys.Where(k => !stateDict.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList(),
             stateDict.Keys.Where(k => !own.ContainsKey(k)).ToList(),
             mismatched,
             own.Count(kv => stateDict.TryGetValue(kv.Key, out var t) && t.shape.SequenceEqual(kv.Value.shape)));
@@ -61,7 +65,8 @@ public static class StateDictFile
 
     /// <summary>
     /// Copies a state dict's tensors into <paramref name="model"/>. Strict: every key must match in name and
-    /// shape, else nothing is copied. Not strict: the keys that match are copied, the rest reported.
+    /// shape, else nothing is copied. Not strict: the keys that match are copied, the rest reported. Keys of
+    /// older checkpoints are renamed first (<see cref="ImageClassifier.CurrentKeyName"/>).
     /// </summary>
     /// <param name="model">The model to fill.</param>
     /// <param name="stateDict">The tensors by key.</param>
@@ -70,6 +75,8 @@ public static class StateDictFile
     /// <exception cref="StateDictMismatchException">Strict, and the keys or shapes differ.</exception>
     public static StateDictComparison LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string source = "the state dict")
     {
+        if (model is ImageClassifier classifier)
+            stateDict = stateDict.ToDictionary(kv => classifier.CurrentKeyName(kv.Key), kv => kv.Value);
         var comparison = Compare(model, stateDict);
         if (strict && !comparison.IsExact) throw new StateDictMismatchException(source, model.GetName(), comparison);
         using var noGrad = torch.no_grad();

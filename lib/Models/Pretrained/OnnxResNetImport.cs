@@ -46,8 +46,7 @@ static class OnnxResNetImport
             }
         }
         var comparison = StateDictFile.LoadInto(model, stateDict, strict: false, source);
-        if (comparison.Unexpected.Count > 0 || comparison.Mismatched.Count > 0 || comparison.Missing.Any(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)))
-            throw new InvalidDataException($"{source} does not fit {model.GetName()}: {comparison}");
+        if (!comparison.IsExact) throw new InvalidDataException($"{source} does not fit {model.GetName()}: {comparison}");
         foreach (var tensor in stateDict.Values) tensor.Dispose();
     }
 

@@ -52,6 +52,20 @@ public class StateDictFileTests(TemporaryFolder folder) : IClassFixture<Temporar
         Assert.Contains("fc.weight [5×512] vs [10×512]", comparison.Describe());
     }
 
+    [Fact]
+    public void TorchVisionsLegacyDenseNetKeysAreRenamedAsTorchVisionDoes()
+    {
+        using var source = new DenseNet201(10, head: ClassifierHead.TorchVision);
+        var legacy = source.state_dict() // as published: old layer names, no num_batches_tracked
+            .Where(kv => !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+            .ToDictionary(kv => System.Text.RegularExpressions.Regex.Replace(kv.Key, @"(denselayer\d+\.(norm|conv))([12])\.", "$1.$3."), kv => kv.Value);
+        Assert.Contains("features.denseblock3.denselayer48.norm.2.running_var", legacy.Keys);
+        using var model = new DenseNet201(10, head: ClassifierHead.TorchVision);
+        Assert.True(StateDictFile.LoadInto(model, legacy).IsExact);
+        Assert.True(model.state_dict()["features.denseblock3.denselayer48.conv2.weight"]
+            .allclose(source.state_dict()["features.denseblock3.denselayer48.conv2.weight"], rtol: 0, atol: 0));
+    }
+
     [Theory]
     [InlineData("weights.safetensors")]
     [InlineData("weights.pth")]
