@@ -47,7 +47,7 @@ public sealed class ModelSummary
     /// <summary>Summarises <paramref name="model"/> for one image of <paramref name="bands"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
     public static ModelSummary Of(nn.Module<Tensor, Tensor> model, int bands, int height, int width)
     {
-        var names = model.named_modules().ToDictionary(m => m.module, m => m.name, ReferenceEqualityComparer.Instance);
+        var names = model.named_modules().ToDictionary(m => m.module, m => m.name, (IEqualityComparer<nn.Module>)ReferenceEqualityComparer.Instance);
         var rows = new List<ModelSummaryRow>();
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var hooks = new List<Action>();
@@ -60,7 +60,7 @@ public sealed class ModelSummary
                 var own = first ? m.parameters(recurse: false).ToList() : [];
                 rows.Add(new ModelSummaryRow(names[m], m.GetType().Name, output.shape,
                     own.Sum(p => p.numel()), own.Where(p => p.requires_grad).Sum(p => p.numel()), Flops(m, output)));
-                return null;
+                return output;
             });
             hooks.Add(hook.remove);
         }
