@@ -2,8 +2,11 @@
 
 Usage: python3 torchvision_reference.py OUTPUT_FOLDER NETWORK [NETWORK ...]
        python3 torchvision_reference.py --load STATE_DICT NETWORK
+       python3 torchvision_reference.py --shapes
 with NETWORK one of vgg16, densenet201, resnet18, resnet50.
 The second form checks that a state dict written by the C# side loads strictly into the network.
+The third prints, as JSON, the state-dict keys and shapes of torchvision's own VGG16 (with its 4096-4096
+classifier, whose weights are too large to save for a test) for 1000 classes.
 
 For each network it writes, with random weights (nothing is downloaded) and a fixed seed:
   <network>.pth          the state dict (torch.save), to load into the C# builder;
@@ -99,8 +102,15 @@ def load(path, name):
     print(f"{path} loads into torchvision's {name}")
 
 
+def shapes():
+    model = torchvision.models.vgg16(num_classes=1000)
+    print(json.dumps({key: list(value.shape) for key, value in model.state_dict().items()}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--load":
         load(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "--shapes":
+        shapes()
     else:
         main(sys.argv[1], sys.argv[2:])

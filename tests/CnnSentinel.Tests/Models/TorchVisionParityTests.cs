@@ -36,6 +36,17 @@ public class TorchVisionParityTests(TorchVisionReference reference, ITestOutputH
     }
 
     [SkippableFact]
+    public void Vgg16WithTorchVisionsHeadHasTorchVisionsKeysAndShapes()
+    {
+        Skip.If(reference.SkipReason is not null, reference.SkipReason);
+        using var model = new Vgg16(1000, head: ClassifierHead.TorchVision);
+        var expected = reference.TorchVisionVgg16Shapes();
+        var actual = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (key, shape) in expected) Assert.Equal(shape, actual[key]);
+    }
+
+    [SkippableFact]
     public void AStateDictSavedHereLoadsStrictlyInTorchVision()
     {
         Skip.If(reference.SkipReason is not null, reference.SkipReason);

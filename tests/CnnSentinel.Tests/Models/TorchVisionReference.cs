@@ -35,6 +35,14 @@ public sealed class TorchVisionReference : IDisposable
         return (code == 0, output);
     }
 
+    /// <summary>Keys and shapes of torchvision's own VGG16 state dict (1000 classes), as the script prints them.</summary>
+    public Dictionary<string, long[]> TorchVisionVgg16Shapes()
+    {
+        var (code, output) = Run(Script, "--shapes");
+        if (code != 0) throw new InvalidOperationException($"{Script} --shapes failed ({code}): {output}");
+        return System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, long[]>>(output)!;
+    }
+
     public void Dispose()
     {
         if (Folder.Length > 0) Directory.Delete(Folder, recursive: true);
