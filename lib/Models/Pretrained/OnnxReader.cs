@@ -127,7 +127,7 @@ public static class OnnxReader
         Fields(valueInfo).Where(f => f.Field == 1).Select(f => f.Value.Bytes!.ToStringUtf8()).FirstOrDefault() ?? "";
 
     static IEnumerable<ByteString> Messages(byte[] bytes, int field) =>
-        Fields(ByteString.CopyFrom(bytes)).Where(f => f.Field == field).Select(f => f.Value.Bytes!);
+        Fields(UnsafeByteOperations.UnsafeWrap(bytes)).Where(f => f.Field == field).Select(f => f.Value.Bytes!); // wraps, no copy: nothing else holds the array
 
     static IEnumerable<long> Int64s((ulong Number, ByteString? Bytes) value)
     {

@@ -66,6 +66,21 @@ public class ImageNetResNet18Tests(TemporaryFolder cache, ITestOutputHelper outp
         Assert.Contains(path, error.Message);
     }
 
+    [Fact]
+    public void ATruncatedOnnxFileIsReportedByName()
+    {
+        var path = cache.NewPath("truncated.onnx");
+        using (var original = File.OpenRead(ImageNetResNet18.Locate(ImageNetResNet18.NetworkFile)))
+        using (var copy = File.Create(path))
+        {
+            var head = new byte[1 << 20];
+            original.ReadExactly(head);
+            copy.Write(head);
+        }
+        var error = Assert.Throws<InvalidDataException>(() => OnnxReader.Read(path));
+        Assert.StartsWith($"{path} is not a readable ONNX model", error.Message);
+    }
+
     static float[] RunOnnx(torch.Tensor bgr)
     {
         using var session = new InferenceSession(ImageNetResNet18.Locate(ImageNetResNet18.NetworkFile));
