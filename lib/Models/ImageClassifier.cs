@@ -51,7 +51,29 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// </summary>
     public virtual string CurrentKeyName(string key) => key;
 
-    /// <summary>Checks the input's shape, then runs <see cref="ForwardChecked"/>.</summary>
+    /// <summary>
+    /// The standardisation applied to every input before the network (null: none), e.g. the ImageNet channel
+    /// mean that <see cref="Pretrained.ImageNetResNet18.Load"/> sets. Its constants are not in the state dict.
+    /// It is per band, so <see cref="WithBands"/>, <see cref="MultispectralAdaptation.ReplaceFirstConvolution"/> and
+    /// <see cref="MultispectralAdaptation.InflateFirstConvolution"/> do not carry it over;
+    /// <see cref="MultispectralAdaptation.AddBandAdapter"/> keeps it in the backbone, applied to the adapter's output.
+    /// </summary>
+    public InputNormalization? InputNormalization { get; private set; }
+
+    /// <summary>Sets (or, with null, removes) <see cref="InputNormalization"/>; the module appears as <c>input_normalization</c>.</summary>
+    /// <exception cref="ArgumentException">The normalisation is for another band count.</exception>
+    public void SetInputNormalization(InputNormalization? normalization)
+    {
+        if (normalization is not null && normalization.Mean.Count != Bands)
+            throw new ArgumentException($"{GetName()} reads {Bands} band(s); the normalisation has {normalization.Mean.Count}.", nameof(normalization));
+        register_module(InputNormalizationName, null!); // removes the previous one, if any
+        if (normalization is not null) register_module(InputNormalizationName, normalization);
+        InputNormalization = normalization;
+    }
+
+    const string InputNormalizationName = "input_normalization";
+
+    /// <summary>Checks the input's shape, applies <see cref="InputNormalization"/>, then runs <see cref="ForwardChecked"/>.</summary>
     /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>
     public sealed override Tensor forward(Tensor input)
     {
@@ -62,7 +84,9 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
                 "Select the bands the model expects or adapt the model (MultispectralAdaptation).", nameof(input));
         if (input.shape[2] < MinimumSize || input.shape[3] < MinimumSize)
             throw new ArgumentException($"{GetName()} needs images of at least {MinimumSize} × {MinimumSize} pixels; got {input.shape[2]} × {input.shape[3]}.", nameof(input));
-        return ForwardChecked(input);
+        if (InputNormalization is null) return ForwardChecked(input);
+        using var scope = NewDisposeScope();
+        return ForwardChecked(InputNormalization.call(input)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The forward pass proper, on an input whose shape has been checked.</summary>

@@ -17,11 +17,11 @@ namespace CnnSentinel.Models.Pretrained;
 /// ResNet18), BN epsilon 1e-5, 512 pooled features; the ONNX file has no classifier, so <c>fc</c> is always new.</para>
 /// <para>Preprocessing the network was trained with (ResNetPreprocess.onnx): RGB in 0…255, channels reordered
 /// to BGR, a per-pixel mean image subtracted; no scaling, no standard deviation. The import folds the BGR
-/// reordering into <c>conv1</c>, so the loaded model reads <b>RGB</b>. The mean is left to the caller, because
-/// folding it into <c>conv1</c> would be wrong at the zero-padded borders: feed <c>rgb − ChannelMean</c>
-/// (<see cref="Normalization"/>), with RGB in 0…255 as in EuroSAT's JPEGs. The per-channel mean (R 123.2,
-/// G 115.9, B 103.1) stands in for the 224 × 224 mean image, which fits no other size; for 224 × 224 inputs
-/// <see cref="MeanImage"/> gives the exact one.</para>
+/// reordering into <c>conv1</c>, so the loaded model reads <b>RGB</b>. The mean cannot be folded into <c>conv1</c>
+/// (that would be wrong at the zero-padded borders), so <see cref="Load"/> sets it as the model's
+/// <see cref="ImageClassifier.InputNormalization"/>: the model takes RGB in 0…255, as in EuroSAT's JPEGs, and
+/// subtracts the per-channel mean (R 123.2, G 115.9, B 103.1) itself. That mean stands in for the 224 × 224 mean
+/// image, which fits no other size; for 224 × 224 inputs <see cref="MeanImage"/> gives the exact one.</para>
 /// <para>Padding: the export uses CNTK's asymmetric "same" padding, identical to torchvision's at even input
 /// sizes (64, 224); at odd sizes the border pixels differ slightly.</para>
 /// </remarks>
@@ -44,20 +44,23 @@ public static class ImageNetResNet18
 
     /// <summary>
     /// The pretrained network with a new, randomly initialised <c>fc</c> for <paramref name="classes"/> classes
-    /// (0: no <c>fc</c>, the model returns the 512 pooled features). Reads RGB minus <see cref="ChannelMean"/>.
+    /// (0: no <c>fc</c>, the model returns the 512 pooled features).
     /// </summary>
     /// <param name="classes">Output logits, or 0 for features.</param>
+    /// <param name="normalizeInput">True: the model reads RGB in 0…255 and subtracts <see cref="ChannelMean"/> itself
+    /// (<see cref="Normalization"/>). False: it reads inputs already prepared (RGB minus the mean).</param>
     /// <param name="onnxPath">The ONNX network; found in the NuGet package folder when null (<see cref="Locate"/>).</param>
     /// <param name="cacheRoot">Where converted weights are kept; <see cref="CacheDirectory.Root"/> when null.</param>
     /// <exception cref="FileNotFoundException">The ONNX file cannot be found; the message lists where it was looked for.</exception>
     /// <exception cref="InvalidDataException">The ONNX file is not the expected network; the message says what differs.</exception>
-    public static ResNet Load(int classes = 10, string? onnxPath = null, string? cacheRoot = null)
+    public static ResNet Load(int classes = 10, bool normalizeInput = true, string? onnxPath = null, string? cacheRoot = null)
     {
         var weights = ConvertedWeights(onnxPath ?? Locate(NetworkFile), cacheRoot);
         var model = ResNet.ResNet18MlNet(classes);
         var comparison = model.LoadWeights(weights, strict: false);
         if (comparison.Unexpected.Count > 0 || comparison.Mismatched.Count > 0 || comparison.Missing.Any(k => !k.StartsWith("fc.", StringComparison.Ordinal)))
             throw new InvalidDataException($"{weights} (converted from the ONNX network) does not fit {model.GetName()}: {comparison} Delete it to convert again.");
+        if (normalizeInput) model.SetInputNormalization(Normalization());
         return model;
     }
 
@@ -69,7 +72,7 @@ public static class ImageNetResNet18
         return mean.data<float>().ToArray();
     }
 
-    /// <summary>The module that prepares RGB 0…255 input for <see cref="Load"/>'s model: subtracts <see cref="ChannelMean"/>.</summary>
+    /// <summary>The standardisation the network expects of RGB 0…255 input: subtracts <see cref="ChannelMean"/>, divides by 1.</summary>
     public static InputNormalization Normalization(string? preprocessingPath = null) =>
         new(ChannelMean(preprocessingPath), [1f, 1f, 1f]);
 

@@ -66,6 +66,22 @@ public class BuilderTests
     }
 
     [Fact]
+    public void AnInputNormalizationIsAppliedFirstAndCanBeRemoved()
+    {
+        using var model = new SmallCnn(4, bands: 2);
+        model.eval();
+        using var noGrad = torch.no_grad();
+        using var input = torch.randn(1, 2, 32, 32) * 10 + 5;
+        using var expected = model.call((input - 5) / 10);
+        model.SetInputNormalization(new InputNormalization([5f, 5f], [10f, 10f]));
+        Assert.True(model.call(input).allclose(expected, rtol: 1e-5, atol: 1e-6));
+        Assert.Throws<ArgumentException>(() => model.SetInputNormalization(new InputNormalization([0f, 0f, 0f], [1f, 1f, 1f])));
+        model.SetInputNormalization(null);
+        Assert.Null(model.InputNormalization);
+        Assert.DoesNotContain(model.named_children(), c => c.name == "input_normalization");
+    }
+
+    [Fact]
     public void FeatureExtractorsReturnPooledFeatures()
     {
         using var model = ResNet.ResNet50(classes: 0);

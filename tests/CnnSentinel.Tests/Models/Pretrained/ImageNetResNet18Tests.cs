@@ -14,7 +14,7 @@ public class ImageNetResNet18Tests(TemporaryFolder cache, ITestOutputHelper outp
     [Fact]
     public void FeaturesMatchOnnxRuntimeOnTheSamePreprocessedImage()
     {
-        using var model = ImageNetResNet18.Load(classes: 0, cacheRoot: cache.Root);
+        using var model = ImageNetResNet18.Load(classes: 0, normalizeInput: false, cacheRoot: cache.Root);
         model.eval();
         torch.manual_seed(5);
         using var rgb = torch.rand(2, 3, 224, 224) * 255;
@@ -29,6 +29,21 @@ public class ImageNetResNet18Tests(TemporaryFolder cache, ITestOutputHelper outp
         var difference = (features - reference).abs().max().item<float>();
         output.WriteLine($"max abs feature difference {difference:E2}, largest feature {reference.abs().max().item<float>():F3}");
         Assert.InRange(difference, 0, 1e-3);
+    }
+
+    [Fact]
+    public void TheLoadedModelSubtractsTheChannelMeanItself()
+    {
+        using var normalizing = ImageNetResNet18.Load(classes: 0, cacheRoot: cache.Root);
+        using var prepared = ImageNetResNet18.Load(classes: 0, normalizeInput: false, cacheRoot: cache.Root);
+        normalizing.eval();
+        prepared.eval();
+        Assert.DoesNotContain(normalizing.state_dict().Keys, k => k.StartsWith("input_normalization", StringComparison.Ordinal));
+        Assert.Equal(prepared.state_dict().Keys, normalizing.state_dict().Keys);
+        var mean = torch.tensor(ImageNetResNet18.ChannelMean().ToArray()).reshape(1, 3, 1, 1);
+        using var noGrad = torch.no_grad();
+        using var rgb = torch.rand(2, 3, 64, 64) * 255;
+        Assert.True(normalizing.call(rgb).allclose(prepared.call(rgb - mean), rtol: 0, atol: 0));
     }
 
     [Fact]
