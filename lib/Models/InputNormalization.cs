@@ -21,8 +21,9 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
         if (std.Any(s => !(s > 0))) throw new ArgumentException("Every standard deviation must be positive.", nameof(std));
         float[] means = [.. mean], deviations = [.. std];
         (Mean, Std) = (means, deviations);
-        this.mean = torch.tensor(means).reshape(1, -1, 1, 1);
-        this.std = torch.tensor(deviations).reshape(1, -1, 1, 1);
+        // The module owns its constants: a dispose scope open where it is built must not free them.
+        this.mean = torch.tensor(means).reshape(1, -1, 1, 1).DetachFromDisposeScope();
+        this.std = torch.tensor(deviations).reshape(1, -1, 1, 1).DetachFromDisposeScope();
         register_buffer(nameof(mean), this.mean, persistent: false);
         register_buffer(nameof(std), this.std, persistent: false);
     }

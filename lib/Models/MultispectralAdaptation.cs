@@ -36,7 +36,9 @@ public static class MultispectralAdaptation
     /// those filters, and all are scaled by <c>channels / bands</c> so that activations keep their scale when the
     /// bands carry similarly standardised values (timm's <c>adapt_input_conv</c> does the same). With
     /// <paramref name="zeroOtherBands"/>, the other bands' filters are zero and nothing is rescaled: the model
-    /// then computes exactly the pretrained one on the RGB bands.
+    /// then computes exactly the pretrained one on the RGB bands. An <see cref="ImageClassifier.InputNormalization"/>
+    /// is inflated the same way: the RGB constants go to their bands, the other bands get their average (which
+    /// assumes those bands come on the RGB bands' scale).
     /// </summary>
     /// <exception cref="ArgumentException">The band indices do not fit the pretrained channels or <paramref name="bands"/>.</exception>
     public static ImageClassifier InflateFirstConvolution(this ImageClassifier pretrained, int bands = EuroSatBands,
@@ -58,7 +60,18 @@ public static class MultispectralAdaptation
         for (var i = 0; i < rgbBands.Count; i++) weight[.., rgbBands[i]] = source[.., i];
         if (!zeroOtherBands) weight.mul_((double)pretrained.Bands / bands);
         inflated.state_dict()[key].copy_(weight);
+        if (pretrained.InputNormalization is { } normalization)
+            inflated.SetInputNormalization(new InputNormalization(
+                Inflate(normalization.Mean, rgbBands, bands), Inflate(normalization.Std, rgbBands, bands)));
         return inflated;
+    }
+
+    /// <summary>Per-band constants: channel <i>i</i>'s value on band <c>rgbBands[i]</c>, the channels' average elsewhere.</summary>
+    static float[] Inflate(IReadOnlyList<float> channels, IReadOnlyList<int> rgbBands, int bands)
+    {
+        var values = Enumerable.Repeat(channels.Average(), bands).ToArray();
+        for (var i = 0; i < rgbBands.Count; i++) values[rgbBands[i]] = channels[i];
+        return values;
     }
 
     static ImageClassifier CopyAllButFirstConvolution(ImageClassifier pretrained, int bands)
