@@ -39,6 +39,22 @@ public class LayerFreezingTests
     }
 
     [Fact]
+    public void ATrainingStepChangesOnlyTrainableParameters()
+    {
+        using var model = ResNet.ResNet18(10, bands: 13);
+        model.Freeze();
+        model.Unfreeze("conv1", "fc");
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        model.train();
+        using var optimizer = torch.optim.SGD(model.parameters().Where(p => p.requires_grad), learningRate: 0.1);
+        using (var loss = nn.functional.cross_entropy(model.call(torch.randn(4, 13, 64, 64)), torch.tensor(new long[] { 0, 1, 2, 3 })))
+            loss.backward();
+        optimizer.step();
+        var changed = model.state_dict().Where(kv => !kv.Value.allclose(before[kv.Key], rtol: 0, atol: 0)).Select(kv => kv.Key).Order();
+        Assert.Equal(["conv1.weight", "fc.bias", "fc.weight"], changed);
+    }
+
+    [Fact]
     public void DenseNetStageTwoFreezesOnlyTheStem()
     {
         using var model = new DenseNet201(10);
