@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using CnnSentinel.Evaluation;
+using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Transforms;
 using Plotly.NET;
@@ -57,6 +58,7 @@ public static class NotebookEnvironment
         new(typeof(ImageBatch), "image/png", o => Convert.ToBase64String(((ImageBatch)o).ToPng())),
         new(typeof(ConfusionMatrix), "text/html", o => ((ConfusionMatrix)o).ToHtml()),
         new(typeof(GenericChart), "text/html", o => ChartHtml.Render((GenericChart)o)),
+        new(typeof(ModelSummary), "text/html", o => ((ModelSummary)o).ToHtml()),
         new(typeof(BandStatistics), "text/html", o => ((BandStatistics)o).ToHtml()),
     ];
 }

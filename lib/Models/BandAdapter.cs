@@ -1,0 +1,38 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Models;
+
+/// <summary>
+/// A learnable 1×1 convolution (<c>adapter</c>) that maps the input bands onto the bands a pretrained
+/// network reads, in front of that network (<c>backbone</c>): the original CNN-Sentinel's 04 (13 → 3).
+/// </summary>
+public sealed class BandAdapter : ImageClassifier
+{
+    readonly nn.Module<Tensor, Tensor> adapter;
+    readonly ImageClassifier backbone;
+
+    /// <summary>Puts a new, randomly initialised <paramref name="bands"/> → <c>backbone.Bands</c> adapter in front of <paramref name="backbone"/> (kept, not copied).</summary>
+    public BandAdapter(ImageClassifier backbone, int bands) : base($"{nameof(BandAdapter)}({backbone.GetName()})", bands, backbone.Classes)
+    {
+        adapter = nn.Conv2d(bands, backbone.Bands, kernel_size: 1);
+        this.backbone = backbone;
+        RegisterComponents();
+    }
+
+    /// <summary>The wrapped network.</summary>
+    public ImageClassifier Backbone => backbone;
+
+    /// <inheritdoc />
+    public override string FirstConvolutionName => nameof(adapter);
+
+    /// <inheritdoc />
+    public override ImageClassifier WithBands(int bands) => new BandAdapter(backbone.WithBands(backbone.Bands), bands);
+
+    /// <inheritdoc />
+    protected override Tensor ForwardChecked(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return backbone.call(adapter.call(input)).MoveToOuterDisposeScope();
+    }
+}

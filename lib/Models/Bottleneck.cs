@@ -1,0 +1,52 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Models;
+
+/// <summary>
+/// ResNet's bottleneck residual block (torchvision's <c>Bottleneck</c>, "ResNet v1.5": the stride sits on the
+/// 3×3 convolution): 1×1 conv to <c>width</c>, 3×3 conv, 1×1 conv to <c>4 × width</c>, each with BN, plus the
+/// input or its <c>downsample</c>, then ReLU.
+/// </summary>
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Output channels per <c>width</c>.</summary>
+    public const int Expansion = 4;
+
+    readonly nn.Module<Tensor, Tensor> conv1;
+    readonly nn.Module<Tensor, Tensor> bn1;
+    readonly nn.Module<Tensor, Tensor> conv2;
+    readonly nn.Module<Tensor, Tensor> bn2;
+    readonly nn.Module<Tensor, Tensor> conv3;
+    readonly nn.Module<Tensor, Tensor> bn3;
+    readonly nn.Module<Tensor, Tensor> relu;
+    readonly nn.Module<Tensor, Tensor>? downsample;
+
+    /// <summary>Builds the block.</summary>
+    /// <param name="inputChannels">Channels in.</param>
+    /// <param name="width">Channels of the inner convolutions; the block outputs <c>4 × width</c>.</param>
+    /// <param name="stride">Stride of the 3 × 3 convolution and the shortcut.</param>
+    public Bottleneck(long inputChannels, int width, int stride) : base(nameof(Bottleneck))
+    {
+        conv1 = nn.Conv2d(inputChannels, width, kernel_size: 1, bias: false);
+        bn1 = nn.BatchNorm2d(width);
+        conv2 = nn.Conv2d(width, width, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        bn2 = nn.BatchNorm2d(width);
+        conv3 = nn.Conv2d(width, width * Expansion, kernel_size: 1, bias: false);
+        bn3 = nn.BatchNorm2d(width * Expansion);
+        relu = nn.ReLU(inplace: true);
+        downsample = ResNet.Shortcut(inputChannels, width * Expansion, stride);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var residual = relu.call(bn1.call(conv1.call(input)));
+        residual = relu.call(bn2.call(conv2.call(residual)));
+        residual = bn3.call(conv3.call(residual));
+        var shortcut = downsample is null ? input : downsample.call(input);
+        return relu.call(residual.add_(shortcut)).MoveToOuterDisposeScope();
+    }
+}

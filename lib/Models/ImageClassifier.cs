@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Models;
+
+/// <summary>
+/// A CNN that maps a batch of images (N × bands × H × W, H and W ≥ <see cref="MinimumSize"/>) to
+/// class logits (N × classes), built so that its state-dict keys are torchvision's.
+/// </summary>
+/// <remarks>
+/// The builders share this base so that band adaptation (<see cref="MultispectralAdaptation"/>) can
+/// rebuild any of them with another band count and find the convolution that reads the bands.
+/// Inputs are checked before the forward pass: a wrong band count or a too-small image fails with a
+/// message that names the model and the problem instead of a libtorch shape error.
+/// </remarks>
+public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The smallest height and width the builders accept (five halvings leave one pixel).</summary>
+    public const int MinimumSize = 32;
+
+    /// <summary>Creates the module and checks the sizes it is built for.</summary>
+    /// <param name="name">The module name (the architecture).</param>
+    /// <param name="bands">Input channels (3 for RGB, 13 for EuroSAT MS).</param>
+    /// <param name="classes">Output logits; 0 for a feature extractor where the builder supports it.</param>
+    protected ImageClassifier(string name, int bands, int classes) : base(name)
+    {
+        if (bands < 1) throw new ArgumentOutOfRangeException(nameof(bands), bands, $"{name}: the band count must be at least 1.");
+        if (classes < 0) throw new ArgumentOutOfRangeException(nameof(classes), classes, $"{name}: the class count cannot be negative.");
+        Bands = bands;
+        Classes = classes;
+    }
+
+    /// <summary>Input channels the model reads.</summary>
+    public int Bands { get; }
+
+    /// <summary>Number of output logits (0: the model returns pooled features).</summary>
+    public int Classes { get; }
+
+    /// <summary>
+    /// State-dict name of the convolution that reads the input bands (e.g. <c>features.0</c>,
+    /// <c>conv1</c>); its weight is <c>{FirstConvolutionName}.weight</c>, shaped out × bands × k × k.
+    /// </summary>
+    public abstract string FirstConvolutionName { get; }
+
+    /// <summary>A new, randomly initialised model of the same architecture and classes that reads <paramref name="bands"/> bands.</summary>
+    public abstract ImageClassifier WithBands(int bands);
+
+    /// <summary>
+    /// The current name of a state-dict key that older checkpoints of this architecture spell otherwise;
+    /// <see cref="StateDictFile.LoadInto"/> applies it to every key it loads. Identity unless overridden.
+    /// </summary>
+    public virtual string CurrentKeyName(string key) => key;
+
+    /// <summary>
+    /// The standardisation applied to every input before the network (null: none), e.g. the ImageNet channel
+    /// mean that <see cref="Pretrained.ImageNetResNet18.Load"/> sets. Its constants are not in the state dict.
+    /// It is per band, so <see cref="WithBands"/>, <see cref="MultispectralAdaptation.ReplaceFirstConvolution"/> and
+    /// <see cref="MultispectralAdaptation.InflateFirstConvolution"/> do not carry it over;
+    /// <see cref="MultispectralAdaptation.AddBandAdapter"/> keeps it in the backbone, applied to the adapter's output.
+    /// </summary>
+    public InputNormalization? InputNormalization { get; private set; }
+
+    /// <summary>Sets (or, with null, removes) <see cref="InputNormalization"/>; the module appears as <c>input_normalization</c>.</summary>
+    /// <exception cref="ArgumentException">The normalisation is for another band count.</exception>
+    public void SetInputNormalization(InputNormalization? normalization)
+    {
+        if (normalization is not null && normalization.Mean.Count != Bands)
+            throw new ArgumentException($"{GetName()} reads {Bands} band(s); the normalisation has {normalization.Mean.Count}.", nameof(normalization));
+        register_module(InputNormalizationName, null!); // removes the previous one, if any
+        if (normalization is not null) register_module(InputNormalizationName, normalization);
+        InputNormalization = normalization;
+    }
+
+    const string InputNormalizationName = "input_normalization";
+
+    /// <summary>Checks the input's shape, applies <see cref="InputNormalization"/>, then runs <see cref="ForwardChecked"/>.</summary>
+    /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>
+    public sealed override Tensor forward(Tensor input)
+    {
+        if (input.dim() != 4)
+            throw new ArgumentException($"{GetName()} expects a batch shaped N × {Bands} × H × W; got a tensor of shape [{string.Join(", ", input.shape)}].", nameof(input));
+        if (input.shape[1] != Bands)
+            throw new ArgumentException($"{GetName()} was built for {Bands} band(s) but the input has {input.shape[1]} (shape [{string.Join(", ", input.shape)}]). " +
+                "Select the bands the model expects or adapt the model (MultispectralAdaptation).", nameof(input));
+        if (input.shape[2] < MinimumSize || input.shape[3] < MinimumSize)
+            throw new ArgumentException($"{GetName()} needs images of at least {MinimumSize} × {MinimumSize} pixels; got {input.shape[2]} × {input.shape[3]}.", nameof(input));
+        if (InputNormalization is null) return ForwardChecked(input);
+        using var scope = NewDisposeScope();
+        return ForwardChecked(InputNormalization.call(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The forward pass proper, on an input whose shape has been checked.</summary>
+    protected abstract Tensor ForwardChecked(Tensor input);
+}
