@@ -90,7 +90,7 @@ public sealed class PatchLoader : ITrainingData
 
     /// <summary>The batches of <paramref name="epoch"/> for the trainer: images, class indices and file paths.</summary>
     /// <exception cref="InvalidOperationException">The loader gives one-hot labels; the trainer takes class indices.</exception>
-    IEnumerable<TrainingBatch> ITrainingData.Batches(int epoch)
+    public IEnumerable<TrainingBatch> Batches(int epoch)
     {
         if (Options.Labels != LabelEncoding.Index)
             throw new InvalidOperationException("The trainer needs class-index labels: create the loader with LabelEncoding.Index.");

@@ -27,6 +27,12 @@ public sealed class BandAdapter : ImageClassifier
     public override string FirstConvolutionName => nameof(adapter);
 
     /// <inheritdoc />
+    public override string HeadName => $"{nameof(backbone)}.{backbone.HeadName}";
+
+    /// <inheritdoc />
+    public override string FineTuneFrom => $"{nameof(backbone)}.{backbone.FineTuneFrom}";
+
+    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new BandAdapter(backbone.WithBands(backbone.Bands), bands);
 
     /// <inheritdoc />

@@ -76,6 +76,12 @@ public sealed class DenseNet201 : ImageClassifier
     public override string FirstConvolutionName => "features.conv0";
 
     /// <inheritdoc />
+    public override string HeadName => "classifier";
+
+    /// <inheritdoc />
+    public override string FineTuneFrom => "features.denseblock1";
+
+    /// <inheritdoc />
     public override string CurrentKeyName(string key) => LegacyLayerKey.Replace(key, "$1$2");
 
     /// <inheritdoc />

@@ -42,6 +42,15 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// </summary>
     public abstract string FirstConvolutionName { get; }
 
+    /// <summary>State-dict name of the classification head, the layer a new task trains first (e.g. <c>fc</c>, <c>classifier</c>).</summary>
+    public abstract string HeadName { get; }
+
+    /// <summary>
+    /// The first layer that fine-tuning's second stage trains (everything before it stays frozen): the
+    /// original unfroze VGG16 from block2 and DenseNet201 from its first dense block.
+    /// </summary>
+    public abstract string FineTuneFrom { get; }
+
     /// <summary>A new, randomly initialised model of the same architecture and classes that reads <paramref name="bands"/> bands.</summary>
     public abstract ImageClassifier WithBands(int bands);
 

@@ -85,6 +85,13 @@ public sealed class ResNet : ImageClassifier
     public override string FirstConvolutionName => "conv1";
 
     /// <inheritdoc />
+    public override string HeadName => "fc";
+
+    /// <inheritdoc />
+    /// <remarks>The stem and layer1 stay frozen, as VGG16's block1 does in the original.</remarks>
+    public override string FineTuneFrom => "layer2";
+
+    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new ResNet(GetName(), bottleneck, blocksPerStage, Classes, bands);
 
     /// <summary>The shortcut of a block that changes resolution or width (1×1 conv + BN), or null for the identity.</summary>

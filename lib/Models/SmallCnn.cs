@@ -46,6 +46,12 @@ public sealed class SmallCnn : ImageClassifier
     public override string FirstConvolutionName => "features.0";
 
     /// <inheritdoc />
+    public override string HeadName => "classifier";
+
+    /// <inheritdoc />
+    public override string FineTuneFrom => FirstConvolutionName;
+
+    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new SmallCnn(Classes, bands, Dropout);
 
     /// <inheritdoc />

@@ -62,6 +62,12 @@ public sealed class Vgg16 : ImageClassifier
     public override string FirstConvolutionName => "features.0";
 
     /// <inheritdoc />
+    public override string HeadName => "classifier";
+
+    /// <inheritdoc />
+    public override string FineTuneFrom => "features.5";
+
+    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new Vgg16(Classes, bands, Head);
 
     /// <inheritdoc />

@@ -23,6 +23,15 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
     public static ChannelNormalization OriginalFor(PatchFormat format) =>
         format == PatchFormat.Rgb ? OriginalRgb : OriginalMultispectral;
 
+    /// <summary>
+    /// Raw values on the scale of the EuroSAT RGB release (0…255), for the ImageNet network, which takes RGB
+    /// 0…255 and subtracts its own channel mean: RGB unchanged; multispectral digital numbers × 255 / 2750,
+    /// the scaling the RGB release was made with (gdal_translate -scale 0 2750).
+    /// </summary>
+    public static ChannelNormalization PretrainedScaleFor(PatchFormat format) => format == PatchFormat.Rgb
+        ? new([0, 0, 0], [1, 1, 1])
+        : new(Enumerable.Repeat(0.0, SentinelBands.Count).ToArray(), Enumerable.Repeat(2750.0 / 255, SentinelBands.Count).ToArray());
+
     /// <summary>Number of bands.</summary>
     public int Bands => Mean.Count;
 

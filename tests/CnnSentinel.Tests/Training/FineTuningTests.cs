@@ -1,0 +1,59 @@
+using CnnSentinel.Models;
+using CnnSentinel.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Tests.Training;
+
+[Collection(TorchRandomCollection.Name)]
+public class FineTuningTests
+{
+    [Fact]
+    public void StageOneTrainsOnlyTheHeadAndStageTwoTheNetworkFromTheNamedLayer()
+    {
+        manual_seed(11);
+        var images = randn(24, 3, 32, 32);
+        var labels = arange(3, dtype: ScalarType.Int64).repeat(8);
+        var train = new InMemoryTrainingData(images, labels, batchSize: 8);
+        var model = ResNet.ResNet18(classes: 3);
+        var plan = FineTuningPlan.For(model, "resnet18", "test", epochs: 1)
+            .WithBoth(o => o with { Optimizer = OptimizerSpec.Sgd(0.05, 0.9) });
+        Assert.Equal(["fc"], plan.FirstStageLayers);
+        Assert.Equal("layer2", plan.SecondStageFrom);
+
+        var start = ModelState.Copy(model);
+        var stages = new List<Dictionary<string, Tensor>>();
+        var result = FineTuning.Run(model, train, train, plan with
+        {
+            // Snapshot the weights at the end of stage 1 (its best = only epoch).
+            FirstStage = plan.FirstStage with { Progress = new SynchronousProgress(p => { if (p.Completed is not null) stages.Add(ModelState.Copy(model)); }) },
+        });
+        var afterFirst = stages.Single();
+        var end = ModelState.Copy(model);
+
+        Assert.True(Same(start, afterFirst, "conv1.weight"));
+        Assert.True(Same(start, afterFirst, "layer4.0.conv1.weight"));
+        Assert.False(Same(start, afterFirst, "fc.weight"));
+        Assert.True(Same(start, afterFirst, "bn1.running_mean")); // frozen batch norms keep their statistics
+
+        Assert.True(Same(afterFirst, end, "conv1.weight"));
+        Assert.True(Same(afterFirst, end, "layer1.0.conv1.weight"));
+        Assert.False(Same(afterFirst, end, "layer2.0.conv1.weight"));
+        Assert.False(Same(afterFirst, end, "fc.weight"));
+        Assert.Equal(2, result.History.Count);
+        Assert.Equal([1, 2], result.History.Select(h => h.Epoch));
+    }
+
+    [Fact]
+    public void AMultispectralModelTrainsItsNewInputLayerFromTheStart()
+    {
+        var inflated = ResNet.ResNet18(classes: 3).InflateFirstConvolution();
+        Assert.Equal(["conv1", "fc"], FineTuningPlan.For(inflated, "resnet18", "ms", 1).FirstStageLayers);
+        var adapted = ResNet.ResNet18(classes: 3).AddBandAdapter();
+        var plan = FineTuningPlan.For(adapted, "resnet18", "ms", 1);
+        Assert.Equal(["adapter", "backbone.fc"], plan.FirstStageLayers);
+        Assert.Equal("backbone.layer2", plan.SecondStageFrom);
+    }
+
+    static bool Same(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b, string key) => a[key].eq(b[key]).all().item<bool>();
+}
