@@ -7,5 +7,6 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     NotebooksCommand.Create(),
     DownloadCommand.Create(),
     SplitCommand.Create(),
+    TrainCommand.Create(),
 };
 return root.Parse(args).Invoke();
