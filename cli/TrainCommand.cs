@@ -42,22 +42,21 @@ static class TrainCommand
             {
                 TorchRuntime.EnsureLoaded();
                 TorchSharp.torch.manual_seed(parse.GetValue(seed));
-                var dataset = EuroSatDataset.Open(parse.GetValue(data)!.FullName);
-                var split = StratifiedRandomSplit.Create(dataset, seed: parse.GetValue(seed));
                 bool transfer = parse.GetValue(pretrained);
                 var architecture = parse.GetValue(model)!;
                 if (transfer && architecture != "resnet18")
                     throw new ArgumentException("--pretrained is available for resnet18 only (its ImageNet weights ship offline).");
-                var normalization = transfer ? ChannelNormalization.PretrainedScaleFor(dataset.Format) : ChannelNormalization.OriginalFor(dataset.Format);
-                var trainLoader = new PatchLoader(dataset, split.Train, LoaderOptions.Training with { BatchSize = parse.GetValue(batch), Normalization = normalization, Seed = parse.GetValue(seed) });
-                var validationLoader = new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = parse.GetValue(batch), Normalization = normalization });
+                var training = EuroSatTrainingData.Open(parse.GetValue(data)!.FullName,
+                    transfer ? ChannelNormalization.PretrainedScaleFor : ChannelNormalization.OriginalFor,
+                    parse.GetValue(batch), parse.GetValue(seed));
+                var (dataset, trainLoader, validationLoader) = (training.Dataset, training.Train, training.Validation);
                 var network = transfer
                     ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, parse.GetValue(adaptation))
                     : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
 
                 var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{(transfer ? "transfer" : "scratch")}";
                 var dir = parse.GetValue(output)!.FullName;
-                Console.WriteLine($"{architecture} on {dataset.Root}: {split.Train.Count} training, {split.Validation.Count} validation images, {dataset.BandCount} bands → {dir}");
+                Console.WriteLine($"{architecture} on {training} → {dir}");
                 var clock = Stopwatch.StartNew();
                 var progress = new ConsoleProgress();
                 IReadOnlyList<EpochRecord> history;

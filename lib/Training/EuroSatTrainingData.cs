@@ -1,0 +1,37 @@
+using CnnSentinel.Datasets;
+using CnnSentinel.Loading;
+using CnnSentinel.Transforms;
+
+namespace CnnSentinel.Training;
+
+/// <summary>
+/// A EuroSAT folder ready for training: the dataset, its seeded split (the original's 70/30 per class),
+/// and loaders for the training side (shuffled, augmented) and the validation side (in order, plain).
+/// </summary>
+/// <param name="Dataset">The EuroSAT folder.</param>
+/// <param name="Split">Which file is on which side.</param>
+/// <param name="Train">Training batches: shuffled, with the original's augmentation.</param>
+/// <param name="Validation">Validation batches: in order, no augmentation.</param>
+public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest Split, PatchLoader Train, PatchLoader Validation)
+{
+    /// <summary>Opens <paramref name="folder"/>, splits it and builds both loaders.</summary>
+    /// <param name="folder">A EuroSAT folder (RGB JPEG or 13-band GeoTIFF, one folder per class).</param>
+    /// <param name="normalizationFor">Per-band scaling for the folder's format, e.g. <c>ChannelNormalization.PretrainedScaleFor</c>; the original's constants (<c>OriginalFor</c>) when null.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="seed">Seed of the split, the shuffles and the augmentation.</param>
+    /// <param name="validationFraction">Share of each class that goes to validation.</param>
+    public static EuroSatTrainingData Open(string folder, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
+        int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction)
+    {
+        var dataset = EuroSatDataset.Open(folder);
+        var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
+        var normalization = (normalizationFor ?? ChannelNormalization.OriginalFor)(dataset.Format);
+        return new EuroSatTrainingData(dataset, split,
+            new PatchLoader(dataset, split.Train, LoaderOptions.Training with { BatchSize = batchSize, Normalization = normalization, Seed = seed }),
+            new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = normalization }));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Dataset.Root}: {Dataset.Format}, {Dataset.BandCount} bands, {Dataset.Classes.Count} classes, {Split.Train.Count} training and {Split.Validation.Count} validation images";
+}
