@@ -4,6 +4,7 @@ using System.Text.Json;
 using CnnSentinel.Datasets;
 using CnnSentinel.IO;
 using CnnSentinel.Loading;
+using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,9 +41,9 @@ static class LoaderBenchmark
             double msRate = LoaderRate(ms, size, n);
             Console.WriteLine($"loader MS, 13 bands (same):                            {msRate,8:0} images/s ({ms.Samples.Count} files)");
             double rgbTraining = TrainingRate(3, size, n);
-            Console.WriteLine($"training, small CNN 32/64/128, RGB (fwd+bwd+SGD):      {rgbTraining,8:0} images/s");
+            Console.WriteLine($"training, small CNN (lib/Models/SmallCnn), RGB, fwd+bwd+SGD: {rgbTraining,8:0} images/s");
             double msTraining = TrainingRate(13, size, n);
-            Console.WriteLine($"training, small CNN 32/64/128, 13 bands:               {msTraining,8:0} images/s");
+            Console.WriteLine($"training, small CNN (lib/Models/SmallCnn), 13 bands:        {msTraining,8:0} images/s");
             double ratio = rgbRate / rgbTraining, msRatio = msRate / msTraining;
             Console.WriteLine($"ratio loader/training: RGB {ratio:0.0}×, MS {msRatio:0.0}× (target ≥ 5×) → {(Math.Min(ratio, msRatio) >= 5 ? "ok" : "BELOW TARGET")}");
 
@@ -87,7 +88,7 @@ static class LoaderBenchmark
     static double TrainingRate(int bands, int batchSize, int steps)
     {
         manual_seed(1);
-        var model = SmallCnn(bands, 10);
+        var model = new SmallCnn(classes: 10, bands: bands);
         var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
         var loss = nn.CrossEntropyLoss();
         var x = randn(batchSize, bands, 64, 64);
@@ -103,14 +104,5 @@ static class LoaderBenchmark
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) Step();
         return (double)steps * batchSize / clock.Elapsed.TotalSeconds;
-    }
-
-    // TODO(merge): use lib/Models/SmallCnn — this stand-in only sets the training pace for the ratio.
-    static nn.Module<Tensor, Tensor> SmallCnn(int bands, int classes)
-    {
-        nn.Module<Tensor, Tensor> Block(int input, int output) => nn.Sequential(
-            nn.Conv2d(input, output, 3, padding: 1), nn.BatchNorm2d(output), nn.ReLU(), nn.MaxPool2d(2));
-        return nn.Sequential(Block(bands, 32), Block(32, 64), Block(64, 128),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, classes));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CnnSentinel.IO;
 
@@ -45,6 +46,24 @@ public sealed class EvaluationReport
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN for a class never predicted
     };
 
+    /// <summary>Reads a report written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not such a report; the message names it.</exception>
+    public static EvaluationReport Load(string path)
+    {
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty file.");
+            var classes = root["classes"]!.AsArray().Select(c => (string)c!).ToList();
+            var predictions = root["predictions"]!.AsArray().Select(p => new Prediction((string?)p!["key"], (int)p["truth"]!, (int)p["predicted"]!,
+                p["probabilities"]!.AsArray().Select(v => (float)v!).ToArray())).ToList();
+            return new EvaluationReport(classes, predictions);
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not an evaluation report ({e.Message}).", e);
+        }
+    }
+
     /// <summary>Writes the report as JSON (figures, confusion matrix counts and row-normalised, predictions) atomically.</summary>
     public void Save(string path)
     {
@@ -61,7 +80,7 @@ public sealed class EvaluationReport
             perClass = PerClass,
             confusion = counts,
             confusionRowNormalised = normalised,
-            predictions = Predictions.Select(p => new { key = p.Key, truth = p.Truth, predicted = p.Predicted, confidence = p.Confidence }),
+            predictions = Predictions.Select(p => new { key = p.Key, truth = p.Truth, predicted = p.Predicted, confidence = p.Confidence, probabilities = p.Probabilities }),
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, Json));
     }

@@ -1,3 +1,6 @@
+using CnnSentinel.Datasets;
+using CnnSentinel.Notebooks;
+using CnnSentinel.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -81,6 +84,24 @@ public static class GradCam
         // Blue (cold) → green → red (hot).
         var colours = cat([(m * 2 - 1).clamp(0, 1), 1 - (m * 2 - 1).abs(), (1 - m * 2).clamp(0, 1)], 1);
         return (grey * (1 - opacity) + colours * opacity).clamp(0, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Grad-CAM of the first <paramref name="count"/> images of <paramref name="batch"/> over the images read back
+    /// from <paramref name="dataset"/> by their keys, captioned with the predicted class.
+    /// </summary>
+    public static ImageBatch Gallery(nn.Module<Tensor, Tensor> model, TrainingBatch batch, EuroSatDataset dataset, int count = 8, string? layer = null)
+    {
+        var keys = batch.Keys ?? throw new ArgumentException("The batch carries no keys to read the images back.");
+        int n = (int)Math.Min(count, batch.Inputs.shape[0]);
+        var inputs = batch.Inputs.narrow(0, 0, n);
+        var maps = Compute(model, inputs, layer);
+        long[] predicted;
+        using (no_grad()) predicted = model.forward(inputs).argmax(1).data<long>().ToArray();
+        var byPath = dataset.Samples.ToDictionary(s => s.RelativePath);
+        var images = dataset.ReadImages(keys.Take(n).Select(k => byPath[k]).ToList());
+        var display = dataset.BandCount == 3 ? images : images.index_select(1, tensor(new long[] { 3, 2, 1 }));
+        return new ImageBatch(Overlay(display, maps) * 255, predicted.Select(p => dataset.Classes[(int)p]).ToList(), Columns: n);
     }
 
     static nn.Module<Tensor, Tensor> FindLayer(nn.Module<Tensor, Tensor> model, string? name)

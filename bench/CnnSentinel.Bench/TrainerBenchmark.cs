@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CnnSentinel.IO;
+using CnnSentinel.Models;
+using CnnSentinel.Runtime;
+using CnnSentinel.Training;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Bench;
+
+/// <summary>
+/// <c>trainer</c>: training throughput of the library's trainer against PyTorch (Debian's python3-torch)
+/// on the same network (torchvision's architecture, which the builders match key for key), batch, image
+/// size and thread count, measured one after the other in one run and printed as a ratio (target ≥ 1).
+/// </summary>
+static class TrainerBenchmark
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "resnet18 or resnet50 (the same architecture in both).", DefaultValueFactory = _ => "resnet18" };
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
+        var size = new Option<int>("--size") { Description = "Image height and width (EuroSAT: 64).", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (after warm-up).", DefaultValueFactory = _ => 20 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for both (default: torch's default here).", DefaultValueFactory = _ => 0 };
+        var command = new Command("trainer", "Training images/s of the library's trainer vs PyTorch, same model, batch and threads.") { model, batch, size, steps, threads };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.EnsureLoaded();
+            var name = parse.GetValue(model)!;
+            if (name is not ("resnet18" or "resnet50")) throw new ArgumentException("--model: resnet18 or resnet50");
+            int batchSize = parse.GetValue(batch), imageSize = parse.GetValue(size), stepCount = parse.GetValue(steps);
+            int threadCount = parse.GetValue(threads) > 0 ? parse.GetValue(threads) : get_num_threads();
+            set_num_threads(threadCount);
+            Console.WriteLine($"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads");
+
+            double library = LibraryRate(name, batchSize, imageSize, stepCount);
+            Console.WriteLine($"CnnSentinel trainer (TorchSharp): {library,8:0.0} images/s");
+            var (pytorch, version) = PyTorchRate(name, batchSize, imageSize, stepCount, threadCount);
+            Console.WriteLine($"PyTorch {version}:             {pytorch,8:0.0} images/s");
+            double ratio = library / pytorch;
+            Console.WriteLine($"ratio trainer/PyTorch: {ratio:0.00} (target ≥ 1.0) → {(ratio >= 1 ? "ok" : "BELOW TARGET")}");
+
+            var report = Path.Combine(ProjectPaths.Output, "bench", "trainer.json");
+            AtomicFile.WriteAllText(report, JsonSerializer.Serialize(new
+            {
+                model = name, batch = batchSize, size = imageSize, steps = stepCount, threads = threadCount,
+                trainerImagesPerSecond = library, pytorchImagesPerSecond = pytorch, pytorch = version, ratio,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"written {report}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Trainer.Fit on random data: one warm-up epoch, then an epoch of <paramref name="steps"/> steps, timed by the trainer's own progress.</summary>
+    static double LibraryRate(string name, int batchSize, int imageSize, int steps)
+    {
+        manual_seed(0);
+        var network = ModelCatalog.Create(name, 10, 3);
+        var images = randn(batchSize * steps, 3, imageSize, imageSize);
+        var labels = randint(0, 10, [batchSize * steps], dtype: ScalarType.Int64);
+        var train = new InMemoryTrainingData(images, labels, batchSize);
+        var validation = new InMemoryTrainingData(images.narrow(0, 0, batchSize), labels.narrow(0, 0, batchSize), batchSize, shuffle: false);
+        double rate = 0;
+        Trainer.Fit(network, train, validation, new TrainerOptions
+        {
+            Epochs = 2,
+            StepsPerEpoch = steps,
+            Optimizer = OptimizerSpec.Sgd(1e-3, 0.9),
+            // The last step's figure: images/s of the second epoch's training steps alone.
+            Progress = new Recorder(p => { if (p.Epoch == 2 && p.Completed is null) rate = p.ImagesPerSecond; }),
+        });
+        return rate;
+    }
+
+    static (double Rate, string Version) PyTorchRate(string name, int batchSize, int imageSize, int steps, int threads)
+    {
+        var script = Path.Combine(ProjectPaths.Root, "bench", "reference", "train_throughput.py");
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { script, "--model", name, "--batch", $"{batchSize}", "--size", $"{imageSize}", "--steps", $"{steps}", "--threads", $"{threads}" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed (is python3-torch installed? scripts/setup.sh installs it): {stderr.Result}");
+        var json = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
+        return ((double)json["images_per_second"]!, (string)json["torch"]!);
+    }
+
+    sealed class Recorder(Action<TrainingProgress> record) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => record(value);
+    }
+}
