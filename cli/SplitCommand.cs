@@ -17,30 +17,22 @@ static class SplitCommand
         {
             folder, to, fraction, seed, spatial,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => CommandErrors.Run("split", () =>
         {
-            try
-            {
-                var dataset = EuroSatDataset.Open(parse.GetValue(folder)!.FullName);
-                var block = parse.GetValue(spatial);
-                var split = block is { } size
-                    ? SpatialBlockSplit.Create(dataset, size, parse.GetValue(fraction), parse.GetValue(seed))
-                    : StratifiedRandomSplit.Create(dataset, parse.GetValue(fraction), parse.GetValue(seed));
-                var path = parse.GetValue(to)!.FullName;
-                split.Write(path);
-                var train = split.CountPerClass(SplitSet.Train, dataset.Classes.Count);
-                var validation = split.CountPerClass(SplitSet.Validation, dataset.Classes.Count);
-                for (int c = 0; c < dataset.Classes.Count; c++)
-                    Console.WriteLine($"{c} {dataset.Classes[c],-22} train {train[c],6}  validation {validation[c],6}");
-                Console.WriteLine($"{split.Train.Count} training, {split.Validation.Count} validation → {path}");
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
-            {
-                Console.Error.WriteLine($"split: {e.Message}");
-                return 1;
-            }
-        });
+            var dataset = EuroSatDataset.Open(parse.GetValue(folder)!.FullName);
+            var block = parse.GetValue(spatial);
+            var split = block is { } size
+                ? SpatialBlockSplit.Create(dataset, size, parse.GetValue(fraction), parse.GetValue(seed))
+                : StratifiedRandomSplit.Create(dataset, parse.GetValue(fraction), parse.GetValue(seed));
+            var path = parse.GetValue(to)!.FullName;
+            split.Write(path);
+            var train = split.CountPerClass(SplitSet.Train, dataset.Classes.Count);
+            var validation = split.CountPerClass(SplitSet.Validation, dataset.Classes.Count);
+            for (int c = 0; c < dataset.Classes.Count; c++)
+                Console.WriteLine($"{c} {dataset.Classes[c],-22} train {train[c],6}  validation {validation[c],6}");
+            Console.WriteLine($"{split.Train.Count} training, {split.Validation.Count} validation → {path}");
+            return 0;
+        }));
         return command;
     }
 }

@@ -36,68 +36,60 @@ static class TrainCommand
         {
             data, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => CommandErrors.Run("train", () =>
         {
-            try
-            {
-                TorchRuntime.EnsureLoaded();
-                TorchSharp.torch.manual_seed(parse.GetValue(seed));
-                bool transfer = parse.GetValue(pretrained);
-                var architecture = parse.GetValue(model)!;
-                if (transfer && architecture != "resnet18")
-                    throw new ArgumentException("--pretrained is available for resnet18 only (its ImageNet weights ship offline).");
-                var training = EuroSatTrainingData.Open(parse.GetValue(data)!.FullName,
-                    transfer ? ChannelNormalization.PretrainedScaleFor : ChannelNormalization.OriginalFor,
-                    parse.GetValue(batch), parse.GetValue(seed));
-                var (dataset, trainLoader, validationLoader) = (training.Dataset, training.Train, training.Validation);
-                var network = transfer
-                    ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, parse.GetValue(adaptation))
-                    : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
+            TorchRuntime.EnsureLoaded();
+            TorchSharp.torch.manual_seed(parse.GetValue(seed));
+            bool transfer = parse.GetValue(pretrained);
+            var architecture = parse.GetValue(model)!;
+            if (transfer && architecture != "resnet18")
+                throw new ArgumentException("--pretrained is available for resnet18 only (its ImageNet weights ship offline).");
+            var training = EuroSatTrainingData.Open(parse.GetValue(data)!.FullName,
+                transfer ? ChannelNormalization.PretrainedScaleFor : ChannelNormalization.OriginalFor,
+                parse.GetValue(batch), parse.GetValue(seed));
+            var (dataset, trainLoader, validationLoader) = (training.Dataset, training.Train, training.Validation);
+            var network = transfer
+                ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, parse.GetValue(adaptation))
+                : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
 
-                var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{(transfer ? "transfer" : "scratch")}";
-                var dir = parse.GetValue(output)!.FullName;
-                Console.WriteLine($"{architecture} on {training} → {dir}");
-                var clock = Stopwatch.StartNew();
-                var progress = new ConsoleProgress();
-                IReadOnlyList<EpochRecord> history;
-                if (transfer)
-                {
-                    var plan = FineTuningPlan.For(network, architecture, runTag, parse.GetValue(epochs), dir,
-                            dataset.Format == PatchFormat.Rgb ? OptimizerSpec.Adadelta() : OptimizerSpec.Adam())
-                        .WithBoth(o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience });
-                    history = FineTuning.Run(network, trainLoader, validationLoader, plan).History;
-                }
-                else
-                {
-                    var spec = parse.GetValue(optimizer) switch
-                    {
-                        "adadelta" => OptimizerSpec.Adadelta(),
-                        "sgd" => OptimizerSpec.Sgd(0.01),
-                        "adamw" => OptimizerSpec.AdamW(),
-                        "adam" => OptimizerSpec.Adam(),
-                        var other => throw new ArgumentException($"Unknown optimiser '{other}': use adam, adamw, adadelta or sgd."),
-                    };
-                    if (parse.GetValue(lr) is { } rate) spec = spec with { LearningRate = rate };
-                    history = Trainer.Fit(network, trainLoader, validationLoader, new TrainerOptions
-                    {
-                        ModelName = architecture, Tag = runTag, Epochs = parse.GetValue(epochs), StepsPerEpoch = parse.GetValue(steps),
-                        Optimizer = spec, EarlyStoppingPatience = parse.GetValue(patience), CheckpointDirectory = dir, Progress = progress,
-                    }).History;
-                }
-
-                var report = Evaluator.Evaluate(network, validationLoader.Batches(0), dataset.Classes);
-                var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
-                report.Save(reportPath);
-                Console.WriteLine($"best weights: overall accuracy {report.Confusion.OverallAccuracy:0.000}, kappa {report.Confusion.Kappa:0.000} on {report.Predictions.Count} validation images; {history.Count} epochs in {clock.Elapsed.TotalSeconds:0} s this run");
-                Console.WriteLine($"evaluation: {reportPath}");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidPatchException)
+            var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{(transfer ? "transfer" : "scratch")}";
+            var dir = parse.GetValue(output)!.FullName;
+            Console.WriteLine($"{architecture} on {training} → {dir}");
+            var clock = Stopwatch.StartNew();
+            var progress = new ConsoleProgress();
+            IReadOnlyList<EpochRecord> history;
+            if (transfer)
             {
-                Console.Error.WriteLine($"train: {e.Message}");
-                return 1;
+                var plan = FineTuningPlan.For(network, architecture, runTag, parse.GetValue(epochs), dir,
+                        dataset.Format == PatchFormat.Rgb ? OptimizerSpec.Adadelta() : OptimizerSpec.Adam())
+                    .WithBoth(o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience });
+                history = FineTuning.Run(network, trainLoader, validationLoader, plan).History;
             }
-        });
+            else
+            {
+                var spec = parse.GetValue(optimizer) switch
+                {
+                    "adadelta" => OptimizerSpec.Adadelta(),
+                    "sgd" => OptimizerSpec.Sgd(0.01),
+                    "adamw" => OptimizerSpec.AdamW(),
+                    "adam" => OptimizerSpec.Adam(),
+                    var other => throw new ArgumentException($"Unknown optimiser '{other}': use adam, adamw, adadelta or sgd."),
+                };
+                if (parse.GetValue(lr) is { } rate) spec = spec with { LearningRate = rate };
+                history = Trainer.Fit(network, trainLoader, validationLoader, new TrainerOptions
+                {
+                    ModelName = architecture, Tag = runTag, Epochs = parse.GetValue(epochs), StepsPerEpoch = parse.GetValue(steps),
+                    Optimizer = spec, EarlyStoppingPatience = parse.GetValue(patience), CheckpointDirectory = dir, Progress = progress,
+                }).History;
+            }
+
+            var report = Evaluator.Evaluate(network, validationLoader.Batches(0), dataset.Classes);
+            var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
+            report.Save(reportPath);
+            Console.WriteLine($"best weights: overall accuracy {report.Confusion.OverallAccuracy:0.000}, kappa {report.Confusion.Kappa:0.000} on {report.Predictions.Count} validation images; {history.Count} epochs in {clock.Elapsed.TotalSeconds:0} s this run");
+            Console.WriteLine($"evaluation: {reportPath}");
+            return 0;
+        }));
         return command;
     }
 }

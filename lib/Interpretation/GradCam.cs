@@ -29,7 +29,8 @@ public static class GradCam
         Tensor? activations = null;
         var hook = target.register_forward_hook((_, _, output) =>
         {
-            activations = output;
+            // The library's models free their intermediate tensors when forward returns; keep this one.
+            activations = output.DetachFromDisposeScope();
             return output;
         });
         try
@@ -39,6 +40,7 @@ public static class GradCam
         finally
         {
             hook.remove();
+            activations?.Dispose();
         }
     }
 

@@ -1,6 +1,11 @@
 using System.Runtime.CompilerServices;
 using CnnSentinel.Runtime;
 
+// One test at a time: torch's random generator is global to the process (a test drawing random numbers
+// beside a seeded training run would change its dropout masks), notebook runs start kernels, and the
+// set-up test removes the kernelspec for a moment.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace CnnSentinel.Tests;
 
 /// <summary>Process-wide set-up for the test assembly and paths the tests share.</summary>

@@ -6,7 +6,6 @@ using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Evaluation;
 
-[Collection(TorchRandomCollection.Name)]
 public class EvaluatorTests
 {
     static readonly string[] Classes = ["horizontal", "vertical", "flat"];

@@ -4,7 +4,6 @@ using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Interpretation;
 
-[Collection(TorchRandomCollection.Name)]
 public class FeatureEmbeddingTests
 {
     [Fact]

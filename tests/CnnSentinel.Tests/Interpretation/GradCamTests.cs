@@ -46,6 +46,17 @@ public class GradCamTests
     }
 
     [Fact]
+    public void WorksOnTheLibrarysNetworks()
+    {
+        // Their blocks free intermediate tensors on return; the captured feature map must survive that.
+        var maps = GradCam.Compute(CnnSentinel.Models.ResNet.ResNet18(classes: 3), rand(2, 3, 32, 32));
+        Assert.Equal(new long[] { 2, 32, 32 }, maps.shape);
+        Assert.Equal(1f, maps[0].max().item<float>(), 5);
+        var layer4 = GradCam.Compute(CnnSentinel.Models.ResNet.ResNet18(classes: 3), rand(1, 3, 32, 32), layer: "layer4");
+        Assert.Equal(new long[] { 1, 32, 32 }, layer4.shape);
+    }
+
+    [Fact]
     public void AnUnknownLayerNameIsAClearError()
     {
         var error = Assert.Throws<ArgumentException>(() => GradCam.Compute(new TwoObjectClassifier(), Images(), layer: "layer9"));

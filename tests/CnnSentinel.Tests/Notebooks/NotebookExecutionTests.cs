@@ -9,7 +9,6 @@ namespace CnnSentinel.Tests.Notebooks;
 /// and save its results as <c>&lt;notebook name&gt;.json</c> (see <see cref="NotebookResults"/>).
 /// Executed copies are kept in <c>out/test-notebooks</c> for inspection.
 /// </summary>
-[Collection(NotebookCollection.Name)]
 public class NotebookExecutionTests
 {
     static string NotebookFolder => Path.Combine(TestEnvironment.RepositoryRoot, "notebooks");
@@ -90,11 +89,4 @@ static class NotebookChecks
         notebook["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).OfType<JsonNode>();
 
     static string Text(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)node ?? "";
-}
-
-/// <summary>Notebook runs start kernels; run them one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NotebookCollection
-{
-    public const string Name = "notebooks";
 }

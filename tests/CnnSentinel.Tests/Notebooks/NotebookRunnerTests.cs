@@ -4,7 +4,6 @@ using CnnSentinel.Notebooks;
 namespace CnnSentinel.Tests.Notebooks;
 
 /// <summary>The harness must catch what goes wrong in a notebook, or the notebook tests prove nothing.</summary>
-[Collection(NotebookCollection.Name)]
 public class NotebookRunnerTests
 {
     static JsonObject Notebook(params string[] cells) => new()

@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using CnnSentinel.Tests.Notebooks;
 
 namespace CnnSentinel.Tests.Scripts;
 
 /// <summary>
 /// scripts/setup.sh must repair what a user deletes. These tests touch this machine's real Jupyter
-/// kernelspec, so they run in the notebook collection (no notebook runs meanwhile) and put a copy
-/// back should the script fail.
+/// kernelspec (tests run one at a time, so no notebook runs meanwhile) and put a copy back should the
+/// script fail.
 /// </summary>
-[Collection(NotebookCollection.Name)]
 public class SetupScriptTests
 {
     static string Setup => Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "setup.sh");

@@ -4,7 +4,6 @@ using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Training;
 
-[Collection(TorchRandomCollection.Name)]
 public class CheckpointTests
 {
     static Checkpoint.Header Header(nn.Module model) =>

@@ -5,7 +5,6 @@ using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Training;
 
-[Collection(TorchRandomCollection.Name)]
 public class FineTuningTests
 {
     [Fact]

@@ -4,7 +4,6 @@ using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Training;
 
-[Collection(TorchRandomCollection.Name)]
 public class TrainerTests
 {
     static TrainerOptions Options(string? dir = null, int epochs = 4) => new()
@@ -106,11 +105,4 @@ public class TrainerTests
 sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
 {
     public void Report(TrainingProgress value) => report(value);
-}
-
-/// <summary>Tests that seed torch's global generator must not run beside each other.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TorchRandomCollection
-{
-    public const string Name = "torch random state";
 }
