@@ -67,6 +67,7 @@ public static class NotebookRunner
         if (FindPackageFeed(notebook) is { } feed) start.Environment["RestoreAdditionalProjectSources"] = feed;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
+        ForgetCachedRestores("cnnsentinel.lib");
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -111,6 +112,28 @@ public static class NotebookRunner
         null => "",
         _ => (string?)node ?? "",
     };
+
+    /// <summary>
+    /// Removes .NET Interactive's cached restores (<c>~/.packagemanagement/nuget/Cache</c>) that name
+    /// <paramref name="packageFolder"/>: the cache is keyed by package name and version only, so a kernel
+    /// would otherwise load whichever copy of the library any checkout on this machine restored last.
+    /// </summary>
+    public static void ForgetCachedRestores(string packageFolder)
+    {
+        var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".packagemanagement", "nuget", "Cache");
+        if (!Directory.Exists(cache)) return;
+        foreach (var file in Directory.GetFiles(cache))
+        {
+            try
+            {
+                if (File.ReadAllText(file).Contains(packageFolder + "/", StringComparison.Ordinal)) File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Another process replaced or removed it meanwhile: nothing stale is left either way.
+            }
+        }
+    }
 
     /// <summary>The nearest <c>artifacts/packages</c> folder above the notebook: where the build writes CnnSentinel.Lib's package.</summary>
     public static string? FindPackageFeed(string notebook)
