@@ -1,4 +1,5 @@
 using CnnSentinel.Models;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Training;
@@ -9,17 +10,22 @@ public static class FineTuning
     /// <summary>The two stages' results.</summary>
     /// <param name="FirstStage">Stage 1: new layers only.</param>
     /// <param name="SecondStage">Stage 2: unfrozen from the plan's layer.</param>
-    public sealed record Result(TrainingResult FirstStage, TrainingResult SecondStage)
+    /// <param name="KeptStage">The stage whose best weights the model holds at the end (1 or 2).</param>
+    public sealed record Result(TrainingResult FirstStage, TrainingResult SecondStage, int KeptStage)
     {
         /// <summary>Both stages' epochs as one history, numbered on from stage 1.</summary>
         public IReadOnlyList<EpochRecord> History =>
             [.. FirstStage.History, .. SecondStage.History.Select(r => r with { Epoch = r.Epoch + FirstStage.History.Count })];
+
+        /// <summary>Validation accuracy of the weights the model holds at the end.</summary>
+        public double BestValidationAccuracy => Math.Max(FirstStage.BestValidationAccuracy, SecondStage.BestValidationAccuracy);
     }
 
     /// <summary>
     /// Stage 1 with everything but <see cref="FineTuningPlan.FirstStageLayers"/> frozen, then stage 2 from
-    /// <see cref="FineTuningPlan.SecondStageFrom"/>. Each stage keeps its best weights; a stage that finished in
-    /// an earlier, interrupted run is not repeated (its checkpoints are reused).
+    /// <see cref="FineTuningPlan.SecondStageFrom"/>. The model ends with the best weights of both stages (stage 2
+    /// must beat stage 1's validation accuracy to replace them). A stage that finished in an earlier,
+    /// interrupted run is not repeated (its checkpoints are reused).
     /// </summary>
     public static Result Run(nn.Module<Tensor, Tensor> model, ITrainingData train, ITrainingData validation, FineTuningPlan plan,
         CancellationToken cancellation = default)
@@ -27,10 +33,23 @@ public static class FineTuning
         model.Freeze();
         model.Unfreeze(plan.FirstStageLayers);
         var first = Trainer.Fit(model, train, validation, plan.FirstStage, cancellation);
-
-        model.UnfreezeFrom(plan.SecondStageFrom);
-        model.Unfreeze(plan.FirstStageLayers);
-        var second = Trainer.Fit(model, train, validation, plan.SecondStage, cancellation);
-        return new Result(first, second);
+        var afterFirst = ModelState.Copy(model);
+        try
+        {
+            model.UnfreezeFrom(plan.SecondStageFrom);
+            model.Unfreeze(plan.FirstStageLayers);
+            if (plan.KeepBatchNormFrozen) model.Freeze(BatchNormLayers(model));
+            var second = Trainer.Fit(model, train, validation, plan.SecondStage, cancellation);
+            if (second.BestValidationAccuracy > first.BestValidationAccuracy) return new Result(first, second, 2);
+            ModelState.Restore(model, afterFirst);
+            return new Result(first, second, 1);
+        }
+        finally
+        {
+            ModelState.Dispose(afterFirst);
+        }
     }
+
+    static string[] BatchNormLayers(nn.Module model) =>
+        model.named_modules().Where(m => m.module is BatchNorm2d && m.module.parameters().Any()).Select(m => m.name).ToArray();
 }

@@ -21,26 +21,28 @@ public class FineTuningTests
         Assert.Equal("layer2", plan.SecondStageFrom);
 
         var start = ModelState.Copy(model);
-        var stages = new List<Dictionary<string, Tensor>>();
-        var result = FineTuning.Run(model, train, train, plan with
-        {
-            // Snapshot the weights at the end of stage 1 (its best = only epoch).
-            FirstStage = plan.FirstStage with { Progress = new SynchronousProgress(p => { if (p.Completed is not null) stages.Add(ModelState.Copy(model)); }) },
-        });
-        var afterFirst = stages.Single();
-        var end = ModelState.Copy(model);
+        var stages = new List<Dictionary<string, Tensor>>(); // the weights at the end of each stage's (single) epoch
+        var result = FineTuning.Run(model, train, train,
+            plan.WithBoth(o => o with { Progress = new SynchronousProgress(p => { if (p.Completed is not null) stages.Add(ModelState.Copy(model)); }) }));
+        var (afterFirst, afterSecond) = (stages[0], stages[1]);
 
         Assert.True(Same(start, afterFirst, "conv1.weight"));
         Assert.True(Same(start, afterFirst, "layer4.0.conv1.weight"));
         Assert.False(Same(start, afterFirst, "fc.weight"));
         Assert.True(Same(start, afterFirst, "bn1.running_mean")); // frozen batch norms keep their statistics
 
-        Assert.True(Same(afterFirst, end, "conv1.weight"));
-        Assert.True(Same(afterFirst, end, "layer1.0.conv1.weight"));
-        Assert.False(Same(afterFirst, end, "layer2.0.conv1.weight"));
-        Assert.False(Same(afterFirst, end, "fc.weight"));
-        Assert.Equal(2, result.History.Count);
+        Assert.True(Same(afterFirst, afterSecond, "conv1.weight"));
+        Assert.True(Same(afterFirst, afterSecond, "layer1.0.conv1.weight"));
+        Assert.False(Same(afterFirst, afterSecond, "layer2.0.conv1.weight"));
+        Assert.False(Same(afterFirst, afterSecond, "fc.weight"));
+        Assert.True(Same(afterFirst, afterSecond, "layer2.0.bn1.running_mean")); // batch norms stay frozen in stage 2
+        Assert.True(Same(afterFirst, afterSecond, "layer2.0.bn1.weight"));
         Assert.Equal([1, 2], result.History.Select(h => h.Epoch));
+
+        // The model ends with the better stage's weights.
+        var kept = result.KeptStage == 1 ? afterFirst : afterSecond;
+        Assert.Equal(result.SecondStage.BestValidationAccuracy > result.FirstStage.BestValidationAccuracy ? 2 : 1, result.KeptStage);
+        foreach (var key in new[] { "fc.weight", "layer2.0.conv1.weight" }) Assert.True(Same(kept, ModelState.Copy(model), key), key);
     }
 
     [Fact]
