@@ -5,5 +5,6 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
 {
     DoctorCommand.Create(),
     NotebooksCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -101,6 +101,9 @@ public sealed class GdalRaster : IDisposable
     /// <summary>The description of band <paramref name="band"/> (1-based), often its name ("B04"); empty when none.</summary>
     public string BandDescription(int band) => Marshal.PtrToStringUTF8(GdalNative.GDALGetDescription(BandHandle(band))) ?? "";
 
+    /// <summary>What band <paramref name="band"/> (1-based) shows (red, green, blue, palette, …); Undefined when unrecorded.</summary>
+    public ColorInterpretation ColorInterpretation(int band) => (ColorInterpretation)GdalNative.GDALGetRasterColorInterpretation(BandHandle(band));
+
     /// <summary>The pixel type of band <paramref name="band"/> (1-based).</summary>
     public RasterDataType DataType(int band) => (RasterDataType)GdalNative.GDALGetRasterDataType(BandHandle(band));
 

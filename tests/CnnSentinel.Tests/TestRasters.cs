@@ -8,12 +8,6 @@ static class TestRasters
     /// <summary>The bundled Sentinel-2 true-colour crop (data/scene).</summary>
     public static string Scene { get; } = Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "data", "scene"), "*_TCI_10m.tif").Single();
 
-    /// <summary>EuroSAT RGB normalisation of the original (image_functions.py).</summary>
-    public static readonly float[] RgbMean = [87.845f, 96.965f, 103.947f];
-
-    /// <summary>EuroSAT RGB standard deviations of the original.</summary>
-    public static readonly float[] RgbStd = [23.657f, 16.474f, 13.793f];
-
     /// <summary>Writes the window (x, y, width, height) of the bundled scene as a georeferenced GeoTIFF in <paramref name="folder"/>.</summary>
     public static string SceneCrop(string folder, int x, int y, int width, int height)
     {

@@ -9,7 +9,7 @@ namespace CnnSentinel.Tests.Scenes;
 public class SceneClassifierTests(ITestOutputHelper output)
 {
     static SceneClassifier Classifier(ClassificationMode mode, int stride = 1, int blockSize = 512, bool all = false) =>
-        new(InterimSmallCnn.Create(bands: 3), new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
+        new(InterimSmallCnn.Create(bands: 3), new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
 
     static (byte[] Classes, float[] Confidence) Run(SceneClassifier classifier, string path)
     {
@@ -49,7 +49,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var features = nn.Sequential(nn.Conv2d(3, 8, 1), nn.ReLU(), nn.AvgPool2d(2), nn.Conv2d(8, 16, 1), nn.ReLU(), nn.MaxPool2d(2));
         var model = WindowModel.FromParts(features, nn.Linear(16, 10), downsampling: 4);
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 300, 200, 21, 18);
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
         var naive = RunAll(new SceneClassifier(model, options), crop);
         var dense = RunAll(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense, ContextMargin = 0 }), crop);
         Assert.Equal(naive.Length, dense.Length);
