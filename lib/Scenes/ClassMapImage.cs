@@ -51,7 +51,7 @@ public static class ClassMapImage
     /// </summary>
     public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400)
     {
-        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 190;
+        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240;
         var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
         int legendHeight = (legend.Classes.Count + 1) * (swatch + 6) + titleHeight;
         var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,

@@ -61,4 +61,55 @@ public class SceneClassifierTests(ITestOutputHelper output)
         using var raster = GdalRaster.Open(path);
         return classifier.Classify(raster).OrderBy(b => (b.Y, b.X)).SelectMany(b => b.Probabilities!).ToArray();
     }
+
+    [Fact]
+    public void BlockSeamsDoNotShowWithAPaddedModel()
+    {
+        // Same-padded convolutions see across block borders: the context margin must hide the seams.
+        var model = InterimSmallCnn.Create(bands: 3, samePadding: true);
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 400, 600, 72, 50);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, KeepAllProbabilities: true);
+        var whole = Assemble(new SceneClassifier(model, options with { BlockSize = 128 }), crop);
+        var blocks = Assemble(new SceneClassifier(model, options with { BlockSize = 24 }), crop);
+        Assert.All(whole.Zip(blocks), p => Assert.Equal(p.First, p.Second, 1e-4f));
+    }
+
+    [Fact]
+    public void LargerStridesRepeatTheCentreWindowOfEachCell()
+    {
+        var model = InterimSmallCnn.Create(bands: 3);
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
+        var fine = Assemble(new SceneClassifier(model, options), crop);
+        foreach (var stride in new[] { 2, 8 })
+        {
+            var coarse = Assemble(new SceneClassifier(model, options with { Stride = stride }), crop);
+            for (int k = 0; k < 10; k++)
+                for (int y = 0; y < 24; y++)
+                    for (int x = 0; x < 40; x++)
+                    {
+                        int cy = Math.Min(y / stride * stride + stride / 2, 23), cx = Math.Min(x / stride * stride + stride / 2, 39);
+                        Assert.Equal(fine[(k * 24 + cy) * 40 + cx], coarse[(k * 24 + y) * 40 + x], 1e-5f);
+                    }
+        }
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 3 }));
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Mode = ClassificationMode.Naive, Stride = 2 }));
+    }
+
+    /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>
+    static float[] Assemble(SceneClassifier classifier, string path)
+    {
+        using var raster = GdalRaster.Open(path);
+        int w = raster.Width, h = raster.Height;
+        float[]? all = null;
+        foreach (var block in classifier.Classify(raster))
+        {
+            int classes = block.Probabilities!.Length / (block.Width * block.Height);
+            all ??= new float[classes * w * h];
+            for (int k = 0; k < classes; k++)
+                for (int r = 0; r < block.Height; r++)
+                    Array.Copy(block.Probabilities, (k * block.Height + r) * block.Width, all, (k * h + block.Y + r) * w + block.X, block.Width);
+        }
+        return all!;
+    }
 }
