@@ -11,13 +11,18 @@ namespace CnnSentinel.Raster;
 /// <remarks>
 /// Debian 12 ships GDAL 3.6 as <c>libgdal.so.32</c>; newer distributions bump the number, so the
 /// known sonames are tried in order. GDAL's own error printing is silenced: failures are reported
-/// through <see cref="GdalException"/>, with GDAL's last message and the file concerned.
+/// through <see cref="GdalException"/>, with GDAL's last message and the file concerned. GDAL's block cache is
+/// capped at <see cref="DefaultCacheBytes"/> unless the environment variable GDAL_CACHEMAX says otherwise (GDAL's
+/// own default, 5 % of RAM, would make a streaming classification's memory depend on the machine).
 /// </remarks>
 public static class Gdal
 {
     /// <summary>Shared library names tried, newest Debian/Ubuntu first after Debian 12's.</summary>
     public static readonly IReadOnlyList<string> LibraryNames =
         ["libgdal.so.32", "libgdal.so.33", "libgdal.so.34", "libgdal.so.35", "libgdal.so.36", "libgdal.so.37", "libgdal.so.38", "libgdal.so"];
+
+    /// <summary>GDAL's block cache size when GDAL_CACHEMAX is not set: 256 MiB.</summary>
+    public const long DefaultCacheBytes = 256L << 20;
 
     static readonly Lock Gate = new();
     static IntPtr _handle;
@@ -48,6 +53,7 @@ public static class Gdal
             var context = AssemblyLoadContext.GetLoadContext(typeof(Gdal).Assembly) ?? AssemblyLoadContext.Default;
             context.ResolvingUnmanagedDll += (Assembly _, string name) => name == GdalNative.Library ? handle : IntPtr.Zero;
             GdalNative.GDALAllRegister();
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GDAL_CACHEMAX"))) GdalNative.GDALSetCacheMax64(DefaultCacheBytes);
             GdalNative.CPLSetErrorHandler(NativeLibrary.GetExport(handle, "CPLQuietErrorHandler"));
             _handle = handle;
         }

@@ -36,6 +36,7 @@ internal static class GdalNative
     [DllImport(Library)] internal static extern IntPtr GDALVersionInfo([MarshalAs(UnmanagedType.LPUTF8Str)] string request);
     [DllImport(Library)] internal static extern void CPLSetErrorHandler(IntPtr handler);
     [DllImport(Library)] internal static extern void CPLErrorReset();
+    [DllImport(Library)] internal static extern void GDALSetCacheMax64(long bytes);
     [DllImport(Library)] internal static extern IntPtr CPLGetLastErrorMsg();
 
     [DllImport(Library)]

@@ -87,6 +87,20 @@ public sealed class GeoTiffWriter : IDisposable
         return writer;
     }
 
+    /// <summary>
+    /// Copies the window (x, y, width, height) of every band of <paramref name="source"/> into a new GeoTIFF with the
+    /// window's georeference; for crops that fit in memory (tests, examples, benchmarks).
+    /// </summary>
+    public static void CopyWindow(GdalRaster source, int x, int y, int width, int height, string path, GeoTiffOptions? options = null)
+    {
+        var pixels = source.Read(x, y, width, height);
+        using var writer = Create(path, width, height, source.BandCount, source.DataType(1), source.GeoReference?.Offset(x, y),
+            options ?? new GeoTiffOptions(CloudOptimized: false));
+        for (int b = 0; b < source.BandCount; b++)
+            writer.Write(b + 1, 0, 0, width, height, pixels.AsSpan(b * width * height, width * height).ToArray());
+        writer.Commit();
+    }
+
     void Annotate(GeoReference? georeference)
     {
         if (georeference is not null)

@@ -186,7 +186,7 @@ public sealed class SceneClassifier
         var (colPositions, colResidues) = Positions(bw, stride, f);
         int cropH = ((int)input.shape[1] - (f - 1)) / f * f, cropW = ((int)input.shape[2] - (f - 1)) / f * f;
         var shifts = rowResidues.Distinct().SelectMany(ry => colResidues.Distinct().Select(rx => (ry, rx))).ToList();
-        int shiftsPerBatch = Math.Max(1, _options.BatchSize / 16);
+        int shiftsPerBatch = Math.Max(1, _options.BatchSize / 64);
         Tensor? coarse = null; // [K, positions along y, positions along x]
         for (int first = 0; first < shifts.Count; first += shiftsPerBatch)
         {

@@ -13,7 +13,7 @@ static class TestRasters
     {
         using var scene = GdalRaster.Open(Scene);
         var path = Path.Combine(folder, $"crop_{x}_{y}_{width}x{height}.tif");
-        Write(path, width, height, scene.BandCount, scene.Read(x, y, width, height), scene.GeoReference!.Offset(x, y), RasterDataType.Byte);
+        GeoTiffWriter.CopyWindow(scene, x, y, width, height, path);
         return path;
     }
 
