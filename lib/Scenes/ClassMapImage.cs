@@ -30,7 +30,8 @@ public static class ClassMapImage
     /// <param name="width">Columns.</param>
     /// <param name="height">Rows.</param>
     /// <param name="floor">The value drawn darkest (1 / number of classes: the model cannot decide).</param>
-    public static SKBitmap Confidence(float[] confidence, int width, int height, float floor = 0.1f)
+    /// <param name="ceiling">The value drawn lightest (1: certain; lower to stretch a map whose values are all small).</param>
+    public static SKBitmap Confidence(float[] confidence, int width, int height, float floor = 0.1f, float ceiling = 1f)
     {
         if (confidence.Length != width * height) throw new ArgumentException($"{confidence.Length} values for a {width}×{height} map.");
         var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -39,7 +40,7 @@ public static class ClassMapImage
             {
                 var v = confidence[y * width + x];
                 if (float.IsNaN(v)) { bitmap.SetPixel(x, y, SKColors.Transparent); continue; }
-                var t = Math.Clamp((v - floor) / (1 - floor), 0, 1);
+                var t = Math.Clamp((v - floor) / Math.Max(ceiling - floor, 1e-6f), 0, 1);
                 bitmap.SetPixel(x, y, new SKColor((byte)(80 + 175 * t), (byte)(255 * t * t), (byte)(40 + 120 * t * t * t)));
             }
         return bitmap;
