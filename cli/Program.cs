@@ -8,5 +8,6 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     DownloadCommand.Create(),
     SplitCommand.Create(),
     TrainCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using CnnSentinel.Bench;
 
-var root = new RootCommand("CnnSentinel benchmarks.")
+var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side in one run.")
 {
     LoaderBenchmark.Create(),
     TrainerBenchmark.Create(),
+    SceneBenchmark.Create(),
+    SceneBenchmark.CreateMemoryChild(),
 };
 return root.Parse(args).Invoke();

@@ -18,7 +18,7 @@ public static class AtomicFile
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         finally
         {
@@ -26,11 +26,18 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Renames the finished <paramref name="temp"/> over <paramref name="path"/> (atomic on one file system).</summary>
+    public static void Commit(string temp, string path) => File.Move(temp, path, overwrite: true);
+
     /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    static string TempPathFor(string path)
+    /// <summary>
+    /// A new temporary path in the folder of <paramref name="path"/> (created if missing), hidden and ending in
+    /// <c>.tmp</c>, for writers that cannot write to a stream (GDAL): write there, then <see cref="Commit"/>.
+    /// </summary>
+    public static string TempPathFor(string path)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;

@@ -80,6 +80,14 @@ static class NotebookChecks
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot("));
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("cnnsentinel-statistics"));
         },
+        "06_classify_scene" => (values, executed) =>
+        {
+            Assert.True((bool)values["randomWeights"]!); // no trained model is wired in yet
+            Assert.Equal(1.0, (double)values["agreement"]!); // the interim CNN is unpadded: dense equals naive
+            Assert.True((double)values["speedup"]! > 10, $"dense only {(double)values["speedup"]!:0}× naive");
+            Assert.True(File.Exists((string)values["classes"]!));
+            Assert.Equal(3, Outputs(executed).Count(o => o["data"]?["text/html"] is { } html && Text(html).Contains("data:image/png")));
+        },
         _ => null,
     };
 

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CnnSentinel.IO;
+
+namespace CnnSentinel.Raster;
+
+/// <summary>
+/// Writes a GeoTIFF block by block, so a raster larger than memory can be produced, and publishes it
+/// atomically: everything goes to a hidden temporary file beside the target, which <see cref="Commit"/>
+/// renames over it. A writer disposed without <see cref="Commit"/> deletes its temporary file, so a
+/// failure never leaves a half-written output under the target's name.
+/// </summary>
+/// <remarks>
+/// The working file is a tiled GeoTIFF. With <see cref="GeoTiffOptions.CloudOptimized"/>, <see cref="Commit"/>
+/// converts it with GDAL's COG driver (CreateCopy: overviews, tiles, header first) into a second
+/// temporary file, which is the one renamed.
+/// </remarks>
+public sealed class GeoTiffWriter : IDisposable
+{
+    readonly string _target;
+    readonly string _temp;
+    readonly GeoTiffOptions _options;
+    IntPtr _dataset;
+    bool _committed;
+
+    GeoTiffWriter(IntPtr dataset, string target, string temp, GeoTiffOptions options, int width, int height, int bands, RasterDataType type)
+    {
+        _dataset = dataset;
+        _target = target;
+        _temp = temp;
+        _options = options;
+        Width = width;
+        Height = height;
+        BandCount = bands;
+        DataType = type;
+    }
+
+    /// <summary>Columns.</summary>
+    public int Width { get; }
+
+    /// <summary>Rows.</summary>
+    public int Height { get; }
+
+    /// <summary>Bands.</summary>
+    public int BandCount { get; }
+
+    /// <summary>Pixel type.</summary>
+    public RasterDataType DataType { get; }
+
+    /// <summary>Starts a GeoTIFF that <see cref="Commit"/> will publish as <paramref name="path"/>.</summary>
+    /// <param name="path">The final file.</param>
+    /// <param name="width">Columns.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="bands">Bands.</param>
+    /// <param name="type">Pixel type (Byte or Float32 are what the project writes).</param>
+    /// <param name="georeference">Geotransform and projection to copy; none when null.</param>
+    /// <param name="options">Layout, nodata, colour table, band names.</param>
+    public static GeoTiffWriter Create(string path, int width, int height, int bands, RasterDataType type,
+        GeoReference? georeference, GeoTiffOptions? options = null)
+    {
+        Gdal.EnsureLoaded();
+        options ??= new GeoTiffOptions();
+        if (width <= 0 || height <= 0 || bands <= 0) throw new ArgumentException($"{path}: cannot create a {width}×{height}×{bands} raster.");
+        if (options.ColorTable is not null && type != RasterDataType.Byte) throw new ArgumentException($"{path}: a colour table needs a Byte raster, not {type}.");
+        var driver = GdalNative.GDALGetDriverByName("GTiff");
+        if (driver == IntPtr.Zero) throw new GdalException("GDAL has no GTiff driver.");
+        var temp = AtomicFile.TempPathFor(path);
+        // The working copy of a COG is rewritten by CreateCopy, so compress it lightly.
+        string?[] creation =
+        [
+            "TILED=YES", $"BLOCKXSIZE={options.BlockSize}", $"BLOCKYSIZE={options.BlockSize}", "BIGTIFF=IF_SAFER",
+            $"COMPRESS={options.Compression}", options.CloudOptimized ? "ZLEVEL=1" : "ZLEVEL=6", "INTERLEAVE=BAND", null,
+        ];
+        GdalNative.CPLErrorReset();
+        var dataset = GdalNative.GDALCreate(driver, temp, width, height, bands, (int)type, creation);
+        if (dataset == IntPtr.Zero) throw new GdalException($"{path}: cannot create GeoTIFF: {Gdal.LastError()}");
+        var writer = new GeoTiffWriter(dataset, path, temp, options, width, height, bands, type);
+        try
+        {
+            writer.Annotate(georeference);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        return writer;
+    }
+
+    /// <summary>
+    /// Copies the window (x, y, width, height) of every band of <paramref name="source"/> into a new GeoTIFF with the
+    /// window's georeference; for crops that fit in memory (tests, examples, benchmarks).
+    /// </summary>
+    public static void CopyWindow(GdalRaster source, int x, int y, int width, int height, string path, GeoTiffOptions? options = null)
+    {
+        var pixels = source.Read(x, y, width, height);
+        using var writer = Create(path, width, height, source.BandCount, source.DataType(1), source.GeoReference?.Offset(x, y),
+            options ?? new GeoTiffOptions(CloudOptimized: false));
+        for (int b = 0; b < source.BandCount; b++)
+            writer.Write(b + 1, 0, 0, width, height, pixels.AsSpan(b * width * height, width * height).ToArray());
+        writer.Commit();
+    }
+
+    void Annotate(GeoReference? georeference)
+    {
+        if (georeference is not null)
+        {
+            Gdal.Check(GdalNative.GDALSetGeoTransform(_dataset, georeference.GeoTransform.ToArray()), "setting the geotransform", _target);
+            if (georeference.ProjectionWkt.Length > 0)
+                Gdal.Check(GdalNative.GDALSetProjection(_dataset, georeference.ProjectionWkt), "setting the projection", _target);
+        }
+        for (int b = 1; b <= BandCount; b++)
+        {
+            var band = GdalNative.GDALGetRasterBand(_dataset, b);
+            if (_options.NoData is { } noData) Gdal.Check(GdalNative.GDALSetRasterNoDataValue(band, noData), "setting nodata", _target);
+            if (_options.BandDescriptions is { } names && b <= names.Count) GdalNative.GDALSetDescription(band, names[b - 1]);
+        }
+        if (_options.ColorTable is { } colors)
+        {
+            var table = GdalNative.GDALCreateColorTable(GdalNative.GPI_RGB);
+            try
+            {
+                for (int i = 0; i < colors.Count; i++)
+                {
+                    var entry = new GdalNative.ColorEntry { C1 = colors[i].R, C2 = colors[i].G, C3 = colors[i].B, C4 = 255 };
+                    GdalNative.GDALSetColorEntry(table, i, ref entry);
+                }
+                Gdal.Check(GdalNative.GDALSetRasterColorTable(GdalNative.GDALGetRasterBand(_dataset, 1), table), "setting the colour table", _target);
+            }
+            finally
+            {
+                GdalNative.GDALDestroyColorTable(table);
+            }
+        }
+    }
+
+    /// <summary>Writes a window of band <paramref name="band"/> (1-based); <paramref name="data"/> is row after row.</summary>
+    public void Write(int band, int x, int y, int width, int height, byte[] data) => WriteWindow(band, x, y, width, height, data, RasterDataType.Byte);
+
+    /// <summary>Writes a window of band <paramref name="band"/> (1-based); <paramref name="data"/> is row after row.</summary>
+    public void Write(int band, int x, int y, int width, int height, float[] data) => WriteWindow(band, x, y, width, height, data, RasterDataType.Float32);
+
+    void WriteWindow(int band, int x, int y, int width, int height, Array data, RasterDataType bufferType)
+    {
+        if (_dataset == IntPtr.Zero) throw new ObjectDisposedException(_target);
+        if (band < 1 || band > BandCount) throw new ArgumentOutOfRangeException(nameof(band), $"{_target}: band {band} does not exist (it has {BandCount}).");
+        if (x < 0 || y < 0 || x + width > Width || y + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(x), $"{_target}: window ({x}, {y}, {width}×{height}) is outside the raster ({Width}×{Height}).");
+        if (data.Length != (long)width * height) throw new ArgumentException($"{_target}: {data.Length} values for a {width}×{height} window.");
+        var pin = GCHandle.Alloc(data, GCHandleType.Pinned);
+        try
+        {
+            GdalNative.CPLErrorReset();
+            Gdal.Check(GdalNative.GDALRasterIO(GdalNative.GDALGetRasterBand(_dataset, band), GdalNative.GF_Write, x, y, width, height,
+                pin.AddrOfPinnedObject(), width, height, (int)bufferType, 0, 0), $"writing band {band} window ({x}, {y}, {width}×{height})", _target);
+        }
+        finally
+        {
+            pin.Free();
+        }
+    }
+
+    /// <summary>Finishes the file (as a COG when asked) and renames it to its final name.</summary>
+    public void Commit()
+    {
+        if (_committed) return;
+        if (_dataset == IntPtr.Zero) throw new ObjectDisposedException(_target);
+        GdalNative.GDALFlushCache(_dataset);
+        if (!_options.CloudOptimized)
+        {
+            Close();
+            AtomicFile.Commit(_temp, _target);
+            _committed = true;
+            return;
+        }
+        var cogTemp = AtomicFile.TempPathFor(_target);
+        try
+        {
+            var driver = GdalNative.GDALGetDriverByName("COG");
+            if (driver == IntPtr.Zero) throw new GdalException($"{_target}: this GDAL has no COG driver (GDAL 3.1 or newer needed).");
+            string?[] options =
+            [
+                $"COMPRESS={_options.Compression}", $"BLOCKSIZE={_options.BlockSize}", "BIGTIFF=IF_SAFER",
+                $"RESAMPLING={_options.OverviewResampling}", $"NUM_THREADS={Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)}", null,
+            ];
+            GdalNative.CPLErrorReset();
+            var copy = GdalNative.GDALCreateCopy(driver, cogTemp, _dataset, 0, options, IntPtr.Zero, IntPtr.Zero);
+            if (copy == IntPtr.Zero) throw new GdalException($"{_target}: writing the Cloud-Optimised GeoTIFF failed: {Gdal.LastError()}");
+            GdalNative.GDALClose(copy);
+            Close();
+            File.Delete(_temp);
+            AtomicFile.Commit(cogTemp, _target);
+            _committed = true;
+        }
+        finally
+        {
+            File.Delete(cogTemp); // no-op once renamed
+        }
+    }
+
+    void Close()
+    {
+        if (_dataset == IntPtr.Zero) return;
+        GdalNative.GDALClose(_dataset);
+        _dataset = IntPtr.Zero;
+    }
+
+    /// <summary>Closes the file; without a <see cref="Commit"/> the temporary file is deleted and the target is left as it was.</summary>
+    public void Dispose()
+    {
+        Close();
+        if (!_committed) File.Delete(_temp);
+    }
+}

@@ -1,0 +1,93 @@
+using SkiaSharp;
+
+namespace CnnSentinel.Scenes;
+
+/// <summary>Pictures of class maps: colourised classes, confidence, and a figure with the scene, the map and the legend.</summary>
+public static class ClassMapImage
+{
+    /// <summary>The class map in its legend colours; nodata pixels are transparent.</summary>
+    /// <param name="classes">Class values, row after row.</param>
+    /// <param name="width">Columns.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="legend">Colours of the values.</param>
+    public static SKBitmap Colorize(byte[] classes, int width, int height, ClassLegend legend)
+    {
+        if (classes.Length != width * height) throw new ArgumentException($"{classes.Length} class values for a {width}×{height} map.");
+        var colors = legend.ColorTable();
+        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var value = classes[y * width + x];
+                var c = colors[value];
+                bitmap.SetPixel(x, y, value == SceneClassifier.NoDataClass ? SKColors.Transparent : new SKColor(c.R, c.G, c.B));
+            }
+        return bitmap;
+    }
+
+    /// <summary>Confidence (largest class probability) as a colour ramp: dark red where the model is unsure, light yellow where it is sure; NaN transparent.</summary>
+    /// <param name="confidence">Values 0–1, row after row.</param>
+    /// <param name="width">Columns.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="floor">The value drawn darkest (1 / number of classes: the model cannot decide).</param>
+    /// <param name="ceiling">The value drawn lightest (1: certain; lower to stretch a map whose values are all small).</param>
+    public static SKBitmap Confidence(float[] confidence, int width, int height, float floor = 0.1f, float ceiling = 1f)
+    {
+        if (confidence.Length != width * height) throw new ArgumentException($"{confidence.Length} values for a {width}×{height} map.");
+        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var v = confidence[y * width + x];
+                if (float.IsNaN(v)) { bitmap.SetPixel(x, y, SKColors.Transparent); continue; }
+                var t = Math.Clamp((v - floor) / Math.Max(ceiling - floor, 1e-6f), 0, 1);
+                bitmap.SetPixel(x, y, new SKColor((byte)(80 + 175 * t), (byte)(255 * t * t), (byte)(40 + 120 * t * t * t)));
+            }
+        return bitmap;
+    }
+
+    /// <summary>
+    /// A figure: the given panels side by side (e.g. the scene and its class map, each with a title), scaled to
+    /// <paramref name="panelHeight"/> pixels high, and the legend to their right.
+    /// </summary>
+    public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400)
+    {
+        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240;
+        var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
+        int legendHeight = (legend.Classes.Count + 1) * (swatch + 6) + titleHeight;
+        var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,
+            Math.Max(panelHeight, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var canvas = new SKCanvas(figure);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 14 };
+        using var sampling = new SKPaint { FilterQuality = SKFilterQuality.None };
+        int left = gap;
+        for (int i = 0; i < panels.Count; i++)
+        {
+            canvas.DrawText(panels[i].Title, left, gap + 14, text);
+            canvas.DrawBitmap(panels[i].Image, new SKRect(left, gap + titleHeight, left + widths[i], gap + titleHeight + panelHeight), sampling);
+            left += widths[i] + gap;
+        }
+        canvas.DrawText("Legend (value: class)", left, gap + 14, text);
+        int top = gap + titleHeight;
+        var entries = legend.Classes.Select(c => ($"{c.Value}: {c.Name}", new SKColor(c.Color.R, c.Color.G, c.Color.B)))
+            .Append(($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
+        foreach (var (label, color) in entries)
+        {
+            using var fill = new SKPaint { Color = color };
+            using var border = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke };
+            canvas.DrawRect(left, top, swatch, swatch, fill);
+            canvas.DrawRect(left, top, swatch, swatch, border);
+            canvas.DrawText(label, left + swatch + 6, top + swatch - 2, text);
+            top += swatch + 6;
+        }
+        return figure;
+    }
+
+    /// <summary>PNG bytes of <paramref name="bitmap"/>.</summary>
+    public static byte[] ToPng(SKBitmap bitmap)
+    {
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}

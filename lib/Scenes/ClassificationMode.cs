@@ -1,0 +1,18 @@
+namespace CnnSentinel.Scenes;
+
+/// <summary>How a scene is classified.</summary>
+public enum ClassificationMode
+{
+    /// <summary>
+    /// The original's way (kept as the reference): a window centred on every pixel, cut out of the symmetrically
+    /// padded scene and classified on its own (in batches).
+    /// </summary>
+    Naive,
+
+    /// <summary>
+    /// Fully convolutional: the model's convolutional part runs once per block of the scene and its head at every
+    /// window position (shift-and-stitch for strides below the model's downsampling). Orders of magnitude faster;
+    /// differs from naive only where zero padding inside a lone window meets real neighbours in the scene.
+    /// </summary>
+    Dense,
+}

@@ -1,0 +1,28 @@
+namespace CnnSentinel.Scenes;
+
+/// <summary>The files a classified scene produces, named after the input: <c>&lt;stem&gt;_classes.tif</c> and so on.</summary>
+/// <param name="Classes">Class values (Byte GeoTIFF, colour table, nodata 255).</param>
+/// <param name="Probability">Largest class probability (Float32 GeoTIFF, nodata NaN).</param>
+/// <param name="Probabilities">Every class's probability, one band per class; null when not asked for.</param>
+/// <param name="LegendJson">Legend and per-class pixel counts (JSON); written last, so its presence means the scene is done.</param>
+/// <param name="LegendCsv">Legend as CSV.</param>
+/// <param name="LegendMarkdown">Legend as Markdown, with how to read the files.</param>
+/// <param name="Preview">Colourised class map with legend, at most about 1024 pixels wide (PNG).</param>
+public sealed record SceneOutputPaths(string Classes, string Probability, string? Probabilities, string LegendJson,
+    string LegendCsv, string LegendMarkdown, string Preview)
+{
+    /// <summary>The outputs for <paramref name="input"/> in <paramref name="folder"/>.</summary>
+    public static SceneOutputPaths For(string folder, string input, bool allProbabilities)
+    {
+        var stem = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input));
+        string P(string suffix) => Path.Combine(folder, stem + suffix);
+        return new SceneOutputPaths(P("_classes.tif"), P("_probability.tif"), allProbabilities ? P("_probabilities.tif") : null,
+            P("_legend.json"), P("_legend.csv"), P("_legend.md"), P("_preview.png"));
+    }
+
+    /// <summary>Every output file.</summary>
+    public IEnumerable<string> All => new[] { Classes, Probability, Probabilities, LegendJson, LegendCsv, LegendMarkdown, Preview }.OfType<string>();
+
+    /// <summary>True when every output exists: each is written atomically, so the scene is finished.</summary>
+    public bool AllExist => All.All(File.Exists);
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace CnnSentinel.Tests;
+
+/// <summary>Second readers for what the library writes: GDAL's command-line tools and python3-rasterio.</summary>
+static class ExternalTools
+{
+    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/>; returns stdout, fails the test with stderr on a non-zero exit.</summary>
+    public static string Run(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(" ", arguments)} exited with {process.ExitCode}: {stderr}");
+        return stdout.Result;
+    }
+
+    /// <summary><c>gdalinfo -json -stats</c> of <paramref name="path"/>.</summary>
+    public static JsonNode GdalInfo(string path) => JsonNode.Parse(Run("gdalinfo", "-json", "-stats", "-mm", path))!;
+
+    /// <summary>What python3-rasterio reads from <paramref name="path"/>: crs (EPSG code), transform, nodata, colormap size, min/max of band 1.</summary>
+    public static JsonNode Rasterio(string path) => JsonNode.Parse(Run("/usr/bin/python3", "-c", """
+        import json, sys, numpy as np, rasterio
+        with rasterio.open(sys.argv[1]) as r:
+            a = r.read(1, masked=True)
+            try: cmap = len(r.colormap(1))
+            except ValueError: cmap = 0
+            print(json.dumps({"epsg": r.crs.to_epsg() if r.crs else None, "transform": list(r.transform)[:6],
+                "nodata": None if r.nodata is None or np.isnan(r.nodata) else r.nodata, "nodata_is_nan": r.nodata is not None and bool(np.isnan(r.nodata)),
+                "colormap": cmap, "min": float(a.min()), "max": float(a.max()), "masked": int(np.ma.count_masked(a)),
+                "width": r.width, "height": r.height, "count": r.count}))
+        """, path))!;
+}

@@ -1,0 +1,50 @@
+using CnnSentinel.Scenes;
+
+namespace CnnSentinel.Tests.Scenes;
+
+public class ClassifyCommandTests
+{
+    static string Cli => Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll");
+
+    static (int Code, string Output) Classify(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Cli);
+        start.ArgumentList.Add("classify");
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+
+    [Fact]
+    public void ClassifiesOnceThenSkipsAndReportsBadInputClearly()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var crop = TestRasters.SceneCrop(dir, 100, 100, 64, 48);
+        var model = Path.Combine(dir, "small.weights");
+        InterimSmallCnn.Save(InterimSmallCnn.Create(bands: 3), model);
+        var outDir = Path.Combine(dir, "maps");
+
+        var first = Classify(crop, "--model", model, "--out", outDir, "--stride", "2");
+        Assert.True(first.Code == 0, first.Output);
+        var outputs = SceneOutputPaths.For(outDir, crop, allProbabilities: false);
+        Assert.True(outputs.AllExist, first.Output);
+        var written = File.GetLastWriteTimeUtc(outputs.Classes);
+
+        var second = Classify(crop, "--model", model, "--out", outDir);
+        Assert.Equal(0, second.Code);
+        Assert.Contains("skipped", second.Output);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(outputs.Classes));
+
+        var wrongModel = Classify(crop, "--model", crop, "--out", outDir, "--force");
+        Assert.Equal(1, wrongModel.Code);
+        Assert.Contains("not weights of the interim small CNN", wrongModel.Output);
+        var missing = Classify(Path.Combine(dir, "nothing.tif"), "--model", model, "--out", outDir);
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("nothing.tif", missing.Output);
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
+    }
+}

@@ -1,0 +1,115 @@
+using CnnSentinel.Raster;
+using CnnSentinel.Scenes;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Tests.Scenes;
+
+public class SceneClassifierTests(ITestOutputHelper output)
+{
+    static SceneClassifier Classifier(ClassificationMode mode, int stride = 1, int blockSize = 512, bool all = false) =>
+        new(InterimSmallCnn.Create(bands: 3), new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
+
+    static (byte[] Classes, float[] Confidence) Run(SceneClassifier classifier, string path)
+    {
+        using var raster = GdalRaster.Open(path);
+        var classes = new byte[raster.Width * raster.Height];
+        var confidence = new float[classes.Length];
+        foreach (var block in classifier.Classify(raster))
+            for (int r = 0; r < block.Height; r++)
+            {
+                Array.Copy(block.Classes, r * block.Width, classes, (block.Y + r) * raster.Width + block.X, block.Width);
+                Array.Copy(block.Confidence, r * block.Width, confidence, (block.Y + r) * raster.Width + block.X, block.Width);
+            }
+        return (classes, confidence);
+    }
+
+    [Fact]
+    public void DenseAgreesWithNaiveOnARealCropAtStrideOne()
+    {
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 600, 400, 64, 64);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var naive = Run(Classifier(ClassificationMode.Naive), crop);
+        var naiveTime = watch.Elapsed;
+        watch.Restart();
+        var dense = Run(Classifier(ClassificationMode.Dense), crop);
+        var denseTime = watch.Elapsed;
+        double agreement = naive.Classes.Zip(dense.Classes).Count(p => p.First == p.Second) / (double)naive.Classes.Length;
+        output.WriteLine($"label agreement dense vs naive, stride 1, 64x64 crop: {agreement:P2}; naive {naiveTime.TotalSeconds:0.0} s, dense {denseTime.TotalSeconds:0.00} s; classes used {naive.Classes.Distinct().Count()}");
+        Assert.True(agreement >= 0.99, $"agreement {agreement:P2}");
+    }
+
+    [Fact]
+    public void DenseEqualsNaiveExactlyForAModelWithoutPadding()
+    {
+        // 1×1 convolutions and pooling have no window-border effects, so dense must reproduce naive to rounding:
+        // this checks the shift-and-stitch indexing, the context margin and the edge padding.
+        torch.manual_seed(1);
+        var features = nn.Sequential(nn.Conv2d(3, 8, 1), nn.ReLU(), nn.AvgPool2d(2), nn.Conv2d(8, 16, 1), nn.ReLU(), nn.MaxPool2d(2));
+        var model = WindowModel.FromParts(features, nn.Linear(16, 10), downsampling: 4);
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 300, 200, 21, 18);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
+        var naive = RunAll(new SceneClassifier(model, options), crop);
+        var dense = RunAll(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense, ContextMargin = 0 }), crop);
+        Assert.Equal(naive.Length, dense.Length);
+        Assert.All(naive.Zip(dense), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
+    static float[] RunAll(SceneClassifier classifier, string path)
+    {
+        using var raster = GdalRaster.Open(path);
+        return classifier.Classify(raster).OrderBy(b => (b.Y, b.X)).SelectMany(b => b.Probabilities!).ToArray();
+    }
+
+    [Fact]
+    public void BlockSeamsDoNotShowWithAPaddedModel()
+    {
+        // Same-padded convolutions see across block borders: the context margin must hide the seams.
+        var model = InterimSmallCnn.Create(bands: 3, samePadding: true);
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 400, 600, 72, 50);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, KeepAllProbabilities: true);
+        var whole = Assemble(new SceneClassifier(model, options with { BlockSize = 128 }), crop);
+        var blocks = Assemble(new SceneClassifier(model, options with { BlockSize = 24 }), crop);
+        Assert.All(whole.Zip(blocks), p => Assert.Equal(p.First, p.Second, 1e-4f));
+    }
+
+    [Fact]
+    public void LargerStridesRepeatTheCentreWindowOfEachCell()
+    {
+        var model = InterimSmallCnn.Create(bands: 3);
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
+        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
+        var fine = Assemble(new SceneClassifier(model, options), crop);
+        foreach (var stride in new[] { 2, 8 })
+        {
+            var coarse = Assemble(new SceneClassifier(model, options with { Stride = stride }), crop);
+            for (int k = 0; k < 10; k++)
+                for (int y = 0; y < 24; y++)
+                    for (int x = 0; x < 40; x++)
+                    {
+                        int cy = Math.Min(y / stride * stride + stride / 2, 23), cx = Math.Min(x / stride * stride + stride / 2, 39);
+                        Assert.Equal(fine[(k * 24 + cy) * 40 + cx], coarse[(k * 24 + y) * 40 + x], 1e-5f);
+                    }
+        }
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 3 }));
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Mode = ClassificationMode.Naive, Stride = 2 }));
+    }
+
+    /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>
+    static float[] Assemble(SceneClassifier classifier, string path)
+    {
+        using var raster = GdalRaster.Open(path);
+        int w = raster.Width, h = raster.Height;
+        float[]? all = null;
+        foreach (var block in classifier.Classify(raster))
+        {
+            int classes = block.Probabilities!.Length / (block.Width * block.Height);
+            all ??= new float[classes * w * h];
+            for (int k = 0; k < classes; k++)
+                for (int r = 0; r < block.Height; r++)
+                    Array.Copy(block.Probabilities, (k * block.Height + r) * block.Width, all, (k * h + block.Y + r) * w + block.X, block.Width);
+        }
+        return all!;
+    }
+}

@@ -1,0 +1,117 @@
+using CnnSentinel.Raster;
+using CnnSentinel.Scenes;
+using SkiaSharp;
+
+namespace CnnSentinel.Tests.Scenes;
+
+public class SceneMapWriterTests
+{
+    static SceneClassifier Classifier(int blockSize = 64, bool all = false, ClassificationMode mode = ClassificationMode.Dense) =>
+        new(InterimSmallCnn.Create(bands: 3), new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, mode,
+            BlockSize: blockSize, KeepAllProbabilities: all));
+
+    static SceneClassificationSummary Classify(string input, string outDir, SceneClassifier classifier)
+    {
+        using var scene = SceneInput.Open(input, 3);
+        return SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat,
+            SceneOutputPaths.For(outDir, input, classifier.Options.KeepAllProbabilities));
+    }
+
+    [Fact]
+    public void MapsAreGisReadyForASecondReader()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var crop = TestRasters.SceneCrop(dir, 500, 300, 150, 90);
+        var summary = Classify(crop, Path.Combine(dir, "out"), Classifier(all: true));
+        var outputs = summary.Outputs;
+        Assert.True(outputs.AllExist);
+        Assert.Equal(150L * 90, summary.PixelCounts.Sum());
+
+        var input = ExternalTools.Rasterio(crop);
+        var classes = ExternalTools.Rasterio(outputs.Classes);
+        Assert.Equal((32633, 150, 90), ((int)classes["epsg"]!, (int)classes["width"]!, (int)classes["height"]!));
+        Assert.Equal(input["transform"]!.ToJsonString(), classes["transform"]!.ToJsonString());
+        Assert.Equal(255.0, (double)classes["nodata"]!);
+        Assert.Equal(256, (int)classes["colormap"]!);
+        Assert.InRange((double)classes["min"]!, 0, 9);
+        Assert.InRange((double)classes["max"]!, 0, 9);
+
+        var info = ExternalTools.GdalInfo(outputs.Classes);
+        var band = info["bands"]![0]!;
+        Assert.Equal("Palette", (string?)band["colorInterpretation"]);
+        Assert.Equal([0, 125, 125, 255], band["colorTable"]!["entries"]![6]!.AsArray().Select(v => (int)v!)); // PermanentCrop
+        Assert.Equal("COG", (string?)info["metadata"]!["IMAGE_STRUCTURE"]!["LAYOUT"]);
+        Assert.Contains("32633", info["coordinateSystem"]!["wkt"]!.ToString());
+
+        var probability = ExternalTools.Rasterio(outputs.Probability);
+        Assert.True((bool)probability["nodata_is_nan"]!);
+        Assert.Equal(input["transform"]!.ToJsonString(), probability["transform"]!.ToJsonString());
+        Assert.InRange((double)probability["min"]!, 0.1, 1); // the arg-max of 10 probabilities is at least 1/10
+        Assert.InRange((double)probability["max"]!, 0.1, 1);
+
+        var all = ExternalTools.GdalInfo(outputs.Probabilities!);
+        Assert.Equal(10, all["bands"]!.AsArray().Count);
+        Assert.Equal("SeaLake", (string?)all["bands"]![9]!["description"]);
+
+        Assert.Contains("\"name\": \"HerbaceousVegetation\"", File.ReadAllText(outputs.LegendJson));
+        Assert.StartsWith("value,name,red,green,blue,hex,pixels\n0,AnnualCrop,0,255,255,#00ffff,", File.ReadAllText(outputs.LegendCsv));
+        Assert.Contains("| 255 | no data |", File.ReadAllText(outputs.LegendMarkdown));
+        using var preview = SKBitmap.Decode(outputs.Preview);
+        Assert.True(preview.Width > 150 && preview.Height >= 90);
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "out"), "*.tmp"));
+    }
+
+    [Fact]
+    public void NoDataInputGivesNoDataOutputAndAnAllNoDataBlockIsSkipped()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        int width = 96, height = 70;
+        using var scene = GdalRaster.Open(TestRasters.Scene);
+        var values = scene.Read(800, 500, width, height);
+        for (int b = 0; b < 3; b++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                    if (x < 64 && y < 64) values[(b * height + y) * width + x] = 0; // the whole first 64 × 64 block: nodata
+                    else if (x == 90 && y == 60) values[(b * height + y) * width + x] = float.NaN;
+        var input = Path.Combine(dir, "holes.tif");
+        TestRasters.Write(input, width, height, 3, values, scene.GeoReference!.Offset(800, 500), RasterDataType.Float32, noData: 0);
+
+        var summary = Classify(input, dir, Classifier(blockSize: 64));
+        Assert.Equal(64 * 64 + 1, summary.NoDataPixels);
+        using var classes = GdalRaster.Open(summary.Outputs.Classes);
+        var map = classes.Read(0, 0, width, height);
+        Assert.Equal(255f, map[0]);
+        Assert.Equal(255f, map[63 * width + 63]);
+        Assert.Equal(255f, map[60 * width + 90]);
+        Assert.InRange(map[64], 0, 9);
+        using var probability = GdalRaster.Open(summary.Outputs.Probability);
+        Assert.True(float.IsNaN(probability.Read(0, 0, 1, 1)[0]));
+    }
+
+    [Fact]
+    public void ASceneSmallerThanAWindowIsClassifiedAndDenseStillEqualsNaive()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var crop = TestRasters.SceneCrop(dir, 900, 700, 20, 13);
+        var dense = Classify(crop, Path.Combine(dir, "dense"), Classifier());
+        var naive = Classify(crop, Path.Combine(dir, "naive"), Classifier(mode: ClassificationMode.Naive));
+        using var a = GdalRaster.Open(dense.Outputs.Classes);
+        using var b = GdalRaster.Open(naive.Outputs.Classes);
+        Assert.Equal((20, 13), (a.Width, a.Height));
+        Assert.Equal(b.Read(0, 0, 20, 13), a.Read(0, 0, 20, 13));
+        Assert.Equal(0, dense.NoDataPixels);
+    }
+
+    [Fact]
+    public void ANonGeoreferencedFileIsRefusedWithoutWritingAnything()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var plain = Path.Combine(dir, "plain.tif");
+        TestRasters.Write(plain, 70, 70, 3, new float[3 * 70 * 70], georeference: null, RasterDataType.Byte);
+        var outDir = Path.Combine(dir, "out");
+        var e = Assert.Throws<InvalidDataException>(() => Classify(plain, outDir, Classifier()));
+        Assert.Contains(plain, e.Message);
+        Assert.Contains("not georeferenced", e.Message);
+        Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());
+    }
+}
