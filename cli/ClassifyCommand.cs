@@ -1,7 +1,10 @@
 using System.CommandLine;
+using CnnSentinel.Datasets;
+using CnnSentinel.Models;
 using CnnSentinel.Raster;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Transforms;
 using TorchSharp;
 
 namespace CnnSentinel.Cli;
@@ -15,7 +18,7 @@ static class ClassifyCommand
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "A GeoTIFF/JP2/VRT with the model's bands (RGB or 13 EuroSAT MS bands), or a folder / SAFE product of Sentinel-2 band files." };
-        var model = new Option<FileInfo>("--model") { Description = "Model weights (for now: the interim small CNN saved with InterimSmallCnn.Save).", Required = true };
+        var model = new Option<FileInfo>("--model") { Description = "Weights of a SceneCnn (.safetensors or .pth state dict, e.g. saved by notebook 06 or StateDictFile.Save) for the input's band count.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var mode = new Option<ClassificationMode>("--mode") { Description = "dense (fast) or naive (the original: every window on its own).", DefaultValueFactory = _ => ClassificationMode.Dense };
         var stride = new Option<int>("--stride") { Description = "Dense mode: pixels between classified windows (1 = every pixel).", DefaultValueFactory = _ => 1 };
@@ -45,7 +48,7 @@ static class ClassifyCommand
                 torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
                 int bandCount = parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
                 using var scene = SceneInput.Open(path, bandCount);
-                var (mean, std) = InterimNormalisation.For(bandCount);
+                var (mean, std) = ChannelNormalization.OriginalForBands(bandCount).ToFloats();
                 var classifier = new SceneClassifier(LoadModel(parse.GetValue(model)!.FullName, bandCount), new SceneClassifierOptions(mean, std,
                     parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
                     NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities)));
@@ -54,7 +57,7 @@ static class ClassifyCommand
                     $"({summary.PixelsPerSecond:0} px/s) → {outputs.Classes}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or GdalException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or GdalException or UnauthorizedAccessException or StateDictMismatchException)
             {
                 Console.Error.WriteLine($"classify: {e.Message}");
                 return 1;
@@ -70,6 +73,10 @@ static class ClassifyCommand
     }
 
     /// <summary>The one place that turns a model file into a <see cref="WindowModel"/>.</summary>
-    // TODO(merge): load the model builders' checkpoints (lib/Models) here.
-    static WindowModel LoadModel(string path, int bands) => InterimSmallCnn.Load(path, bands);
+    static WindowModel LoadModel(string path, int bands)
+    {
+        var model = new SceneCnn(EuroSatClasses.Names.Count, bands);
+        model.LoadWeights(path);
+        return WindowModel.From(model);
+    }
 }

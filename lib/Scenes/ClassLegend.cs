@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -21,25 +22,27 @@ public sealed class ClassLegend
         Classes = classes;
     }
 
+    /// <summary>The original browser app's colours, in class-index order (declared before <see cref="EuroSat"/>, which reads it).</summary>
+    static readonly RgbColor[] OriginalAppColours =
+    [
+        new(0, 255, 255), // AnnualCrop
+        new(0, 255, 0), // Forest
+        new(0, 125, 0), // HerbaceousVegetation
+        new(30, 30, 30), // Highway
+        new(100, 30, 30), // Industrial
+        new(0, 125, 0), // Pasture
+        new(0, 125, 125), // PermanentCrop
+        new(100, 100, 100), // Residential
+        new(0, 0, 255), // River
+        new(0, 0, 255), // SeaLake
+    ];
+
     /// <summary>
     /// EuroSAT's ten classes in the original's index order (alphabetical), coloured as the original's browser app
     /// painted them. That app gave HerbaceousVegetation and Pasture one green, River and SeaLake one blue; the
     /// values still tell them apart.
     /// </summary>
-    // TODO(merge): take the class names from the datasets branch's EuroSAT class list.
-    public static ClassLegend EuroSat { get; } = new(
-    [
-        new(0, "AnnualCrop", new RgbColor(0, 255, 255)),
-        new(1, "Forest", new RgbColor(0, 255, 0)),
-        new(2, "HerbaceousVegetation", new RgbColor(0, 125, 0)),
-        new(3, "Highway", new RgbColor(30, 30, 30)),
-        new(4, "Industrial", new RgbColor(100, 30, 30)),
-        new(5, "Pasture", new RgbColor(0, 125, 0)),
-        new(6, "PermanentCrop", new RgbColor(0, 125, 125)),
-        new(7, "Residential", new RgbColor(100, 100, 100)),
-        new(8, "River", new RgbColor(0, 0, 255)),
-        new(9, "SeaLake", new RgbColor(0, 0, 255)),
-    ]);
+    public static ClassLegend EuroSat { get; } = new(EuroSatClasses.Names.Select((name, i) => new LandUseClass(i, name, OriginalAppColours[i])).ToList());
 
     /// <summary>The classes, value i at position i.</summary>
     public IReadOnlyList<LandUseClass> Classes { get; }

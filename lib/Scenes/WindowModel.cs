@@ -1,3 +1,4 @@
+using CnnSentinel.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -67,6 +68,9 @@ public sealed class WindowModel
 
     /// <summary>Any module mapping [N, C, <paramref name="windowSize"/>, <paramref name="windowSize"/>] windows to logits [N, K]: naive mode only.</summary>
     public static WindowModel FromModule(Module<Tensor, Tensor> model, int windowSize = 64) => new(model, null, null, 0, windowSize);
+
+    /// <summary>The library's scene CNN: naive and dense modes, dense equal to naive.</summary>
+    public static WindowModel From(SceneCnn model) => FromParts(model.Features, model.Head, SceneCnn.Downsampling);
 
     /// <summary>A model that is <c>head(global_average_pool(features(x)))</c>: naive and dense modes.</summary>
     public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = 64) =>

@@ -32,6 +32,18 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
         ? new([0, 0, 0], [1, 1, 1])
         : new(Enumerable.Repeat(0.0, SentinelBands.Count).ToArray(), Enumerable.Repeat(2750.0 / 255, SentinelBands.Count).ToArray());
 
+    /// <summary>The original's constants for data of <paramref name="bands"/> bands (3: RGB, 13: EuroSAT MS).</summary>
+    /// <exception cref="ArgumentException">No constants are known for that band count.</exception>
+    public static ChannelNormalization OriginalForBands(int bands) => bands switch
+    {
+        3 => OriginalRgb,
+        SentinelBands.Count => OriginalMultispectral,
+        _ => throw new ArgumentException($"No normalisation is known for {bands} bands (3 = RGB, {SentinelBands.Count} = EuroSAT MS)."),
+    };
+
+    /// <summary>The constants as single-precision arrays, as the scene classifier takes them.</summary>
+    public (float[] Mean, float[] Std) ToFloats() => (Mean.Select(m => (float)m).ToArray(), Std.Select(s => (float)s).ToArray());
+
     /// <summary>Number of bands.</summary>
     public int Bands => Mean.Count;
 

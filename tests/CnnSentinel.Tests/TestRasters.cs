@@ -1,4 +1,8 @@
+using CnnSentinel.Models;
 using CnnSentinel.Raster;
+using CnnSentinel.Scenes;
+using CnnSentinel.Transforms;
+using TorchSharp;
 
 namespace CnnSentinel.Tests;
 
@@ -9,6 +13,19 @@ static class TestRasters
     public static string Scene { get; } = Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "data", "scene"), "*_TCI_10m.tif").Single();
 
     /// <summary>Writes the window (x, y, width, height) of the bundled scene as a georeferenced GeoTIFF in <paramref name="folder"/>.</summary>
+    /// <summary>The original's RGB normalisation, as the scene classifier takes it.</summary>
+    public static float[] RgbMean { get; } = ChannelNormalization.OriginalRgb.ToFloats().Mean;
+
+    /// <inheritdoc cref="RgbMean"/>
+    public static float[] RgbStd { get; } = ChannelNormalization.OriginalRgb.ToFloats().Std;
+
+    /// <summary>A scene CNN for 3 bands with seeded random weights (the tests check geometry and files, not accuracy).</summary>
+    public static WindowModel SceneModel(bool samePadding = false)
+    {
+        torch.manual_seed(42);
+        return WindowModel.From(new SceneCnn(classes: 10, bands: 3, samePadding));
+    }
+
     public static string SceneCrop(string folder, int x, int y, int width, int height)
     {
         using var scene = GdalRaster.Open(Scene);

@@ -17,7 +17,7 @@ public class NotebookExecutionTests
     public static TheoryData<string> Notebooks() =>
         new(Directory.GetFiles(NotebookFolder, "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order()!);
 
-    static string ResultsFolder => Path.Combine(ExecutedFolder, "results");
+    internal static string ResultsFolder => Path.Combine(ExecutedFolder, "results");
 
     /// <summary>Notebooks that read what earlier ones saved (the main job runs them in order).</summary>
     static readonly Dictionary<string, string[]> Prerequisites = new()
@@ -82,8 +82,9 @@ static class NotebookChecks
         },
         "06_classify_scene" => (values, executed) =>
         {
-            Assert.True((bool)values["randomWeights"]!); // no trained model is wired in yet
-            Assert.Equal(1.0, (double)values["agreement"]!); // the interim CNN is unpadded: dense equals naive
+            Assert.InRange((double)values["validationAccuracy"]!, 0, 1);
+            Assert.True(File.Exists(Path.Combine(NotebookExecutionTests.ResultsFolder, "06_scene_cnn.safetensors")));
+            Assert.Equal(1.0, (double)values["agreement"]!); // the scene CNN is unpadded: dense equals naive
             Assert.True((double)values["speedup"]! > 10, $"dense only {(double)values["speedup"]!:0}× naive");
             Assert.True(File.Exists((string)values["classes"]!));
             Assert.Equal(3, Outputs(executed).Count(o => o["data"]?["text/html"] is { } html && Text(html).Contains("data:image/png")));

@@ -1,4 +1,6 @@
+using CnnSentinel.Models;
 using CnnSentinel.Scenes;
+using TorchSharp;
 
 namespace CnnSentinel.Tests.Scenes;
 
@@ -24,8 +26,9 @@ public class ClassifyCommandTests
     {
         var dir = TestEnvironment.NewTempDirectory();
         var crop = TestRasters.SceneCrop(dir, 100, 100, 64, 48);
-        var model = Path.Combine(dir, "small.weights");
-        InterimSmallCnn.Save(InterimSmallCnn.Create(bands: 3), model);
+        var model = Path.Combine(dir, "scene_cnn.safetensors");
+        torch.manual_seed(42);
+        StateDictFile.Save(new SceneCnn(classes: 10, bands: 3), model);
         var outDir = Path.Combine(dir, "maps");
 
         var first = Classify(crop, "--model", model, "--out", outDir, "--stride", "2");
@@ -41,7 +44,7 @@ public class ClassifyCommandTests
 
         var wrongModel = Classify(crop, "--model", crop, "--out", outDir, "--force");
         Assert.Equal(1, wrongModel.Code);
-        Assert.Contains("not weights of the interim small CNN", wrongModel.Output);
+        Assert.Contains($"{crop} cannot be read as a PyTorch state dict", wrongModel.Output);
         var missing = Classify(Path.Combine(dir, "nothing.tif"), "--model", model, "--out", outDir);
         Assert.Equal(1, missing.Code);
         Assert.Contains("nothing.tif", missing.Output);

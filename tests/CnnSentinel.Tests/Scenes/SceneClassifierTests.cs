@@ -9,7 +9,7 @@ namespace CnnSentinel.Tests.Scenes;
 public class SceneClassifierTests(ITestOutputHelper output)
 {
     static SceneClassifier Classifier(ClassificationMode mode, int stride = 1, int blockSize = 512, bool all = false) =>
-        new(InterimSmallCnn.Create(bands: 3), new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
+        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
 
     static (byte[] Classes, float[] Confidence) Run(SceneClassifier classifier, string path)
     {
@@ -49,7 +49,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var features = nn.Sequential(nn.Conv2d(3, 8, 1), nn.ReLU(), nn.AvgPool2d(2), nn.Conv2d(8, 16, 1), nn.ReLU(), nn.MaxPool2d(2));
         var model = WindowModel.FromParts(features, nn.Linear(16, 10), downsampling: 4);
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 300, 200, 21, 18);
-        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
         var naive = RunAll(new SceneClassifier(model, options), crop);
         var dense = RunAll(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense, ContextMargin = 0 }), crop);
         Assert.Equal(naive.Length, dense.Length);
@@ -66,9 +66,9 @@ public class SceneClassifierTests(ITestOutputHelper output)
     public void BlockSeamsDoNotShowWithAPaddedModel()
     {
         // Same-padded convolutions see across block borders: the context margin must hide the seams.
-        var model = InterimSmallCnn.Create(bands: 3, samePadding: true);
+        var model = TestRasters.SceneModel(samePadding: true);
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 400, 600, 72, 50);
-        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, KeepAllProbabilities: true);
         var whole = Assemble(new SceneClassifier(model, options with { BlockSize = 128 }), crop);
         var blocks = Assemble(new SceneClassifier(model, options with { BlockSize = 24 }), crop);
         Assert.All(whole.Zip(blocks), p => Assert.Equal(p.First, p.Second, 1e-4f));
@@ -77,9 +77,9 @@ public class SceneClassifierTests(ITestOutputHelper output)
     [Fact]
     public void LargerStridesRepeatTheCentreWindowOfEachCell()
     {
-        var model = InterimSmallCnn.Create(bands: 3);
+        var model = TestRasters.SceneModel();
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
-        var options = new SceneClassifierOptions(InterimNormalisation.RgbMean, InterimNormalisation.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
         var fine = Assemble(new SceneClassifier(model, options), crop);
         foreach (var stride in new[] { 2, 8 })
         {

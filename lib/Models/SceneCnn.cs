@@ -1,0 +1,68 @@
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Models;
+
+/// <summary>
+/// A small CNN for classifying whole scenes densely: three unpadded 3×3 convolutions (32, 64, 128) with
+/// ReLU and two 2×2 max-poolings, then global average pooling and a linear layer.
+/// </summary>
+/// <remarks>
+/// Built for scene maps (<c>lib/Scenes</c>). Unpadded convolutions make a window's feature map an exact
+/// crop of the scene's feature map, so classifying the scene in one fully convolutional pass gives what
+/// classifying every 64×64 window on its own gives (with zero padding, a lone window sees zeros where the
+/// scene has neighbours). Its total downsampling is 4, so a stride-1 map needs only 16 shifted passes.
+/// </remarks>
+public sealed class SceneCnn : ImageClassifier
+{
+    /// <summary>How much the features shrink the image (two 2×2 poolings).</summary>
+    public const int Downsampling = 4;
+
+    readonly nn.Module<Tensor, Tensor> features;
+    readonly nn.Module<Tensor, Tensor> classifier;
+
+    /// <summary>A randomly initialised model (torchvision's initialisation; seed torch first for reproducible weights).</summary>
+    /// <param name="classes">Output logits.</param>
+    /// <param name="bands">Input channels.</param>
+    /// <param name="samePadding">Pad the convolutions by 1 (the usual choice for patches; dense then differs from naive near window borders).</param>
+    public SceneCnn(int classes = 10, int bands = 3, bool samePadding = false) : base(nameof(SceneCnn), bands, classes)
+    {
+        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "SceneCnn needs at least one class.");
+        SamePadding = samePadding;
+        int padding = samePadding ? 1 : 0;
+        features = nn.Sequential(
+            nn.Conv2d(bands, 32, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 128, 3, padding: padding), nn.ReLU());
+        classifier = nn.Sequential(nn.Linear(128, classes));
+        RegisterComponents();
+        WeightInitialization.ApplyTorchVisionDefaults(this);
+    }
+
+    /// <summary>Whether the convolutions are padded.</summary>
+    public bool SamePadding { get; }
+
+    /// <summary>The fully convolutional part (image → feature map).</summary>
+    public nn.Module<Tensor, Tensor> Features => features;
+
+    /// <summary>The classifier applied to the globally averaged features.</summary>
+    public nn.Module<Tensor, Tensor> Head => classifier;
+
+    /// <inheritdoc />
+    public override string FirstConvolutionName => "features.0";
+
+    /// <inheritdoc />
+    public override string HeadName => "classifier";
+
+    /// <inheritdoc />
+    public override string FineTuneFrom => FirstConvolutionName;
+
+    /// <inheritdoc />
+    public override ImageClassifier WithBands(int bands) => new SceneCnn(Classes, bands, SamePadding);
+
+    /// <inheritdoc />
+    protected override Tensor ForwardChecked(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return classifier.call(features.call(input).mean([2, 3])).MoveToOuterDisposeScope();
+    }
+}
