@@ -6,17 +6,35 @@ namespace CnnSentinel.Tests;
 /// <summary>Second readers for what the library writes: GDAL's command-line tools and python3-rasterio.</summary>
 static class ExternalTools
 {
-    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/>; returns stdout, fails the test with stderr on a non-zero exit.</summary>
-    public static string Run(string file, params string[] arguments)
+    /// <summary>The project's command line, as built beside the tests.</summary>
+    public static string Cli => Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll");
+
+    /// <summary>Starts <paramref name="file"/> with its output redirected (read it, or the process may block).</summary>
+    public static Process Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+    }
+
+    /// <summary>Runs <paramref name="file"/> to the end; its exit code, stdout and stderr.</summary>
+    public static (int Code, string Stdout, string Stderr) Capture(string file, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Start(file, arguments, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(" ", arguments)} exited with {process.ExitCode}: {stderr}");
-        return stdout.Result;
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/>; returns stdout, fails the test with stderr on a non-zero exit.</summary>
+    public static string Run(string file, params string[] arguments)
+    {
+        var (code, stdout, stderr) = Capture(file, arguments);
+        Assert.True(code == 0, $"{file} {string.Join(" ", arguments)} exited with {code}: {stderr}");
+        return stdout;
     }
 
     /// <summary><c>gdalinfo -json -stats</c> of <paramref name="path"/>.</summary>

@@ -8,7 +8,6 @@ namespace CnnSentinel.Tests.Runtime;
 public class TorchRuntimeTests
 {
     static string TorchSharpNative => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-    static string Cli => Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll");
 
     [Fact]
     public void MissingVersionsAreExactlyThoseTheSystemLibStdCxxLacks()
@@ -101,21 +100,9 @@ public class TorchRuntimeTests
         Assert.True(last < first * 0.5f, $"loss went from {first} to {last}");
     }
 
-    static Process StartDoctor(string cache)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Cli);
-        start.ArgumentList.Add("doctor");
-        start.Environment[CacheDirectory.EnvironmentVariable] = cache;
-        return Process.Start(start)!;
-    }
+    static Dictionary<string, string> CacheAt(string cache) => new() { [CacheDirectory.EnvironmentVariable] = cache };
 
-    static int RunDoctor(string cache)
-    {
-        using var p = StartDoctor(cache);
-        p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
-    }
+    static Process StartDoctor(string cache) => ExternalTools.Start("dotnet", [ExternalTools.Cli, "doctor"], CacheAt(cache));
+
+    static int RunDoctor(string cache) => ExternalTools.Capture("dotnet", [ExternalTools.Cli, "doctor"], CacheAt(cache)).Code;
 }

@@ -6,19 +6,10 @@ namespace CnnSentinel.Tests.Scenes;
 
 public class ClassifyCommandTests
 {
-    static string Cli => Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll");
-
     static (int Code, string Output) Classify(params string[] arguments)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Cli);
-        start.ArgumentList.Add("classify");
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
+        var (code, stdout, stderr) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "classify", .. arguments]);
+        return (code, stdout + stderr);
     }
 
     [Fact]

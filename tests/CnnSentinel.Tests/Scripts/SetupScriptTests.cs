@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace CnnSentinel.Tests.Scripts;
@@ -66,12 +65,7 @@ public class SetupScriptTests
 
     static (int Code, string Output) Run(string file, string[] args, bool withStderr)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, withStderr ? stdout.Result + stderr.Result : stdout.Result);
+        var (code, stdout, stderr) = ExternalTools.Capture(file, args);
+        return (code, withStderr ? stdout + stderr : stdout);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CnnSentinel.Models;
 using CnnSentinel.Training;
 
@@ -10,26 +9,16 @@ namespace CnnSentinel.Tests.Training;
 /// </summary>
 public class ResumeAfterKillTests
 {
-    static string Cli => Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll");
+    static string[] Train(string output) =>
+    [
+        ExternalTools.Cli, "train", "--model", "smallcnn", "--epochs", "3", "--steps", "6", "--batch", "16",
+        "--data", Path.Combine(TestEnvironment.RepositoryRoot, "data", "eurosat-rgb"), "--out", output,
+    ];
 
-    static ProcessStartInfo Train(string output)
+    static string RunToEnd(string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
-        {
-            Cli, "train", "--model", "smallcnn", "--epochs", "3", "--steps", "6", "--batch", "16",
-            "--data", Path.Combine(TestEnvironment.RepositoryRoot, "data", "eurosat-rgb"), "--out", output,
-        }) start.ArgumentList.Add(arg);
-        return start;
-    }
-
-    static string RunToEnd(ProcessStartInfo start)
-    {
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, stdout + stderr.Result);
+        var (code, stdout, stderr) = ExternalTools.Capture("dotnet", arguments);
+        Assert.True(code == 0, stdout + stderr);
         return stdout;
     }
 
@@ -40,7 +29,7 @@ public class ResumeAfterKillTests
         RunToEnd(Train(uninterrupted));
 
         var interrupted = TestEnvironment.NewTempDirectory();
-        using (var process = Process.Start(Train(interrupted))!)
+        using (var process = ExternalTools.Start("dotnet", Train(interrupted)))
         {
             _ = process.StandardError.ReadToEndAsync();
             // Wait for the end of epoch 1, then kill the process while it trains epoch 2.
