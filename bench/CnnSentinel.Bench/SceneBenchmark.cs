@@ -50,7 +50,7 @@ static class SceneBenchmark
         torch.set_num_threads(Environment.ProcessorCount);
         Console.WriteLine($"{Environment.ProcessorCount} CPU threads, GDAL {Gdal.Version}");
 
-        // 1. Real crop from the middle of the bundled scene: naive vs dense, unpadded and same-padded small CNN.
+        // 1. Real crop from the middle of the bundled scene: naive vs dense, unpadded and same-padded scene CNN.
         var scenePath = BundledScene.Path;
         using var scene = GdalRaster.Open(scenePath);
         var crop = Path.Combine(work, $"crop{naiveSize}.tif");
@@ -64,7 +64,7 @@ static class SceneBenchmark
             var options = new SceneClassifierOptions(rgbMean, rgbStd, ClassificationMode.Naive);
             var (naive, naiveSeconds) = Classes(new SceneClassifier(model, options), crop);
             var (dense, denseSeconds) = Classes(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense }), crop);
-            var name = padded ? "same-padded small CNN" : "unpadded small CNN";
+            var name = padded ? "same-padded scene CNN" : "unpadded scene CNN";
             agreement[name] = naive.Zip(dense).Count(p => p.First == p.Second) / (double)naive.Length;
             Console.WriteLine($"{name}: {naiveSize}×{naiveSize} crop, stride 1: label agreement {agreement[name]:P2}; " +
                 $"naive {naive.Length / naiveSeconds:0} px/s, dense {dense.Length / denseSeconds:0} px/s (on this small crop)");

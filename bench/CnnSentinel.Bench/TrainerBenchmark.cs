@@ -25,7 +25,8 @@ static class TrainerBenchmark
         var size = new Option<int>("--size") { Description = "Image height and width (EuroSAT: 64).", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after warm-up).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for both (default: torch's default here).", DefaultValueFactory = _ => 0 };
-        var command = new Command("trainer", "Training images/s of the library's trainer vs PyTorch, same model, batch and threads.") { model, batch, size, steps, threads };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating measurements of each side; the medians are compared (the machine is shared and noisy).", DefaultValueFactory = _ => 3 };
+        var command = new Command("trainer", "Training images/s of the library's trainer vs PyTorch, same model, batch and threads.") { model, batch, size, steps, threads, rounds };
         command.SetAction(parse =>
         {
             TorchRuntime.EnsureLoaded();
@@ -36,10 +37,18 @@ static class TrainerBenchmark
             set_num_threads(threadCount);
             Console.WriteLine($"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads");
 
-            double library = LibraryRate(name, batchSize, imageSize, stepCount);
-            Console.WriteLine($"CnnSentinel trainer (TorchSharp): {library,8:0.0} images/s");
-            var (pytorch, version) = PyTorchRate(name, batchSize, imageSize, stepCount, threadCount);
-            Console.WriteLine($"PyTorch {version}:             {pytorch,8:0.0} images/s");
+            var libraryRates = new List<double>();
+            var pytorchRates = new List<double>();
+            string version = "";
+            for (int round = 1; round <= parse.GetValue(rounds); round++)
+            {
+                libraryRates.Add(LibraryRate(name, batchSize, imageSize, stepCount));
+                (var rate, version) = PyTorchRate(name, batchSize, imageSize, stepCount, threadCount);
+                pytorchRates.Add(rate);
+                Console.WriteLine($"round {round}: CnnSentinel trainer {libraryRates[^1],7:0.0} images/s, PyTorch {version} {pytorchRates[^1],7:0.0} images/s");
+            }
+            double library = Median(libraryRates), pytorch = Median(pytorchRates);
+            Console.WriteLine($"median: CnnSentinel trainer (TorchSharp) {library:0.0} images/s, PyTorch {pytorch:0.0} images/s");
             double ratio = library / pytorch;
             Console.WriteLine($"ratio trainer/PyTorch: {ratio:0.00} (target ≥ 1.0) → {(ratio >= 1 ? "ok" : "BELOW TARGET")}");
 
@@ -48,6 +57,7 @@ static class TrainerBenchmark
             {
                 model = name, batch = batchSize, size = imageSize, steps = stepCount, threads = threadCount,
                 trainerImagesPerSecond = library, pytorchImagesPerSecond = pytorch, pytorch = version, ratio,
+                trainerRounds = libraryRates, pytorchRounds = pytorchRates,
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"written {report}");
             return 0;
@@ -90,6 +100,8 @@ static class TrainerBenchmark
         var json = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!;
         return ((double)json["images_per_second"]!, (string)json["torch"]!);
     }
+
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     sealed class Recorder(Action<TrainingProgress> record) : IProgress<TrainingProgress>
     {

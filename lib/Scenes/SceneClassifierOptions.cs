@@ -11,7 +11,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="ContextMargin">Dense mode: extra input read around each block, at least the receptive-field radius of the model's
 /// convolutional part (beyond its window), so that block seams do not show. Rounded up to a multiple of the downsampling.</param>
 /// <param name="BatchSize">Windows per forward pass in naive mode; in dense mode a 64th of it (at least 1) is the number of shifted
-/// copies of a block per forward pass (4 by default: about 0.6 GB of activations for the small CNN on 512 × 512 blocks).</param>
+/// copies of a block per forward pass (4 by default: about 0.6 GB of activations for the scene CNN on 512 × 512 blocks).</param>
 /// <param name="NoData">Input value that means "no data" in every band, overriding the file's own nodata; the file's when null.</param>
 /// <param name="KeepAllProbabilities">Also return every class's probability, not only the largest.</param>
 public sealed record SceneClassifierOptions(
