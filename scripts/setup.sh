@@ -4,7 +4,7 @@
 # it only does what is missing. Runs as root or through sudo.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build nuget-source doctor
+#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build doctor
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,8 +58,9 @@ kernelspec_dir() { jupyter kernelspec list --json 2>/dev/null | /usr/bin/python3
 step_kernelspec() {
   command -v jupyter >/dev/null 2>&1 || fail "jupyter not found." "Run: scripts/setup.sh packages"
   [ -x "${TOOLS_DIR}/dotnet-interactive" ] || fail "dotnet-interactive not installed." "Run: scripts/setup.sh dotnet-tool"
-  local dir; dir="$(kernelspec_dir)"
-  if [ -n "$dir" ] && grep -q "${TOOLS_DIR}/dotnet-interactive" "$dir/kernel.json" 2>/dev/null && grep -q -- "--http-local-only" "$dir/kernel.json"; then
+  local dir feed="$ROOT/artifacts/packages"; dir="$(kernelspec_dir)"
+  if [ -n "$dir" ] && grep -q "${TOOLS_DIR}/dotnet-interactive" "$dir/kernel.json" 2>/dev/null && grep -q -- "--http-local-only" "$dir/kernel.json" \
+     && grep -qF -- ":-${feed}}" "$dir/kernel.json"; then
     say "kernelspec .net-csharp: present ($dir)"; return
   fi
   say "registering the .NET Interactive kernelspecs"
@@ -67,34 +68,34 @@ step_kernelspec() {
   dir="$(kernelspec_dir)"
   [ -n "$dir" ] || fail "the kernelspec .net-csharp was not registered." "Check 'jupyter kernelspec list'."
   # Start the kernel by absolute path (Jupyter and nbconvert need not have the tools folder on PATH),
-  # with its HTTP services on loopback only (by default they listen on every interface).
-  /usr/bin/python3 - "$dir/kernel.json" "${TOOLS_DIR}/dotnet-interactive" <<'PY'
+  # with its HTTP services on loopback only (by default they listen on every interface), and let its
+  # #r "nuget: CnnSentinel.Lib, …" find the package this checkout builds: RestoreAdditionalProjectSources
+  # defaults to artifacts/packages here, unless the caller sets it (the notebook runner sets its own
+  # checkout's). A user-level NuGet source would reach every restore on the machine instead, and break
+  # them all once the folder is gone.
+  /usr/bin/python3 - "$dir/kernel.json" "${TOOLS_DIR}/dotnet-interactive" "$feed" <<'PY'
 import json, sys
-path, tool = sys.argv[1], sys.argv[2]
+path, tool, feed = sys.argv[1], sys.argv[2], sys.argv[3]
 spec = json.load(open(path))
-spec["argv"] = [tool, "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"]
+spec["argv"] = ["/bin/sh", "-c",
+    f'RestoreAdditionalProjectSources="${{RestoreAdditionalProjectSources:-{feed}}}" exec "{tool}" jupyter --default-kernel csharp --http-local-only "$0"',
+    "{connection_file}"]
+spec.pop("env", None)
 json.dump(spec, open(path, "w"), indent=2)
 PY
   say "kernelspec .net-csharp: $dir"
 }
 
 step_build() {
+  # Earlier versions of this script registered artifacts/packages as the user-level NuGet source
+  # CnnSentinel-local; once that folder is gone every restore on the machine fails, so remove it.
+  if dotnet nuget list source --format short 2>/dev/null | grep -q "artifacts/packages\$"; then
+    dotnet nuget remove source CnnSentinel-local >/dev/null 2>&1 && say "removed the old user-level NuGet source CnnSentinel-local"
+  fi
+  mkdir -p "$ROOT/artifacts/packages"
   say "building the library, command line and tests"
   (cd "$ROOT" && dotnet build tests/CnnSentinel.Tests -v q -nologo) >/tmp/cnnsentinel-build.log 2>&1 \
     || { tail -30 /tmp/cnnsentinel-build.log >&2; fail "dotnet build failed (log above)."; }
-}
-
-step_nuget_source() {
-  # Notebooks load the library with #r "nuget: CnnSentinel.Lib, 0.1.0" from the package the build
-  # writes to artifacts/packages; register that folder so every kernel (Jupyter, VS Code) finds it.
-  local feed="$ROOT/artifacts/packages"
-  mkdir -p "$feed"
-  if dotnet nuget list source --format short 2>/dev/null | grep -q " ${feed}\$"; then
-    say "NuGet source CnnSentinel-local: present"; return
-  fi
-  dotnet nuget remove source CnnSentinel-local >/dev/null 2>&1 || true
-  dotnet nuget add source "$feed" --name CnnSentinel-local >/dev/null || fail "could not register $feed as a NuGet source."
-  say "NuGet source CnnSentinel-local: $feed"
 }
 
 step_doctor() {
@@ -102,11 +103,11 @@ step_doctor() {
 }
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build nuget-source doctor)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build doctor)
 for s in "${STEPS[@]}"; do
   case "$s" in
-    packages|dotnet-tool|kernelspec|build|nuget-source|doctor) "step_${s//-/_}" ;;
-    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build nuget-source doctor" ;;
+    packages|dotnet-tool|kernelspec|build|doctor) "step_${s//-/_}" ;;
+    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build doctor" ;;
   esac
 done
 say "done"

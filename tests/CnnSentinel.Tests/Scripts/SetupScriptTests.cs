@@ -27,9 +27,16 @@ public class SetupScriptTests
             Assert.Contains("registering", output);
             var restored = KernelspecDirectory();
             Assert.NotNull(restored);
-            var argv = JsonNode.Parse(File.ReadAllText(Path.Combine(restored, "kernel.json")))!["argv"]!.AsArray();
-            Assert.True(File.Exists((string?)argv[0]), $"kernel.json starts {(string?)argv[0]}, not an existing file");
-            Assert.Contains(argv, a => (string?)a == "--http-local-only");
+            var argv = JsonNode.Parse(File.ReadAllText(Path.Combine(restored, "kernel.json")))!["argv"]!.AsArray().Select(a => (string)a!).ToList();
+            Assert.Equal(["/bin/sh", "-c"], argv.Take(2));
+            var command = argv[2];
+            var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-interactive");
+            Assert.Contains($"exec \"{tool}\" jupyter", command);
+            Assert.True(File.Exists(tool));
+            Assert.Contains("--http-local-only", command);
+            // The kernel restores CnnSentinel.Lib from this checkout's package folder unless told otherwise.
+            Assert.Contains($"${{RestoreAdditionalProjectSources:-{Path.Combine(TestEnvironment.RepositoryRoot, "artifacts", "packages")}}}", command);
+            Assert.Equal("{connection_file}", argv[3]);
 
             (code, output) = Run(Setup, "kernelspec"); // idempotent: nothing to do the second time
             Assert.True(code == 0, output);
@@ -51,7 +58,7 @@ public class SetupScriptTests
         var (code, output) = Run(Setup, "make-coffee");
         Assert.NotEqual(0, code);
         Assert.Contains("unknown step 'make-coffee'", output);
-        Assert.Contains("packages dotnet-tool kernelspec build nuget-source doctor", output);
+        Assert.Contains("packages dotnet-tool kernelspec build doctor", output);
     }
 
     static string? KernelspecDirectory()
