@@ -13,16 +13,17 @@ static class SplitCommand
         var fraction = new Option<double>("--validation") { Description = "Fraction held out for validation.", DefaultValueFactory = _ => StratifiedRandomSplit.DefaultValidationFraction };
         var seed = new Option<int>("--seed") { Description = "Seed of the shuffle.", DefaultValueFactory = _ => StratifiedRandomSplit.DefaultSeed };
         var spatial = new Option<double?>("--spatial-block") { Description = "Split by spatial blocks of this many metres (multispectral GeoTIFFs only) instead of per class at random." };
+        var buffer = new Option<double>("--buffer") { Description = "Spatial split: leave out training patches within this many metres of a validation patch.", DefaultValueFactory = _ => SpatialBlockSplit.DefaultBuffer };
         var command = new Command("split", "Split a EuroSAT folder into training and validation (seeded, per class, 30 % by default) and write the manifest.")
         {
-            folder, to, fraction, seed, spatial,
+            folder, to, fraction, seed, spatial, buffer,
         };
         command.SetAction(parse => CommandErrors.Run("split", () =>
         {
             var dataset = EuroSatDataset.Open(parse.GetValue(folder)!.FullName);
             var block = parse.GetValue(spatial);
             var split = block is { } size
-                ? SpatialBlockSplit.Create(dataset, size, parse.GetValue(fraction), parse.GetValue(seed))
+                ? SpatialBlockSplit.Create(dataset, size, parse.GetValue(fraction), parse.GetValue(seed), parse.GetValue(buffer))
                 : StratifiedRandomSplit.Create(dataset, parse.GetValue(fraction), parse.GetValue(seed));
             var path = parse.GetValue(to)!.FullName;
             split.Write(path);
@@ -30,7 +31,8 @@ static class SplitCommand
             var validation = split.CountPerClass(SplitSet.Validation, dataset.Classes.Count);
             for (int c = 0; c < dataset.Classes.Count; c++)
                 Console.WriteLine($"{c} {dataset.Classes[c],-22} train {train[c],6}  validation {validation[c],6}");
-            Console.WriteLine($"{split.Train.Count} training, {split.Validation.Count} validation → {path}");
+            Console.WriteLine($"{split.Train.Count} training, {split.Validation.Count} validation, " +
+                $"{dataset.Samples.Count - split.Entries.Count} left out (next to validation patches) → {path}");
             return 0;
         }));
         return command;

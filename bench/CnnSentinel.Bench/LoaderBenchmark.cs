@@ -24,7 +24,7 @@ static class LoaderBenchmark
         {
             Description = "Folder holding eurosat-rgb/ and eurosat-ms/. Default: the full development copy ../shared/data beside the repository when present, else the bundled data/.",
         };
-        var batches = new Option<int>("--batches") { Description = "Batches timed per measurement (after one warm-up batch).", DefaultValueFactory = _ => 40 };
+        var batches = new Option<int>("--batches") { Description = "Batches (and training steps) timed per measurement, after one warm-up.", DefaultValueFactory = _ => 30 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (the original: 64).", DefaultValueFactory = _ => 64 };
         var command = new Command("loader", "Loader images/s (RGB with augmentation, MS) against small-CNN training images/s.") { data, batches, batchSize };
         command.SetAction(parse =>
@@ -36,13 +36,16 @@ static class LoaderBenchmark
 
             var rgb = EuroSatDataset.Open(Path.Combine(folder, "eurosat-rgb"));
             var ms = EuroSatDataset.Open(Path.Combine(folder, "eurosat-ms"));
-            double rgbRate = LoaderRate(rgb, size, n);
+            // Each rate is the best of two rounds, measured in turn: the machine may be shared, and the best
+            // round is the least disturbed.
+            var rounds = Enumerable.Range(0, 2).Select(_ => (
+                Rgb: LoaderRate(rgb, size, n), Ms: LoaderRate(ms, size, n),
+                RgbTraining: TrainingRate(3, size, n), MsTraining: TrainingRate(13, size, n))).ToList();
+            double rgbRate = rounds.Max(r => r.Rgb), msRate = rounds.Max(r => r.Ms);
+            double rgbTraining = rounds.Max(r => r.RgbTraining), msTraining = rounds.Max(r => r.MsTraining);
             Console.WriteLine($"loader RGB (decode, normalise, flips + ±45° rotation): {rgbRate,8:0} images/s ({rgb.Samples.Count} files)");
-            double msRate = LoaderRate(ms, size, n);
             Console.WriteLine($"loader MS, 13 bands (same):                            {msRate,8:0} images/s ({ms.Samples.Count} files)");
-            double rgbTraining = TrainingRate(3, size, n);
             Console.WriteLine($"training, small CNN (lib/Models/SmallCnn), RGB, fwd+bwd+SGD: {rgbTraining,8:0} images/s");
-            double msTraining = TrainingRate(13, size, n);
             Console.WriteLine($"training, small CNN (lib/Models/SmallCnn), 13 bands:        {msTraining,8:0} images/s");
             double ratio = rgbRate / rgbTraining, msRatio = msRate / msTraining;
             Console.WriteLine($"ratio loader/training: RGB {ratio:0.0}×, MS {msRatio:0.0}× (target ≥ 5×) → {(Math.Min(ratio, msRatio) >= 5 ? "ok" : "BELOW TARGET")}");

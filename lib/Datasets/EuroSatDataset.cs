@@ -56,6 +56,24 @@ public sealed class EuroSatDataset
         ? JpegPatchReader.Read(FullPath(sample), PatchSize, PatchSize)
         : GeoTiffPatchReader.Read(FullPath(sample), PatchSize, PatchSize, SentinelBands.Count);
 
+    /// <summary>
+    /// Decodes every patch (in parallel) and returns the problems found, one per damaged file, in path order;
+    /// empty when all files are usable. A check to run once on a new copy of the data, before training.
+    /// </summary>
+    public IReadOnlyList<InvalidPatchException> FindInvalidPatches() =>
+        Samples.AsParallel().AsOrdered().Select(s =>
+        {
+            try
+            {
+                Read(s);
+                return null;
+            }
+            catch (InvalidPatchException e)
+            {
+                return e;
+            }
+        }).OfType<InvalidPatchException>().ToList();
+
     /// <summary>The raw values of <paramref name="samples"/> as a float32 tensor <c>[N, bands, 64, 64]</c> (to look at; training uses the loader).</summary>
     public TorchSharp.torch.Tensor ReadImages(IReadOnlyList<EuroSatSample> samples)
     {

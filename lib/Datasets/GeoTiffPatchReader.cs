@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
 
 namespace CnnSentinel.Datasets;
@@ -24,20 +25,21 @@ public static class GeoTiffPatchReader
         int plane = height * width;
         bool planar = tiff.GetField(TiffTag.PLANARCONFIG) is { } pc && (PlanarConfig)pc[0].ToInt() == PlanarConfig.SEPARATE;
         var line = new byte[tiff.ScanlineSize()];
+        // LibTiff hands out samples in the machine's byte order.
+        var samples = MemoryMarshal.Cast<byte, ushort>(line.AsSpan());
         for (short band = 0; band < (planar ? bands : 1); band++)
             for (int y = 0; y < height; y++)
             {
                 if (!tiff.ReadScanline(line, y, band))
                     throw new InvalidPatchException(path, $"row {y} could not be read; the file is damaged or truncated{TiffErrors.Describe()}");
                 if (planar)
-                    Buffer.BlockCopy(line, 0, pixels, 2 * (band * plane + y * width), 2 * width);
+                    samples[..width].CopyTo(pixels.AsSpan(band * plane + y * width, width));
                 else
-                    for (int x = 0; x < width; x++)
-                        for (int b = 0; b < bands; b++)
-                        {
-                            int i = 2 * (x * bands + b);
-                            pixels[b * plane + y * width + x] = (ushort)(line[i] | line[i + 1] << 8); // LibTiff hands out native (little-endian) order
-                        }
+                    for (int b = 0; b < bands; b++)
+                    {
+                        var target = pixels.AsSpan(b * plane + y * width, width);
+                        for (int x = 0, i = b; x < width; x++, i += bands) target[x] = samples[i];
+                    }
             }
         return pixels;
     }
@@ -79,7 +81,8 @@ public static class GeoTiffPatchReader
         if (!File.Exists(path)) throw new InvalidPatchException(path, "does not exist");
         TiffErrors.Install();
         TiffErrors.Clear();
-        var tiff = Tiff.Open(path, "r");
+        // One read of the whole (small) file, then LibTiff works in memory: far faster than its many small file reads.
+        var tiff = Tiff.ClientOpen(path, "r", new MemoryStream(File.ReadAllBytes(path), writable: false), new TiffStream());
         return tiff ?? throw new InvalidPatchException(path, $"is not a readable TIFF{TiffErrors.Describe()}");
     }
 

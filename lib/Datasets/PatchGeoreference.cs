@@ -18,4 +18,22 @@ public sealed record PatchGeoreference(int Epsg, double OriginX, double OriginY,
 
     /// <summary>Map y of the patch centre.</summary>
     public double CentreY => OriginY - PixelHeight * Height / 2;
+
+    /// <summary>Map x of the right edge.</summary>
+    public double Right => OriginX + PixelWidth * Width;
+
+    /// <summary>Map y of the bottom edge.</summary>
+    public double Bottom => OriginY - PixelHeight * Height;
+
+    /// <summary>
+    /// The shortest distance between this patch's footprint and <paramref name="other"/>'s, in map units:
+    /// 0 when they touch or overlap, infinity when they are in different CRS (not comparable).
+    /// </summary>
+    public double DistanceTo(PatchGeoreference other)
+    {
+        if (Epsg != other.Epsg) return double.PositiveInfinity;
+        double dx = Math.Max(0, Math.Max(other.OriginX - Right, OriginX - other.Right));
+        double dy = Math.Max(0, Math.Max(other.Bottom - OriginY, Bottom - other.OriginY));
+        return Math.Sqrt(dx * dx + dy * dy);
+    }
 }

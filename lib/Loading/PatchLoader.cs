@@ -68,8 +68,8 @@ public sealed class PatchLoader : ITrainingData
         int next = 0;
         Task<PatchBatch> Start(int index)
         {
-            int first = index * Options.BatchSize;
-            var slice = order.Skip(first).Take(Options.BatchSize).ToList();
+            int first = index * Options.BatchSize, count = Math.Min(Options.BatchSize, order.Count - first);
+            var slice = Enumerable.Range(first, count).Select(i => order[i]).ToList();
             return Task.Run(() => Build(slice, epoch, index));
         }
         try

@@ -41,13 +41,12 @@ public sealed record AugmentationPolicy(
     public AugmentationChoice[] Draw(ulong seed, int count) =>
         Enumerable.Range(0, count).Select(i => Draw(new SplitMix64(SplitMix64.Derive(seed, i)))).ToArray();
 
-    /// <summary>Applies <paramref name="choices"/> (one per image) to <paramref name="images"/> <c>[N, C, H, W]</c>; returns a new float32 CPU tensor.</summary>
-    public static Tensor Apply(Tensor images, IReadOnlyList<AugmentationChoice> choices)
-    {
-        if (images.dim() != 4) throw new ArgumentException($"expected images [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
-        return ImageAugmentations.Warp(images, choices);
-    }
+    /// <summary>
+    /// Applies <paramref name="choices"/> to <paramref name="images"/>: one choice per image of <c>[N, C, H, W]</c>, or a
+    /// single choice for <c>[C, H, W]</c>. Returns a new float32 CPU tensor.
+    /// </summary>
+    public static Tensor Apply(Tensor images, IReadOnlyList<AugmentationChoice> choices) => ImageAugmentations.Warp(images, choices);
 
-    /// <summary>Augments a batch <c>[N, C, H, W]</c> with draws from <paramref name="seed"/>: the same seed gives the same result.</summary>
-    public Tensor Apply(Tensor images, ulong seed) => Apply(images, Draw(seed, (int)images.shape[0]));
+    /// <summary>Augments images <c>[N, C, H, W]</c> or one image <c>[C, H, W]</c> with draws from <paramref name="seed"/>: the same seed gives the same result.</summary>
+    public Tensor Apply(Tensor images, ulong seed) => Apply(images, Draw(seed, images.dim() == 3 ? 1 : (int)images.shape[0]));
 }

@@ -158,6 +158,21 @@ public class EuroSatDatasetTests
     }
 
     [Fact]
+    public void FindInvalidPatchesListsEveryDamagedFile()
+    {
+        var root = TestEnvironment.NewTempDirectory();
+        for (int i = 1; i <= 4; i++)
+        {
+            PatchFixtures.WriteGeoTiff(Path.Combine(root, "A", $"A_{i}.tif"), bands: i == 2 ? 12 : 13);
+            PatchFixtures.WriteGeoTiff(Path.Combine(root, "B", $"B_{i}.tif"), height: i == 3 ? 63 : 64);
+        }
+        var dataset = EuroSatDataset.Open(root, classes: ["A", "B"]);
+        var problems = dataset.FindInvalidPatches();
+        Assert.Equal([Path.Combine(root, "A", "A_2.tif"), Path.Combine(root, "B", "B_3.tif")], problems.Select(p => p.FilePath));
+        Assert.Empty(EuroSatDataset.Open(PatchFixtures.BundledMultispectral).FindInvalidPatches());
+    }
+
+    [Fact]
     public void EmptyClassFolderIsAnErrorNamingTheFolder()
     {
         var root = PatchFixtures.RgbFolder(TestEnvironment.NewTempDirectory(), ["A", "B"], 2);

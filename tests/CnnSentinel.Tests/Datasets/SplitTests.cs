@@ -87,11 +87,42 @@ public class SplitTests
         var blocks = SpatialBlockSplit.Blocks(dataset, 1280);
         Assert.Equal(8, blocks.Values.Distinct().Count());
 
-        var split = SpatialBlockSplit.Create(dataset, 1280, 0.3);
+        var split = SpatialBlockSplit.Create(dataset, 1280, 0.3, buffer: null);
         foreach (var group in split.Entries.GroupBy(e => blocks[e.Sample]))
             Assert.Single(group.Select(e => e.Split).Distinct());
+        Assert.Equal(32, split.Entries.Count);
         Assert.Equal(12, split.Validation.Count); // 3 blocks of 4 reach round(32 × 0.3) = 10
-        Assert.Equal(split.ToCsv(), SpatialBlockSplit.Create(dataset, 1280, 0.3).ToCsv());
+        Assert.Equal(split.ToCsv(), SpatialBlockSplit.Create(dataset, 1280, 0.3, buffer: null).ToCsv());
+    }
+
+    [Fact]
+    public void SpatialSplitLeavesOutTrainingPatchesThatTouchValidationPatches()
+    {
+        // One 6 × 6 grid of touching patches; 1,280 m blocks of 2 × 2.
+        var root = TestEnvironment.NewTempDirectory();
+        for (int i = 0; i < 36; i++)
+            PatchFixtures.WriteGeoTiff(Path.Combine(root, i % 2 == 0 ? "A" : "B", $"P_{i}.tif"), originX: 399360 + 640 * (i % 6), originY: 4999680 - 640 * (i / 6));
+        var dataset = EuroSatDataset.Open(root, classes: ["A", "B"]);
+        var unbuffered = SpatialBlockSplit.Create(dataset, 1280, 0.2, buffer: null);
+        var buffered = SpatialBlockSplit.Create(dataset, 1280, 0.2);
+        Assert.Equal(unbuffered.Validation, buffered.Validation);
+
+        var georeference = dataset.Samples.ToDictionary(s => s, s => GeoTiffPatchReader.ReadGeoreference(dataset.FullPath(s)));
+        var expectedTrain = unbuffered.Train.Where(t => buffered.Validation.All(v => georeference[t].DistanceTo(georeference[v]) > 10)).ToList();
+        Assert.Equal(expectedTrain, buffered.Train);
+        Assert.True(buffered.Train.Count < unbuffered.Train.Count, "some training patches touched validation patches");
+        Assert.All(buffered.Train, t => Assert.All(buffered.Validation, v => Assert.True(georeference[t].DistanceTo(georeference[v]) >= 639.9))); // a whole patch apart
+    }
+
+    [Fact]
+    public void FootprintDistances()
+    {
+        var a = new PatchGeoreference(32632, 0, 640, 10, 10, 64, 64);
+        Assert.Equal(0, a.DistanceTo(a with { OriginX = 640 }));              // touching edges
+        Assert.Equal(0, a.DistanceTo(a with { OriginX = 320, OriginY = 320 })); // overlapping
+        Assert.Equal(100, a.DistanceTo(a with { OriginX = 740 }));
+        Assert.Equal(50, a.DistanceTo(a with { OriginX = 670, OriginY = 1320 }), 9); // 30 × 40 corner gap
+        Assert.Equal(double.PositiveInfinity, a.DistanceTo(a with { Epsg = 32633 }));
     }
 
     [Fact]
@@ -108,7 +139,7 @@ public class SplitTests
     {
         var dataset = EuroSatDataset.Open(PatchFixtures.BundledMultispectral);
         var split = SpatialBlockSplit.Create(dataset);
-        Assert.Equal(100, split.Entries.Count);
+        Assert.InRange(split.Entries.Count, 90, 100);
         Assert.InRange(split.Validation.Count, 30, 45);
         var blocks = SpatialBlockSplit.Blocks(dataset);
         Assert.Empty(split.Train.Select(s => blocks[s]).Intersect(split.Validation.Select(s => blocks[s])));

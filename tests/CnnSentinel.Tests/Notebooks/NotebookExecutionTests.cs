@@ -73,8 +73,9 @@ static class NotebookChecks
         "01_split_data" => (values, executed) =>
         {
             Assert.Equal((int)values["rgbImages"]!, (int)values["train"]! + (int)values["validation"]!);
-            Assert.Equal((int)values["msImages"]!, (int)values["spatialTrain"]! + (int)values["spatialValidation"]!);
+            Assert.Equal((int)values["msImages"]!, (int)values["spatialTrain"]! + (int)values["spatialValidation"]! + (int)values["spatialLeftOut"]!);
             Assert.Equal(10, (int)values["classes"]!);
+            Assert.Equal(0, (int)values["unusableFiles"]!);
             var mimeTypes = Outputs(executed).SelectMany(o => o["data"]?.AsObject().Select(p => p.Key) ?? []).ToList();
             Assert.True(mimeTypes.Count(m => m == "image/png") >= 4, "sample grids, bands, augmentations and a batch are shown");
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot("));

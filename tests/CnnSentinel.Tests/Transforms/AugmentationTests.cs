@@ -87,6 +87,7 @@ public class AugmentationTests
             Assert.Equal(batch.shape, a.shape);
             Assert.True(Same(a, policy.Apply(batch, 42UL)));
             Assert.False(Same(a, policy.Apply(batch, 43UL)));
+            Assert.True(Same(policy.Apply(batch[0], 42UL), AugmentationPolicy.Apply(batch[0], policy.Draw(42UL, 1))));
         }
         var choices = policy.Draw(42UL, 1000);
         Assert.InRange(choices.Count(c => c.FlipHorizontal), 430, 570);
