@@ -118,9 +118,11 @@ public static class NotebookRunner
     /// <paramref name="packageFolder"/>: the cache is keyed by package name and version only, so a kernel
     /// would otherwise load whichever copy of the library any checkout on this machine restored last.
     /// </summary>
-    public static void ForgetCachedRestores(string packageFolder)
+    /// <param name="packageFolder">The package's folder name in the NuGet layout (lower case id).</param>
+    /// <param name="cache">The cache folder; .NET Interactive's under the user's home when null.</param>
+    public static void ForgetCachedRestores(string packageFolder, string? cache = null)
     {
-        var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".packagemanagement", "nuget", "Cache");
+        cache ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".packagemanagement", "nuget", "Cache");
         if (!Directory.Exists(cache)) return;
         foreach (var file in Directory.GetFiles(cache))
         {

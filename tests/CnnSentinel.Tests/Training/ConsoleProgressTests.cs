@@ -1,0 +1,46 @@
+using CnnSentinel.Training;
+
+namespace CnnSentinel.Tests.Training;
+
+public class ConsoleProgressTests
+{
+    static TrainingProgress Step(int epoch, int step) => new(epoch, 2, step, 4, 0.5, 0.75, 100, TimeSpan.FromSeconds(83));
+
+    static TrainingProgress EpochEnd(int epoch) => Step(epoch, 4) with { Completed = new EpochRecord(epoch, 0.5, 0.75, 0.6, 0.7, 0.01, 1.5, 64) };
+
+    [Fact]
+    public void InPlaceModeRewritesOneLineAndKeepsALinePerEpoch()
+    {
+        var output = new StringWriter();
+        var progress = new ConsoleProgress(output, rewriteLine: true);
+        Thread.Sleep(300); // past the redraw interval
+        progress.Report(Step(1, 1));
+        progress.Report(EpochEnd(1));
+        var text = output.ToString();
+        Assert.Equal(2, text.Count(c => c == '\r'));
+        Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("val_acc")));
+        Assert.Contains("\r[##------------------] epoch 1/2 · step 1/4 · loss 0.5000 · acc 0.750 · 100 img/s · ETA 1:23", text);
+        Assert.Contains("val_loss 0.6000 · val_acc 0.700", text);
+    }
+
+    [Fact]
+    public void LogModeWritesPlainLinesPerEpoch()
+    {
+        var output = new StringWriter();
+        var progress = new ConsoleProgress(output, rewriteLine: false);
+        progress.Report(Step(1, 1)); // steps appear at most every 30 s in a log
+        progress.Report(EpochEnd(1));
+        progress.Report(EpochEnd(2));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.DoesNotContain('\r', output.ToString());
+        Assert.StartsWith("epoch 2/2 · step 4/4", lines[1]);
+    }
+
+    [Fact]
+    public void TimesReadAsMinutesOrHours()
+    {
+        Assert.Equal("1:23", TrainingProgress.Format(TimeSpan.FromSeconds(83)));
+        Assert.Equal("2:03:04", TrainingProgress.Format(new TimeSpan(2, 3, 4)));
+    }
+}
