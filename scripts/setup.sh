@@ -4,7 +4,7 @@
 # it only does what is missing. Runs as root or through sudo.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build doctor
+#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build web doctor
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +14,7 @@ APT_PACKAGES=(
   jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel  # headless notebooks
   gdal-bin libgdal32 python3-rasterio    # raster I/O and a second reader for the GeoTIFFs we write
   python3-numpy python3-torch python3-torchvision  # reference implementations for the parity tests
+  chromium                               # the headless browser that tests the map web page (web/)
 )
 TOOLS_DIR="${HOME}/.dotnet/tools"
 export PATH="${PATH}:${TOOLS_DIR}"
@@ -29,8 +30,10 @@ as_root() {
 
 step_packages() {
   command -v apt-get >/dev/null 2>&1 || fail "apt-get not found." "This script supports Debian 12 and Ubuntu; install the packages listed in APT_PACKAGES by hand elsewhere."
-  local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  local missing=() wanted=("${APT_PACKAGES[@]}")
+  # Node.js and npm for web/, from Debian unless a Node.js (which brings npm) is installed already.
+  command -v npm >/dev/null 2>&1 || wanted+=(nodejs npm)
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then say "system packages: present"; return; fi
@@ -98,16 +101,30 @@ step_build() {
     || { tail -30 /tmp/cnnsentinel-build.log >&2; fail "dotnet build failed (log above)."; }
 }
 
+step_web() {
+  # The page's libraries (onnxruntime-web, geotiff) come from the committed lockfile and are copied into
+  # web/vendor/ so that the page works offline; npm ci runs only when the lockfile changed.
+  local web="$ROOT/web" stamp="$ROOT/web/node_modules/.package-lock.json"
+  command -v npm >/dev/null 2>&1 || fail "npm not found." "Run 'scripts/setup.sh packages' first."
+  if [ ! -f "$stamp" ] || [ "$web/package-lock.json" -nt "$stamp" ]; then
+    say "installing the web page's npm packages"
+    (cd "$web" && npm ci --no-audit --no-fund --silent) || fail "npm ci in web/ failed." "Check the connection to the npm registry."
+  else
+    say "web page npm packages: present"
+  fi
+  (cd "$web" && node scripts/vendor.mjs) || fail "copying the web page's libraries into web/vendor/ failed."
+}
+
 step_doctor() {
   (cd "$ROOT" && dotnet cli/bin/Debug/net10.0/cnnsentinel.dll doctor) || fail "the torch runtime does not work (message above)."
 }
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build doctor)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build web doctor)
 for s in "${STEPS[@]}"; do
   case "$s" in
-    packages|dotnet-tool|kernelspec|build|doctor) "step_${s//-/_}" ;;
-    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build doctor" ;;
+    packages|dotnet-tool|kernelspec|build|web|doctor) "step_${s//-/_}" ;;
+    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build web doctor" ;;
   esac
 done
 say "done"

@@ -58,7 +58,7 @@ public class SetupScriptTests
         var (code, output) = Run(Setup, "make-coffee");
         Assert.NotEqual(0, code);
         Assert.Contains("unknown step 'make-coffee'", output);
-        Assert.Contains("packages dotnet-tool kernelspec build doctor", output);
+        Assert.Contains("packages dotnet-tool kernelspec build web doctor", output);
     }
 
     static string? KernelspecDirectory()

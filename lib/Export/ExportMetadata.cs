@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using CnnSentinel.Datasets;
+using CnnSentinel.Models;
+using CnnSentinel.Transforms;
+
+namespace CnnSentinel.Export;
+
+/// <summary>
+/// What a program that runs an exported model needs to know besides the weights: the class of each output,
+/// the band of each input channel, the per-band standardisation <c>(x − mean) / std</c> to apply to the pixel
+/// values before the model, and the window size the model was trained on.
+/// </summary>
+/// <param name="ClassNames">Name of each output, in order.</param>
+/// <param name="BandNames">Name of each input channel, in order (e.g. B04, B03, B02 for RGB).</param>
+/// <param name="Normalization">Standardisation applied to pixel values before the model (mean 0, std 1 for none).</param>
+/// <param name="InputSize">Height and width of the windows the model classifies.</param>
+public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyList<string> BandNames, ChannelNormalization Normalization, int InputSize = 64)
+{
+    /// <summary>
+    /// Metadata for <paramref name="model"/>: EuroSAT's class names, the RGB release's bands (B04, B03, B02) for three
+    /// bands or all 13 Sentinel-2 bands, and <paramref name="normalization"/> (none when null).
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's classes or bands are not EuroSAT's; build the record yourself.</exception>
+    public static ExportMetadata For(ImageClassifier model, ChannelNormalization? normalization = null, int inputSize = 64)
+    {
+        if (model.Classes != EuroSatClasses.Names.Count)
+            throw new ArgumentException($"{model.GetName()} has {model.Classes} classes, not EuroSAT's {EuroSatClasses.Names.Count}; give the class names.", nameof(model));
+        IReadOnlyList<string> bands = model.Bands switch
+        {
+            3 => SentinelBands.TrueColour.Select(i => SentinelBands.Names[i]).ToList(),
+            SentinelBands.Count => SentinelBands.Names,
+            _ => throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; give the band names.", nameof(model)),
+        };
+        normalization ??= new ChannelNormalization(Enumerable.Repeat(0.0, model.Bands).ToList(), Enumerable.Repeat(1.0, model.Bands).ToList());
+        return new ExportMetadata(EuroSatClasses.Names, bands, normalization, inputSize);
+    }
+
+    /// <summary>
+    /// The entries written as ONNX metadata_props (and TF.js user-defined metadata): <c>class_names</c>,
+    /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ToProperties() => new Dictionary<string, string>
+    {
+        ["class_names"] = JsonSerializer.Serialize(ClassNames),
+        ["band_names"] = JsonSerializer.Serialize(BandNames),
+        ["mean"] = JsonSerializer.Serialize(Normalization.Mean),
+        ["std"] = JsonSerializer.Serialize(Normalization.Std),
+        ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,110 @@
+using CnnSentinel.Export;
+using CnnSentinel.Models;
+using CnnSentinel.Transforms;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Tests.Export;
+
+/// <summary>ONNX Runtime gives the probabilities TorchSharp gives (eval mode) for every exported network.</summary>
+public class OnnxExportTests(ITestOutputHelper output)
+{
+    const double Tolerance = 1e-4;
+
+    public static TheoryData<string> Networks =>
+        ["SmallCnn", "SceneCnn", "SceneCnnSamePadding", "ResNet18", "ResNet50", "PretrainedResNet18Architecture", "Vgg16", "DenseNet201", "BandAdapter"];
+
+    /// <summary>A seeded network with random batch-norm statistics, so that the export of batch norm is really tested.</summary>
+    internal static ImageClassifier Build(string name)
+    {
+        torch.manual_seed(8);
+        ImageClassifier model = name switch
+        {
+            "SmallCnn" => new SmallCnn(),
+            "SceneCnn" => new SceneCnn(),
+            "SceneCnnSamePadding" => new SceneCnn(samePadding: true),
+            "ResNet18" => ResNet.ResNet18(),
+            "ResNet50" => ResNet.ResNet50(),
+            "PretrainedResNet18Architecture" => WithImageNetScale(ResNet.ResNet18MlNet()),
+            "Vgg16" => new Vgg16(),
+            "DenseNet201" => new DenseNet201(),
+            "BandAdapter" => WithImageNetScale(ResNet.ResNet18MlNet()).AddBandAdapter(13),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        };
+        using (torch.no_grad())
+        {
+            foreach (var norm in model.modules().OfType<BatchNorm2d>())
+            {
+                norm.running_mean!.uniform_(-0.5, 0.5);
+                norm.running_var!.uniform_(0.5, 2.0);
+                norm.weight!.uniform_(0.5, 1.5);
+                norm.bias!.uniform_(-0.2, 0.2);
+            }
+        }
+        model.eval();
+        return model;
+    }
+
+    // The pretrained ResNet18's architecture with its input standardisation (0…255 RGB in), without its ONNX file.
+    static ImageClassifier WithImageNetScale(ImageClassifier model)
+    {
+        model.SetInputNormalization(new InputNormalization([123.7f, 116.3f, 103.5f], [58.4f, 57.1f, 57.4f]));
+        return model;
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void OnnxRuntimeGivesTorchSharpsProbabilities(string network)
+    {
+        using var model = Build(network);
+        var metadata = ExportMetadata.For(model);
+        var bytes = OnnxExport.ToBytes(model, metadata);
+        var scale = model.InputNormalization is null ? 1.0 : 255.0;
+        using var input = (torch.rand(2, model.Bands, 64, 64, generator: new Generator(9)) * scale).to(ScalarType.Float32);
+        float[] expected;
+        using (torch.no_grad())
+        using (var probabilities = torch.softmax(model.call(input), 1))
+            expected = probabilities.data<float>().ToArray();
+
+        using var session = new InferenceSession(bytes);
+        var feed = new DenseTensor<float>(input.data<float>().ToArray(), [2, model.Bands, 64, 64]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, feed)]);
+        var actual = results.Single(r => r.Name == OnnxExport.OutputName).AsEnumerable<float>().ToArray();
+
+        Assert.Equal(expected.Length, actual.Length);
+        var difference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"{network}: max |ONNX Runtime − TorchSharp| = {difference:E2}");
+        Assert.True(difference <= Tolerance, $"{network}: probabilities differ by {difference} (> {Tolerance}).");
+    }
+
+    [Fact]
+    public void MetadataTravelsWithTheModel()
+    {
+        using var model = Build("SceneCnn");
+        using var folder = new CnnSentinel.Tests.Models.TemporaryFolder();
+        var path = folder.NewPath("model.onnx");
+        OnnxExport.Save(model, path, ExportMetadata.For(model, ChannelNormalization.OriginalRgb));
+
+        using var session = new InferenceSession(path);
+        var properties = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal("""["B04","B03","B02"]""", properties["band_names"]);
+        Assert.Contains("\"AnnualCrop\"", properties["class_names"]);
+        Assert.Equal("[87.845,96.965,103.947]", properties["mean"]);
+        Assert.Equal("64", properties["input_size"]);
+        Assert.Equal([-1, 3, 64, 64], session.InputMetadata[OnnxExport.InputName].Dimensions);
+    }
+
+    [Fact]
+    public void AModuleItCannotTranslateIsNamed()
+    {
+        // torchvision's VGG16 head pools adaptively to 7 × 7, which ONNX has no operator for.
+        using var model = new Vgg16(head: ClassifierHead.TorchVision);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, ExportMetadata.For(model)));
+        Assert.Contains("avgpool", error.Message);
+        Assert.Contains("AdaptiveAvgPool2d", error.Message);
+    }
+}

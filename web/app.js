@@ -1,0 +1,226 @@
+// The map page: loads an ONNX model exported by CnnSentinel (lib/Export/OnnxExport.cs), classifies every whole
+// 64 × 64 window of the image the user opens, and paints each window in its class colour.
+"use strict";
+
+// The original CNN-Sentinel app's colours (lib/Scenes/ClassLegend.cs), by class name.
+const CLASS_COLOURS = {
+  AnnualCrop: [0, 255, 255], Forest: [0, 255, 0], HerbaceousVegetation: [0, 125, 0], Highway: [30, 30, 30],
+  Industrial: [100, 30, 30], Pasture: [0, 125, 0], PermanentCrop: [0, 125, 125], Residential: [100, 100, 100],
+  River: [0, 0, 255], SeaLake: [0, 0, 255],
+};
+const UNKNOWN_COLOUR = [255, 0, 255];
+const WINDOWS_PER_RUN = 32;
+
+ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
+ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static server does not give
+
+const $ = (id) => document.getElementById(id);
+let model = null;   // { session, classNames, bands, mean, std, size }
+let image = null;   // { width, height, bands, pixels: Float32Array[] (one plane per band) }
+let map = null;     // { columns, rows, classes: Int32Array, probabilities: Float32Array[] }
+
+function setStatus(text) { $("status").textContent = text; }
+function showError(text) { $("error").textContent = text; setStatus(""); }
+
+// metadata_props of an ONNX ModelProto (field 14: key 1, value 2), read from the protobuf wire format:
+// onnxruntime-web does not expose them.
+function onnxMetadata(bytes) {
+  const properties = {};
+  const readVarint = (state) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[state.at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return value;
+  };
+  const fields = (start, end, visit) => {
+    const state = { at: start };
+    while (state.at < end) {
+      const tag = readVarint(state), field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) readVarint(state);
+      else if (wire === 1) state.at += 8;
+      else if (wire === 5) state.at += 4;
+      else if (wire === 2) { const length = readVarint(state); visit(field, state.at, state.at + length); state.at += length; }
+      else throw new Error(`unsupported protobuf wire type ${wire}`);
+    }
+  };
+  const text = (start, end) => new TextDecoder().decode(bytes.subarray(start, end));
+  fields(0, bytes.length, (field, start, end) => {
+    if (field !== 14) return;
+    let key = "", value = "";
+    fields(start, end, (f, s, e) => { if (f === 1) key = text(s, e); if (f === 2) value = text(s, e); });
+    properties[key] = value;
+  });
+  return properties;
+}
+
+async function loadModel(bytes, name) {
+  try {
+    const properties = onnxMetadata(bytes);
+    for (const key of ["class_names", "band_names", "mean", "std", "input_size"])
+      if (!(key in properties)) throw new Error(`${name} lacks the metadata '${key}'; export it with CnnSentinel's OnnxExport.`);
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+    model = {
+      session, classNames: JSON.parse(properties.class_names), bandNames: JSON.parse(properties.band_names),
+      mean: JSON.parse(properties.mean), std: JSON.parse(properties.std), size: Number(properties.input_size),
+    };
+    model.bands = model.bandNames.length;
+    drawLegend();
+    setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows.`);
+    $("error").textContent = "";
+    if (image) await classify();
+  } catch (e) {
+    model = null;
+    showError(`Cannot use the model ${name}: ${e.message ?? e}`);
+  }
+}
+
+async function readImage(file) {
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+    const tiff = await GeoTIFF.fromArrayBuffer(await file.arrayBuffer());
+    const raster = await tiff.getImage();
+    const planes = await raster.readRasters();
+    return { width: raster.getWidth(), height: raster.getHeight(), bands: planes.length,
+      pixels: Array.from(planes, (plane) => Float32Array.from(plane)) };
+  }
+  let bitmap;
+  try { bitmap = await createImageBitmap(file); }
+  catch { throw new Error(`${file.name} is not an image this page can read (PNG, JPEG or GeoTIFF).`); }
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext("2d");
+  context.drawImage(bitmap, 0, 0);
+  const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const pixels = [0, 1, 2].map((band) => {
+    const plane = new Float32Array(bitmap.width * bitmap.height);
+    for (let i = 0; i < plane.length; i++) plane[i] = rgba[4 * i + band];
+    return plane;
+  });
+  return { width: bitmap.width, height: bitmap.height, bands: 3, pixels, eightBit: true };
+}
+
+// Shows the image: RGB as is, a GeoTIFF's first three bands stretched to 0…255.
+function drawImage() {
+  const canvas = $("image");
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  const data = context.createImageData(image.width, image.height);
+  const shown = [0, 1, 2].map((b) => image.pixels[Math.min(b, image.bands - 1)]);
+  const maximum = image.eightBit ? 255 : Math.max(...shown.map((p) => p.reduce((m, v) => Math.max(m, v), 1)));
+  for (let i = 0; i < image.width * image.height; i++) {
+    for (let b = 0; b < 3; b++) data.data[4 * i + b] = Math.min(255, (shown[b][i] * 255) / maximum);
+    data.data[4 * i + 3] = 255;
+  }
+  context.putImageData(data, 0, 0);
+}
+
+async function classify() {
+  map = null;
+  $("save").disabled = true;
+  $("overlay").getContext("2d").clearRect(0, 0, $("overlay").width, $("overlay").height);
+  if (!model) { setStatus("Image read; pick a model to classify it."); return; }
+  const size = model.size;
+  if (image.width < size || image.height < size) {
+    showError(`The image is ${image.width} × ${image.height} pixels; the model classifies ${size} × ${size} windows, so it needs at least that.`);
+    return;
+  }
+  if (image.bands !== model.bands) {
+    showError(`The model reads ${model.bands} bands (${model.bandNames.join(", ")}) but the image has ${image.bands}.`);
+    return;
+  }
+  $("error").textContent = "";
+  const columns = Math.floor(image.width / size), rows = Math.floor(image.height / size), count = columns * rows;
+  const classes = new Int32Array(count), probabilities = [];
+  const windowLength = model.bands * size * size;
+  for (let first = 0; first < count; first += WINDOWS_PER_RUN) {
+    const batch = Math.min(WINDOWS_PER_RUN, count - first);
+    const input = new Float32Array(batch * windowLength);
+    for (let w = 0; w < batch; w++) {
+      const column = (first + w) % columns, row = Math.floor((first + w) / columns);
+      for (let b = 0; b < model.bands; b++) {
+        const plane = image.pixels[b], offset = w * windowLength + b * size * size;
+        for (let y = 0; y < size; y++)
+          for (let x = 0; x < size; x++)
+            input[offset + y * size + x] = (plane[(row * size + y) * image.width + column * size + x] - model.mean[b]) / model.std[b];
+      }
+    }
+    const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [batch, model.bands, size, size]) };
+    const output = (await model.session.run(feeds))[model.session.outputNames[0]].data;
+    const classCount = model.classNames.length;
+    for (let w = 0; w < batch; w++) {
+      const row = output.slice(w * classCount, (w + 1) * classCount);
+      probabilities.push(Array.from(row));
+      classes[first + w] = row.indexOf(Math.max(...row));
+    }
+    setStatus(`Classified ${first + batch} of ${count} windows…`);
+  }
+  map = { columns, rows, size, classes: Array.from(classes), probabilities };
+  drawMap();
+  $("save").disabled = false;
+  setStatus(`Done: ${count} windows (${columns} × ${rows}) of ${size} × ${size} pixels.`);
+}
+
+function colourOf(index) { return CLASS_COLOURS[model.classNames[index]] ?? UNKNOWN_COLOUR; }
+
+function drawMap() {
+  const overlay = $("overlay");
+  overlay.width = image.width; overlay.height = image.height;
+  overlay.style.opacity = $("opacity").value / 100;
+  const context = overlay.getContext("2d");
+  map.classes.forEach((index, i) => {
+    const [r, g, b] = colourOf(index);
+    context.fillStyle = `rgb(${r}, ${g}, ${b})`;
+    context.fillRect((i % map.columns) * map.size, Math.floor(i / map.columns) * map.size, map.size, map.size);
+  });
+}
+
+function drawLegend() {
+  $("legend").replaceChildren(...model.classNames.map((name, index) => {
+    const item = document.createElement("span");
+    item.style.background = `rgb(${colourOf(index).join(", ")})`;
+    const label = document.createElement("label");
+    label.append(item, name);
+    return label;
+  }));
+}
+
+// The saved PNG is the image with the map over it at the chosen opacity.
+function saveMap() {
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage($("image"), 0, 0);
+  context.globalAlpha = $("opacity").value / 100;
+  context.drawImage($("overlay"), 0, 0);
+  const link = document.createElement("a");
+  link.download = "land-use-map.png";
+  link.href = canvas.toDataURL("image/png");
+  link.click();
+}
+
+$("model-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (file) await loadModel(new Uint8Array(await file.arrayBuffer()), file.name);
+});
+$("image-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  try {
+    setStatus(`Reading ${file.name}…`);
+    image = await readImage(file);
+    drawImage();
+    await classify();
+  } catch (e) {
+    image = null;
+    showError(e.message ?? String(e));
+  }
+});
+$("opacity").addEventListener("input", () => { $("overlay").style.opacity = $("opacity").value / 100; });
+$("save").addEventListener("click", saveMap);
+
+// A model.onnx next to the page (as the notebook writes it) is loaded at start.
+fetch("model.onnx")
+  .then((response) => response.ok ? response.arrayBuffer() : Promise.reject(new Error(`HTTP ${response.status}`)))
+  .then((buffer) => loadModel(new Uint8Array(buffer), "model.onnx"))
+  .catch(() => setStatus("No model.onnx next to this page: pick a model."));
+
+// For tests and scripts: the last map (classes per window, row by row, and their probabilities).
+window.landUseMap = () => map;

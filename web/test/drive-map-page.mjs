@@ -1,0 +1,46 @@
+// Drives the map page in headless Chromium with playwright-core, for the end-to-end test
+// (tests/CnnSentinel.Tests/Export/MapPageTests.cs). Argument: a JSON object
+//   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick, "screenshot"?: PNG path }] }
+// Each case opens the page afresh (which loads model.onnx next to it), picks the files and waits until the page
+// shows a result or a message. Prints a JSON array: per case { status, error, map }.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const spec = JSON.parse(process.argv[2]);
+const profile = mkdtempSync(join(tmpdir(), "map-page-chromium-"));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: spec.chromium,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+});
+const results = [];
+try {
+  for (const testCase of spec.cases) {
+    const page = await browser.newPage();
+    const console = [];
+    page.on("console", (message) => console.push(message.text()));
+    page.on("pageerror", (error) => console.push(error.message));
+    await page.goto(spec.url);
+    await page.waitForFunction(() => /^(Model|No model)/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 })
+      .catch((e) => { throw new Error(`${e.message}; page console: ${console.join(" | ")}`); });
+    if (testCase.model) {
+      await page.setInputFiles("#model-file", testCase.model);
+      await page.waitForFunction(() => /^Model/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 });
+    }
+    await page.setInputFiles("#image-file", testCase.image);
+    await page.waitForFunction(() => /^Done/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 120000 });
+    if (testCase.screenshot) await page.screenshot({ path: testCase.screenshot, fullPage: true });
+    results.push(await page.evaluate(() => ({
+      status: document.getElementById("status").textContent,
+      error: document.getElementById("error").textContent,
+      map: window.landUseMap(),
+    })));
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(results));
