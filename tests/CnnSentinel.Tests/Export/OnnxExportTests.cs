@@ -49,6 +49,30 @@ public class OnnxExportTests(ITestOutputHelper output)
         return model;
     }
 
+    /// <summary>
+    /// TorchSharp's probabilities for <paramref name="input"/>, after scaling the model's last layer so that no
+    /// logit exceeds 4: random deep networks give huge logits and a softmax of 0s and 1s, which would hide any
+    /// error in an exported graph (logits = W·x + b scale exactly with W and b). Export after calling this.
+    /// </summary>
+    internal static float[] UnsaturatedProbabilities(ImageClassifier model, torch.Tensor input, string network)
+    {
+        using var noGrad = torch.no_grad();
+        using (var logits = model.call(input))
+        {
+            var peak = logits.abs().max().item<float>();
+            if (peak > 4)
+            {
+                var last = model.modules().OfType<Linear>().Last();
+                last.weight!.mul_(4 / peak);
+                last.bias?.mul_(4 / peak);
+            }
+        }
+        using var probabilities = torch.softmax(model.call(input), 1);
+        var values = probabilities.data<float>().ToArray();
+        Assert.True(values.Max() < 0.99f, $"{network}: the probabilities are saturated ({values.Max()}), the comparison would prove little.");
+        return values;
+    }
+
     // The pretrained ResNet18's architecture with its input standardisation (0…255 RGB in), without its ONNX file.
     static ImageClassifier WithImageNetScale(ImageClassifier model)
     {
@@ -64,23 +88,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         var metadata = ExportMetadata.For(model);
         var scale = model.InputNormalization is null ? 1.0 : 255.0;
         using var input = (torch.rand(2, model.Bands, 64, 64, generator: new Generator(9)) * scale).to(ScalarType.Float32);
-        float[] expected;
-        using (torch.no_grad())
-        {
-            // Random deep networks give huge logits and a softmax of 0s and 1s, which would hide any error in
-            // the graph: scale the last layer (logits = W·x + b scale exactly) so that no logit exceeds 4.
-            using var logits = model.call(input);
-            var peak = logits.abs().max().item<float>();
-            if (peak > 4)
-            {
-                var last = model.modules().OfType<Linear>().Last();
-                last.weight!.mul_(4 / peak);
-                last.bias?.mul_(4 / peak);
-            }
-            using var probabilities = torch.softmax(model.call(input), 1);
-            expected = probabilities.data<float>().ToArray();
-        }
-        Assert.True(expected.Max() < 0.99f, $"{network}: the probabilities are saturated ({expected.Max()}), the comparison would prove little.");
+        var expected = UnsaturatedProbabilities(model, input, network);
         var bytes = OnnxExport.ToBytes(model, metadata);
 
         using var session = new InferenceSession(bytes);
