@@ -5,7 +5,7 @@
 // shows a result or a message. Prints a JSON array: per case { status, error, map }.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
 
 const spec = JSON.parse(process.argv[2]);
@@ -26,8 +26,10 @@ try {
     await page.waitForFunction(() => /^(Model|No model)/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 })
       .catch((e) => { throw new Error(`${e.message}; page console: ${console.join(" | ")}`); });
     if (testCase.model) {
+      // The page already shows the model next to it: wait for the picked one by name.
       await page.setInputFiles("#model-file", testCase.model);
-      await page.waitForFunction(() => /^Model/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 });
+      await page.waitForFunction((name) => document.getElementById("status").textContent.startsWith(`Model ${name}:`) || document.getElementById("error").textContent,
+        basename(testCase.model), { timeout: 60000 });
     }
     await page.setInputFiles("#image-file", testCase.image);
     await page.waitForFunction(() => /^Done/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 120000 });
