@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CnnSentinel.Export;
 using CnnSentinel.Models;
+using CnnSentinel.Raster;
 using CnnSentinel.Transforms;
 using SkiaSharp;
 using TorchSharp;
@@ -11,7 +12,8 @@ namespace CnnSentinel.Tests.Export;
 
 /// <summary>
 /// The map page (web/) in headless Chromium: with an exported model it classifies each 64 × 64 window of a picked
-/// image as the library does, and it answers bad input with a message. Needs <c>scripts/setup.sh packages web</c>.
+/// image (PNG, and the same pixels as a GeoTIFF) as the library does, and it answers bad input with a message.
+/// Needs <c>scripts/setup.sh packages web</c>.
 /// </summary>
 public class MapPageTests
 {
@@ -36,6 +38,8 @@ public class MapPageTests
 
             var mosaic = Path.Combine(folder, "mosaic.png");
             WriteMosaic(mosaic);
+            var geoTiff = Path.Combine(folder, "mosaic.tif");
+            WriteGeoTiff(mosaic, geoTiff);
             var small = Path.Combine(folder, "small.png");
             WritePng(small, new SKBitmap(32, 32));
             var notAnImage = Path.Combine(folder, "notes.png");
@@ -52,7 +56,8 @@ public class MapPageTests
                     new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot },
                     new JsonObject { ["image"] = notAnImage },
                     new JsonObject { ["image"] = small },
-                    new JsonObject { ["model"] = multispectralPath, ["image"] = mosaic }),
+                    new JsonObject { ["model"] = multispectralPath, ["image"] = mosaic },
+                    new JsonObject { ["image"] = geoTiff }),
             };
             var (code, stdout, stderr) = ExternalTools.Capture("node", [Path.Combine(Web, "test", "drive-map-page.mjs"), spec.ToJsonString()]);
             Assert.True(code == 0, $"the page driver failed ({code}): {stderr}");
@@ -73,6 +78,10 @@ public class MapPageTests
             Assert.Contains("not an image", (string)results[1]!["error"]!);
             Assert.Contains("at least", (string)results[2]!["error"]!);
             Assert.Contains("reads 13 bands", (string)results[3]!["error"]!);
+
+            // The same pixels as a georeferenced GeoTIFF (read by geotiff.js) give the same map.
+            Assert.True(string.IsNullOrEmpty((string?)results[4]!["error"]), (string?)results[4]!["error"]);
+            Assert.Equal(pageClasses, results[4]!["map"]!["classes"]!.AsArray().Select(c => (int)c!).ToArray());
         }
         finally
         {
@@ -96,6 +105,25 @@ public class MapPageTests
             }
         }
         WritePng(path, bitmap);
+    }
+
+    /// <summary>The PNG's red, green and blue as a 3-band Byte GeoTIFF in UTM (what a user would pick from a GIS).</summary>
+    static void WriteGeoTiff(string png, string path)
+    {
+        using var bitmap = SKBitmap.Decode(png);
+        int width = bitmap.Width, height = bitmap.Height;
+        var planes = new[] { new byte[width * height], new byte[width * height], new byte[width * height] };
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var colour = bitmap.GetPixel(x, y);
+                planes[0][y * width + x] = colour.Red;
+                planes[1][y * width + x] = colour.Green;
+                planes[2][y * width + x] = colour.Blue;
+            }
+        using var writer = GeoTiffWriter.Create(path, width, height, 3, RasterDataType.Byte, TestRasters.Utm10m(), new GeoTiffOptions(CloudOptimized: false));
+        for (int band = 0; band < 3; band++) writer.Write(band + 1, 0, 0, width, height, planes[band]);
+        writer.Commit();
     }
 
     static void WritePng(string path, SKBitmap bitmap)
