@@ -33,36 +33,28 @@ static class ClassifyCommand
         {
             input, model, output, mode, stride, bands, blockSize, batchSize, threads, probabilities, noData, force,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
             var path = parse.GetValue(input)!;
-            try
+            var outputs = SceneOutputPaths.For(parse.GetValue(output)!.FullName, path, parse.GetValue(probabilities));
+            if (outputs.AllExist && !parse.GetValue(force))
             {
-                var outputs = SceneOutputPaths.For(parse.GetValue(output)!.FullName, path, parse.GetValue(probabilities));
-                if (outputs.AllExist && !parse.GetValue(force))
-                {
-                    Console.WriteLine($"classify: {path}: already done ({outputs.Classes}); skipped");
-                    return 0;
-                }
-                TorchRuntime.EnsureLoaded();
-                torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
-                int bandCount = parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
-                using var scene = SceneInput.Open(path, bandCount);
-                var (mean, std) = ChannelNormalization.OriginalForBands(bandCount).ToFloats();
-                var classifier = new SceneClassifier(LoadModel(parse.GetValue(model)!.FullName, bandCount), new SceneClassifierOptions(mean, std,
-                    parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
-                    NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities)));
-                var summary = SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat, outputs);
-                Console.WriteLine($"classify: {path}: {summary.Width}×{summary.Height} px in {summary.Elapsed.TotalSeconds:0.0} s " +
-                    $"({summary.PixelsPerSecond:0} px/s) → {outputs.Classes}");
+                Console.WriteLine($"classify: {path}: already done ({outputs.Classes}); skipped");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or GdalException or UnauthorizedAccessException or StateDictMismatchException)
-            {
-                Console.Error.WriteLine($"classify: {e.Message}");
-                return 1;
-            }
-        });
+            TorchRuntime.EnsureLoaded();
+            torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
+            int bandCount = parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
+            using var scene = SceneInput.Open(path, bandCount);
+            var (mean, std) = ChannelNormalization.OriginalForBands(bandCount).ToFloats();
+            var classifier = new SceneClassifier(LoadModel(parse.GetValue(model)!.FullName, bandCount), new SceneClassifierOptions(mean, std,
+                parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
+                NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities)));
+            var summary = SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat, outputs);
+            Console.WriteLine($"classify: {path}: {summary.Width}×{summary.Height} px in {summary.Elapsed.TotalSeconds:0.0} s " +
+                $"({summary.PixelsPerSecond:0} px/s) → {outputs.Classes}");
+            return 0;
+        }));
         return command;
     }
 

@@ -1,3 +1,5 @@
+using CnnSentinel.Raster;
+
 namespace CnnSentinel.Cli;
 
 /// <summary>
@@ -13,7 +15,8 @@ static class CommandErrors
         {
             return work();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or UnauthorizedAccessException
+                                       or GdalException)
         {
             Console.Error.WriteLine($"{command}: {e.Message}");
             return 1;

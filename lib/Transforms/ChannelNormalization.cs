@@ -59,8 +59,9 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
             throw new ArgumentException($"images have {channels} bands but the normalisation has {Bands}", nameof(images));
         using var scope = NewDisposeScope();
         var shape = images.dim() == 3 ? new long[] { Bands, 1, 1 } : [1, Bands, 1, 1];
-        var mean = tensor(Mean.Select(m => (float)m).ToArray(), device: images.device).reshape(shape);
-        var std = tensor(Std.Select(s => (float)s).ToArray(), device: images.device).reshape(shape);
+        var (meanValues, stdValues) = ToFloats();
+        var mean = tensor(meanValues, device: images.device).reshape(shape);
+        var std = tensor(stdValues, device: images.device).reshape(shape);
         return ((images.to_type(ScalarType.Float32) - mean) / std).MoveToOuterDisposeScope();
     }
 
