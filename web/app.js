@@ -2,12 +2,8 @@
 // 64 × 64 window of the image the user opens, and paints each window in its class colour.
 "use strict";
 
-// The original CNN-Sentinel app's colours (lib/Scenes/ClassLegend.cs), by class name.
-const CLASS_COLOURS = {
-  AnnualCrop: [0, 255, 255], Forest: [0, 255, 0], HerbaceousVegetation: [0, 125, 0], Highway: [30, 30, 30],
-  Industrial: [100, 30, 30], Pasture: [0, 125, 0], PermanentCrop: [0, 125, 125], Residential: [100, 100, 100],
-  River: [0, 0, 255], SeaLake: [0, 0, 255],
-};
+// Class colours come with the model (metadata class_colors, from lib/Scenes/ClassLegend.cs); this one marks
+// a class a model exported without them cannot name.
 const UNKNOWN_COLOUR = [255, 0, 255];
 const WINDOWS_PER_RUN = 32;
 
@@ -61,6 +57,7 @@ async function loadModel(bytes, name) {
     model = {
       session, classNames: JSON.parse(properties.class_names), bandNames: JSON.parse(properties.band_names),
       mean: JSON.parse(properties.mean), std: JSON.parse(properties.std), size: Number(properties.input_size),
+      classColours: "class_colors" in properties ? JSON.parse(properties.class_colors) : [],
     };
     model.bands = model.bandNames.length;
     drawLegend();
@@ -158,7 +155,7 @@ async function classify() {
   setStatus(`Done: ${count} windows (${columns} × ${rows}) of ${size} × ${size} pixels.`);
 }
 
-function colourOf(index) { return CLASS_COLOURS[model.classNames[index]] ?? UNKNOWN_COLOUR; }
+function colourOf(index) { return model.classColours[index] ?? UNKNOWN_COLOUR; }
 
 function drawMap() {
   const overlay = $("overlay");

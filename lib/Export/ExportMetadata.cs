@@ -1,3 +1,4 @@
+using CnnSentinel.Scenes;
 using System.Globalization;
 using System.Text.Json;
 using CnnSentinel.Datasets;
@@ -38,7 +39,9 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
 
     /// <summary>
     /// The entries written as ONNX metadata_props (and TF.js user-defined metadata): <c>class_names</c>,
-    /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number.
+    /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number, and
+    /// <c>class_colors</c> ([r, g, b] per class, from <see cref="ClassLegend.EuroSat"/>; [255, 0, 255] for a class
+    /// it does not know), so that the map page paints what the library's maps paint.
     /// </summary>
     public IReadOnlyDictionary<string, string> ToProperties() => new Dictionary<string, string>
     {
@@ -47,5 +50,9 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
         ["mean"] = JsonSerializer.Serialize(Normalization.Mean),
         ["std"] = JsonSerializer.Serialize(Normalization.Std),
         ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
+        ["class_colors"] = JsonSerializer.Serialize(ClassNames.Select(name =>
+            ClassLegend.EuroSat.Classes.FirstOrDefault(c => c.Name == name)?.Color is { } color
+                ? new[] { (int)color.R, color.G, color.B }
+                : [255, 0, 255])),
     };
 }

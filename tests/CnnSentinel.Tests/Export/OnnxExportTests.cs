@@ -116,6 +116,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Contains("\"AnnualCrop\"", properties["class_names"]);
         Assert.Equal("[87.845,96.965,103.947]", properties["mean"]);
         Assert.Equal("64", properties["input_size"]);
+        Assert.StartsWith("[[0,255,255],[0,255,0],[0,125,0],[30,30,30]", properties["class_colors"]); // the original app's, as the maps
         Assert.Equal([-1, 3, 64, 64], session.InputMetadata[OnnxExport.InputName].Dimensions);
     }
 
