@@ -18,10 +18,10 @@ static class ClassifyCommand
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "A GeoTIFF/JP2/VRT with the model's bands (RGB or 13 EuroSAT MS bands), or a folder / SAFE product of Sentinel-2 band files." };
-        var model = new Option<FileInfo>("--model") { Description = "Weights of a SceneCnn (.safetensors or .pth state dict, e.g. saved by notebook 06 or StateDictFile.Save) for the input's band count.", Required = true };
+        var model = new Option<FileInfo>("--model") { Description = "A model file written by train (any architecture; it carries bands and normalisation), or bare SceneCnn weights (.safetensors/.pth state dict) for the input's band count.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
-        var mode = new Option<ClassificationMode>("--mode") { Description = "dense (fast) or naive (the original: every window on its own).", DefaultValueFactory = _ => ClassificationMode.Dense };
-        var stride = new Option<int>("--stride") { Description = "Dense mode: pixels between classified windows (1 = every pixel).", DefaultValueFactory = _ => 1 };
+        var mode = new Option<ClassificationMode?>("--mode") { Description = "dense (fast; models split into features and head, e.g. SceneCnn) or naive (the original: every window on its own). Default: dense where the model supports it." };
+        var stride = new Option<int?>("--stride") { Description = $"Pixels between classified windows (1 = every pixel). Default: 1 in dense mode, {NaiveDefaultStride} in naive mode." };
         var bands = new Option<int?>("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
         var blockSize = new Option<int>("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
         var batchSize = new Option<int>("--batch-size") { Description = "Windows per forward pass (naive mode).", DefaultValueFactory = _ => 256 };
@@ -44,11 +44,19 @@ static class ClassifyCommand
             }
             TorchRuntime.EnsureLoaded();
             torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
-            int bandCount = parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
+            var modelPath = parse.GetValue(model)!.FullName;
+            var description = ModelFile.HasDescription(modelPath) ? ModelFile.ReadDescription(modelPath) : null;
+            int bandCount = description?.Bands.Count ?? parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
+            if (description is not null && parse.GetValue(bands) is { } asked && asked != bandCount)
+                throw new ArgumentException($"--bands {asked}: {modelPath} reads {bandCount} bands ({string.Join(", ", description.Bands)}).");
             using var scene = SceneInput.Open(path, bandCount);
-            var (mean, std) = ChannelNormalization.OriginalForBands(bandCount).ToFloats();
-            var classifier = new SceneClassifier(LoadModel(parse.GetValue(model)!.FullName, bandCount), new SceneClassifierOptions(mean, std,
-                parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
+            var windowModel = LoadModel(modelPath, description, bandCount);
+            var chosenMode = parse.GetValue(mode) ?? (windowModel.SupportsDense ? ClassificationMode.Dense : ClassificationMode.Naive);
+            int chosenStride = parse.GetValue(stride) ?? (chosenMode == ClassificationMode.Dense ? 1 : NaiveDefaultStride);
+            var (mean, std) = (description?.Normalization ?? ChannelNormalization.OriginalForBands(bandCount)).ToFloats();
+            Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {chosenStride}");
+            var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(mean, std,
+                chosenMode, chosenStride, parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
                 NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities)));
             var summary = SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat, outputs);
             Console.WriteLine($"classify: {path}: {summary.Width}×{summary.Height} px in {summary.Elapsed.TotalSeconds:0.0} s " +
@@ -64,9 +72,20 @@ static class ClassifyCommand
         return raster.BandCount;
     }
 
-    /// <summary>The one place that turns a model file into a <see cref="WindowModel"/>.</summary>
-    static WindowModel LoadModel(string path, int bands)
+    /// <summary>Windows between classified centres in naive mode when --stride is not given (stride 1 is the original's every pixel).</summary>
+    const int NaiveDefaultStride = 8;
+
+    /// <summary>
+    /// The one place that turns a model file into a <see cref="WindowModel"/>: a described model file as it says (a SceneCnn
+    /// with dense support, any other network for naive windows of its patch size); bare weights as a SceneCnn.
+    /// </summary>
+    static WindowModel LoadModel(string path, ModelDescription? description, int bands)
     {
+        if (description is not null)
+        {
+            var (network, _) = ModelFile.Load(path);
+            return network is SceneCnn scene ? WindowModel.From(scene) : WindowModel.FromModule(network, description.PatchSize);
+        }
         var model = new SceneCnn(EuroSatClasses.Names.Count, bands);
         model.LoadWeights(path);
         return WindowModel.From(model);

@@ -8,6 +8,9 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     DownloadCommand.Create(),
     SplitCommand.Create(),
     TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    ExportCommand.Create(),
+    ResultsCommand.Create(),
     ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();

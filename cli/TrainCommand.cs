@@ -3,7 +3,7 @@ using System.Diagnostics;
 using CnnSentinel;
 using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
-using CnnSentinel.Loading;
+using CnnSentinel.IO;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Training;
@@ -12,84 +12,142 @@ using CnnSentinel.Transforms;
 namespace CnnSentinel.Cli;
 
 /// <summary>
-/// <c>cnnsentinel train</c>: trains a network on a EuroSAT folder for long runs outside a notebook.
-/// Rerunning the same command after an interruption resumes from the last checkpoint.
+/// <c>cnnsentinel train</c>: trains a network on a EuroSAT folder for long runs outside a notebook, and saves it as a
+/// model file (<see cref="ModelFile"/>). Rerunning the same command after an interruption resumes from the last checkpoint.
 /// </summary>
 static class TrainCommand
 {
     public static Command Create()
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "EuroSAT folder (RGB JPEG or 13-band GeoTIFF, one folder per class).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb")) };
-        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelCatalog.Architectures)}.", DefaultValueFactory = _ => "resnet18" };
-        var pretrained = new Option<bool>("--pretrained") { Description = "Start from the offline ImageNet ResNet18 (resnet18 only) and fine-tune in two stages, as the original." };
-        var adaptation = new Option<BandAdaptation>("--adaptation") { Description = "For 13-band data with --pretrained: Adapter, ReplaceFirstConvolution or Inflate.", DefaultValueFactory = _ => BandAdaptation.Inflate };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs (of each stage with --pretrained).", DefaultValueFactory = _ => 10 };
+        var recipe = new Option<string?>("--recipe") { Description = "Fine-tune the offline ImageNet ResNet18: 'original' (the original's two stages) or 'fast' (full fine-tuning, see README)." };
+        var model = new Option<string>("--model") { Description = $"Architecture trained from scratch (without --recipe): {string.Join(", ", ModelCatalog.Architectures)}.", DefaultValueFactory = _ => "resnet18" };
+        var pretrained = new Option<bool>("--pretrained") { Description = "Same as --recipe original." };
+        var adaptation = new Option<BandAdaptation>("--adaptation") { Description = "For 13-band data with a recipe: Adapter, ReplaceFirstConvolution or Inflate.", DefaultValueFactory = _ => BandAdaptation.Inflate };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (of each stage for the original recipe; default: the recipe's, 10 from scratch)." };
         var steps = new Option<int?>("--steps") { Description = "Steps per epoch (default: one pass over the training split)." };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam, adamw, adadelta or sgd (from scratch).", DefaultValueFactory = _ => "adam" };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the optimiser's usual one)." };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (default: the recipe's, 32 from scratch)." };
+        var optimizer = new Option<string?>("--optimizer") { Description = "adam, adamw, adadelta or sgd (default: the recipe's, adam from scratch)." };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the recipe's or the optimiser's usual one)." };
         var patience = new Option<int?>("--patience") { Description = "Early stopping after this many epochs without a better validation accuracy." };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the shuffles, the augmentation and the initial weights.", DefaultValueFactory = _ => 42 };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for checkpoints, history and evaluation.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "models")) };
-        var tag = new Option<string?>("--tag") { Description = "Run name in file names (default: <format>_<transfer|scratch>)." };
-        var command = new Command("train", "Train a network on a EuroSAT folder; rerun the same command to resume an interrupted run.")
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for checkpoints, history, evaluation and the model file.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "models")) };
+        var tag = new Option<string?>("--tag") { Description = "Run name in file names (default: <format>_<recipe|scratch>)." };
+        var randomInit = new Option<bool>("--random-init") { Description = "With --recipe: the same network and recipe from random weights instead of ImageNet's (the from-scratch baseline)." };
+        var half = new Option<bool>("--half") { Description = "Store the model file's weights as float16 (half the size)." };
+        var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            data, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag,
+            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
+            if (parse.GetValue(lr) is { } askedRate && !(askedRate > 0 && double.IsFinite(askedRate)))
+                throw new ArgumentException($"--lr {askedRate}: the learning rate must be a positive number.");
+            if (parse.GetValue(epochs) is < 1) throw new ArgumentException("--epochs must be at least 1.");
+            if (parse.GetValue(batch) is < 1) throw new ArgumentException("--batch must be at least 1.");
+            if (parse.GetValue(steps) is < 1) throw new ArgumentException("--steps must be at least 1.");
             TorchRuntime.EnsureLoaded();
-            TorchSharp.torch.manual_seed(parse.GetValue(seed));
-            bool transfer = parse.GetValue(pretrained);
-            var architecture = parse.GetValue(model)!;
-            if (transfer && architecture != "resnet18")
-                throw new ArgumentException("--pretrained is available for resnet18 only (its ImageNet weights ship offline).");
-            var training = EuroSatTrainingData.Open(parse.GetValue(data)!.FullName,
-                transfer ? ChannelNormalization.PretrainedScaleFor : ChannelNormalization.OriginalFor,
-                parse.GetValue(batch), parse.GetValue(seed));
-            var (dataset, trainLoader, validationLoader) = (training.Dataset, training.Train, training.Validation);
-            var network = transfer
-                ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, parse.GetValue(adaptation))
+            int runSeed = parse.GetValue(seed);
+            TorchSharp.torch.manual_seed(runSeed);
+            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipe.Named(name) : parse.GetValue(pretrained) ? TrainingRecipe.Original : null;
+            var architecture = chosen is null ? parse.GetValue(model)! : ModelCatalog.PretrainedResNet18Architecture;
+            int batchSize = parse.GetValue(batch) ?? chosen?.BatchSize ?? 32;
+            var folder = parse.GetValue(data)!.FullName;
+            var training = EuroSatTrainingData.Open(folder, chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
+                batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true);
+            var dataset = training.Dataset;
+            if (chosen is not null)
+            {
+                var recipeOptimizer = OptimizerFor(parse.GetValue(optimizer), chosen.Name == TrainingRecipe.Original.Name && dataset.Format != PatchFormat.Rgb ? OptimizerSpec.Adam() : chosen.Optimizer);
+                chosen = chosen with
+                {
+                    Epochs = parse.GetValue(epochs) ?? chosen.Epochs, BatchSize = batchSize,
+                    Optimizer = parse.GetValue(lr) is { } rate ? recipeOptimizer with { LearningRate = rate } : recipeOptimizer,
+                };
+            }
+            bool random = parse.GetValue(randomInit);
+            if (random && chosen?.Name != TrainingRecipe.Fast.Name)
+                throw new ArgumentException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
+            var adapted = dataset.BandCount == 3 || random ? (BandAdaptation?)null : parse.GetValue(adaptation);
+            var network = chosen is not null && !random
+                ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, adapted ?? BandAdaptation.Inflate)
                 : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
 
-            var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{(transfer ? "transfer" : "scratch")}";
+            var recipeName = chosen is null ? "scratch" : random ? $"{chosen.Name}-random-init" : adapted is { } way ? $"{chosen.Name}-{way.ToString().ToLowerInvariant()}" : chosen.Name;
+            var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{recipeName}";
             var dir = parse.GetValue(output)!.FullName;
-            Console.WriteLine($"{architecture} on {training} → {dir}");
+            Console.WriteLine($"{architecture} on {training}");
+            Console.WriteLine(chosen is null ? $"from scratch, batch {batchSize}" : $"recipe {chosen}");
+            Console.WriteLine($"→ {dir}");
+            Directory.CreateDirectory(dir);
+            var splitPath = Path.Combine(dir, $"{architecture}_{runTag}.split.csv");
+            training.Split.Write(splitPath);
+            var dataIdentity = training.Identity();
+            var spec = chosen?.Optimizer ?? OptimizerFor(parse.GetValue(optimizer), OptimizerSpec.Adam());
+            if (chosen is null && parse.GetValue(lr) is { } scratchRate) spec = spec with { LearningRate = scratchRate };
+            var identity = new Dictionary<string, string>
+            {
+                ["architecture"] = architecture, ["recipe"] = recipeName, ["adaptation"] = adapted?.ToString() ?? "none",
+                ["seed"] = runSeed.ToString(), ["batch"] = batchSize.ToString(), ["optimizer"] = spec.Name,
+                ["learning rate"] = spec.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["steps per epoch"] = parse.GetValue(steps)?.ToString() ?? "one pass", ["data"] = $"{dataIdentity.Files} files, {dataIdentity.Digest[..16]}",
+            };
             var clock = Stopwatch.StartNew();
             var progress = new ConsoleProgress();
             IReadOnlyList<EpochRecord> history;
-            if (transfer)
+            if (chosen is not null)
             {
-                var plan = FineTuningPlan.For(network, architecture, runTag, parse.GetValue(epochs), dir,
-                        dataset.Format == PatchFormat.Rgb ? OptimizerSpec.Adadelta() : OptimizerSpec.Adam())
-                    .WithBoth(o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience });
-                history = FineTuning.Run(network, trainLoader, validationLoader, plan).History;
+                history = chosen.Train(network, training.Train, training.Validation, architecture, runTag, dir,
+                    o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience, RunIdentity = identity });
             }
             else
             {
-                var spec = parse.GetValue(optimizer) switch
+                history = Trainer.Fit(network, training.Train, training.Validation, new TrainerOptions
                 {
-                    "adadelta" => OptimizerSpec.Adadelta(),
-                    "sgd" => OptimizerSpec.Sgd(0.01),
-                    "adamw" => OptimizerSpec.AdamW(),
-                    "adam" => OptimizerSpec.Adam(),
-                    var other => throw new ArgumentException($"Unknown optimiser '{other}': use adam, adamw, adadelta or sgd."),
-                };
-                if (parse.GetValue(lr) is { } rate) spec = spec with { LearningRate = rate };
-                history = Trainer.Fit(network, trainLoader, validationLoader, new TrainerOptions
-                {
-                    ModelName = architecture, Tag = runTag, Epochs = parse.GetValue(epochs), StepsPerEpoch = parse.GetValue(steps),
-                    Optimizer = spec, EarlyStoppingPatience = parse.GetValue(patience), CheckpointDirectory = dir, Progress = progress,
+                    ModelName = architecture, Tag = runTag, Epochs = parse.GetValue(epochs) ?? 10, StepsPerEpoch = parse.GetValue(steps),
+                    Optimizer = spec, EarlyStoppingPatience = parse.GetValue(patience), CheckpointDirectory = dir, Progress = progress, RunIdentity = identity,
                 }).History;
             }
+            var trainingSeconds = clock.Elapsed.TotalSeconds;
 
-            var report = Evaluator.Evaluate(network, validationLoader.Batches(0), dataset.Classes);
+            // Figures of the weights as stored: a float16 file's rounding is applied before evaluating.
+            if (parse.GetValue(half)) ModelFile.RoundToHalf(network);
+            bool tta = chosen?.TestTimeAugmentation ?? false;
+            var report = Evaluator.Evaluate(network, training.Validation.Batches(0), dataset.Classes, tta);
             var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
             report.Save(reportPath);
-            Console.WriteLine($"best weights: overall accuracy {report.Confusion.OverallAccuracy:0.000}, kappa {report.Confusion.Kappa:0.000} on {report.Predictions.Count} validation images; {history.Count} epochs in {clock.Elapsed.TotalSeconds:0} s this run");
+            var description = new ModelDescription(architecture, adapted, dataset.BandNames, dataset.Classes,
+                training.Train.Options.Normalization!, network.InputNormalization?.Mean ?? (network as BandAdapter)?.Backbone.InputNormalization?.Mean,
+                network.InputNormalization?.Std ?? (network as BandAdapter)?.Backbone.InputNormalization?.Std, EuroSatDataset.PatchSize,
+                new TrainingProvenance(chosen is null ? $"scratch: {architecture}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
+                    history.Sum(r => r.Seconds), MachineDescription.Current, dataIdentity,
+                    new ValidationFigures(report.Confusion.OverallAccuracy, report.Confusion.Kappa, report.Predictions.Count, tta)));
+            var modelPath = Path.Combine(dir, $"{architecture}_{runTag}.safetensors");
+            ModelFile.Save(network, modelPath, description, parse.GetValue(half));
+            ResultsTable.WriteDescription(description, Path.ChangeExtension(modelPath, ResultsTable.DescriptionExtension));
+            var cardPath = Path.ChangeExtension(modelPath, ".md");
+            AtomicFile.WriteAllText(cardPath, ModelCard.Markdown(Path.GetFileName(modelPath), description, report,
+                "dotnet run -c Release --project cli -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quoted))));
+            Console.WriteLine($"best weights: overall accuracy {report.Confusion.OverallAccuracy:0.0000}, kappa {report.Confusion.Kappa:0.0000} on {report.Predictions.Count} validation images{(tta ? " (8-view test-time augmentation)" : "")}; " +
+                $"{history.Count} epochs, {trainingSeconds:0} s this run");
             Console.WriteLine($"evaluation: {reportPath}");
+            Console.WriteLine($"model file: {modelPath}");
+            Console.WriteLine($"model card: {cardPath}");
+            Console.WriteLine($"split: {splitPath}");
             return 0;
         }));
         return command;
     }
+
+    static string Quoted(string argument) => argument.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? $"'{argument.Replace("'", "'\\''")}'" : argument;
+
+    static OptimizerSpec OptimizerFor(string? name, OptimizerSpec fallback) => name switch
+    {
+        null => fallback,
+        "adadelta" => OptimizerSpec.Adadelta(),
+        "sgd" => OptimizerSpec.Sgd(0.01),
+        "adamw" => OptimizerSpec.AdamW(),
+        "adam" => OptimizerSpec.Adam(),
+        var other => throw new ArgumentException($"Unknown optimiser '{other}': use adam, adamw, adadelta or sgd."),
+    };
 }

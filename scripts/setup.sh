@@ -13,7 +13,7 @@ DOTNET_MAJOR=10
 APT_PACKAGES=(
   jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel  # headless notebooks
   gdal-bin libgdal32 python3-rasterio    # raster I/O and a second reader for the GeoTIFFs we write
-  python3-numpy python3-torch python3-torchvision  # reference implementations for the parity tests
+  python3-numpy python3-torch python3-torchvision python3-pil  # reference implementations for the parity tests and benchmarks
   chromium                               # the headless browser that tests the map web page (web/)
 )
 TOOLS_DIR="${HOME}/.dotnet/tools"

@@ -6,6 +6,7 @@ using CnnSentinel.IO;
 using CnnSentinel.Loading;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
+using CnnSentinel.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -92,7 +93,7 @@ static class LoaderBenchmark
     {
         manual_seed(1);
         var model = new SmallCnn(classes: 10, bands: bands);
-        var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+        var optimizer = OptimizerSpec.Sgd(0.01, momentum: 0.9).Create(model.parameters());
         var loss = nn.CrossEntropyLoss();
         var x = randn(batchSize, bands, 64, 64);
         var y = randint(0, 10, [batchSize], dtype: ScalarType.Int64);

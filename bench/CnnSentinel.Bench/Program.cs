@@ -5,6 +5,7 @@ var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side
 {
     LoaderBenchmark.Create(),
     TrainerBenchmark.Create(),
+    TimeToAccuracyBenchmark.Create(),
     SceneBenchmark.Create(),
     SceneBenchmark.CreateMemoryChild(),
 };

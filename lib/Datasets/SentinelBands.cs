@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Datasets;
@@ -44,8 +45,9 @@ public static class SentinelBands
     {
         using var scope = NewDisposeScope();
         var bands = multispectral.index_select(-3, tensor(TrueColour.Select(b => (long)b).ToArray(), device: multispectral.device));
-        var scaled = 1 + bands.to_type(ScalarType.Float32) * (254 / RgbReleaseMaximum);
-        return scaled.round().clamp(0, 255).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+        using var held = new HeldScalars();
+        var scaled = bands.to_type(ScalarType.Float32).mul(held.Of(254 / RgbReleaseMaximum)).add_(held.Of(1.0), HeldScalars.One);
+        return scaled.round().clamp(held.Of(0.0), held.Of(255.0)).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     /// <summary>The names of the bands of <paramref name="format"/>: R, G, B for RGB, <see cref="Names"/> for multispectral.</summary>

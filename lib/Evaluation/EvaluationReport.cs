@@ -40,6 +40,27 @@ public sealed class EvaluationReport
     /// <summary>Figures of one class.</summary>
     public sealed record ClassFigures(string Class, double Precision, double Recall, double F1, int Support);
 
+    /// <summary>
+    /// The report as plain text: per-class precision, recall, F1 and support, the confusion matrix (rows: truth,
+    /// columns: predicted, in class order), and as the last line <c>overall accuracy 0.XXXX, kappa 0.XXXX on N images</c>.
+    /// </summary>
+    public string ToText()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var text = new System.Text.StringBuilder();
+        int width = Math.Max(5, Classes.Max(c => c.Length));
+        text.AppendLine(string.Create(inv, $"{"class".PadRight(width)}  precision  recall      F1  support"));
+        foreach (var f in PerClass)
+            text.AppendLine(string.Create(inv, $"{f.Class.PadRight(width)}  {f.Precision,9:0.0000}  {f.Recall,6:0.0000}  {f.F1,6:0.0000}  {f.Support,7}"));
+        text.AppendLine();
+        text.AppendLine("confusion matrix (rows: true class, columns: predicted, same order as above)");
+        for (int r = 0; r < Classes.Count; r++)
+            text.AppendLine(Classes[r].PadRight(width) + " " + string.Join(" ", Enumerable.Range(0, Classes.Count).Select(c => Confusion[r, c].ToString(inv).PadLeft(5))));
+        text.AppendLine();
+        text.Append(string.Create(inv, $"overall accuracy {Confusion.OverallAccuracy:0.0000}, kappa {Confusion.Kappa:0.0000} on {Predictions.Count} images"));
+        return text.ToString();
+    }
+
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

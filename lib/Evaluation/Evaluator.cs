@@ -1,4 +1,6 @@
+using CnnSentinel.Runtime;
 using CnnSentinel.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Evaluation;
@@ -13,8 +15,17 @@ namespace CnnSentinel.Evaluation;
 /// </remarks>
 public static class Evaluator
 {
+    // Referenced for the whole process, as libtorch reads it (see HeldScalars).
+    static readonly Scalar DihedralViewCount = 8L.ToScalar();
+
     /// <summary>Evaluates <paramref name="model"/> (in eval mode, without gradients) on <paramref name="batches"/>.</summary>
-    public static EvaluationReport Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, IReadOnlyList<string> classes)
+    /// <param name="model">The classifier (logits out).</param>
+    /// <param name="batches">Labelled batches.</param>
+    /// <param name="classes">Class names, in the model's output order.</param>
+    /// <param name="testTimeAugmentation">Average the probabilities over the 8 flips and quarter turns of each image
+    /// (<see cref="DihedralProbabilities"/>): 8 forward passes per image.</param>
+    public static EvaluationReport Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, IReadOnlyList<string> classes,
+        bool testTimeAugmentation = false)
     {
         model.eval();
         using var _ = no_grad();
@@ -23,7 +34,7 @@ public static class Evaluator
         {
             using var _batch = batch;
             using var scope = NewDisposeScope();
-            var probabilities = nn.functional.softmax(model.forward(batch.Inputs), 1).cpu();
+            var probabilities = (testTimeAugmentation ? DihedralProbabilities(model, batch.Inputs) : nn.functional.softmax(model.forward(batch.Inputs), 1)).cpu();
             if (probabilities.shape[1] != classes.Count)
                 throw new ArgumentException($"The model gives {probabilities.shape[1]} classes but {classes.Count} class names were given.");
             var predicted = probabilities.argmax(1).data<long>().ToArray();
@@ -33,5 +44,23 @@ public static class Evaluator
                 predictions.Add(new Prediction(batch.Keys?[i], (int)truth[i], (int)predicted[i], rows.AsSpan(i * classes.Count, classes.Count).ToArray()));
         }
         return new EvaluationReport(classes, predictions);
+    }
+
+    /// <summary>
+    /// Class probabilities averaged over the 8 symmetries of the square (identity, three quarter turns, and each of
+    /// those mirrored): land cover has no "up" in a satellite image, so each view is as valid as the original.
+    /// </summary>
+    public static Tensor DihedralProbabilities(nn.Module<Tensor, Tensor> model, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? sum = null;
+        foreach (bool mirrored in new[] { false, true })
+            for (int turns = 0; turns < 4; turns++)
+            {
+                var view = (mirrored ? images.flip(-1) : images).rot90(turns, (-2, -1));
+                var p = nn.functional.softmax(model.forward(view), 1);
+                sum = sum is null ? p : sum.add_(p, HeldScalars.One);
+            }
+        return sum!.div_(DihedralViewCount).MoveToOuterDisposeScope();
     }
 }

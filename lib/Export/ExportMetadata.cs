@@ -37,6 +37,10 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
         return new ExportMetadata(EuroSatClasses.Names, bands, normalization, inputSize);
     }
 
+    /// <summary>The metadata of a saved model, from its model file's description (<see cref="ModelFile.ReadDescription"/>).</summary>
+    public static ExportMetadata For(ModelDescription description) =>
+        new(description.Classes, description.Bands, description.Normalization, description.PatchSize);
+
     /// <summary>
     /// The entries written as ONNX metadata_props (and TF.js user-defined metadata): <c>class_names</c>,
     /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number, and

@@ -100,7 +100,7 @@ public static class OnnxExport
                 return x;
             case Conv2d conv:
                 return Convolution(graph, conv, name, x);
-            case BatchNorm2d norm:
+            case BatchNorm norm:
                 return graph.Node("BatchNormalization", name, [x,
                     graph.Weight($"{name}.weight", norm.weight!), graph.Weight($"{name}.bias", norm.bias!),
                     graph.Weight($"{name}.running_mean", norm.running_mean!), graph.Weight($"{name}.running_var", norm.running_var!)],

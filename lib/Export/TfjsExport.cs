@@ -93,10 +93,10 @@ public static class TfjsExport
                         ["strides"] = new JsonArray(conv.stride[0], conv.stride[1]), ["padding"] = padding == 0 ? "valid" : "same",
                         ["data_format"] = "channels_last", ["dilation_rate"] = new JsonArray(1, 1), ["activation"] = "linear", ["use_bias"] = conv.bias is not null,
                     });
-                    Weight($"{kerasName}/kernel", conv.weight.permute(2, 3, 1, 0));
+                    using (var kernelHwio = conv.weight.permute(2, 3, 1, 0)) Weight($"{kerasName}/kernel", kernelHwio);
                     if (conv.bias is not null) Weight($"{kerasName}/bias", conv.bias);
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     Layer("BatchNormalization", kerasName, new JsonObject
                     {
                         ["axis"] = -1, ["epsilon"] = norm.eps, ["momentum"] = 0.99, ["center"] = true, ["scale"] = true,
@@ -122,7 +122,7 @@ public static class TfjsExport
                     break;
                 case Linear linear:
                     Layer("Dense", kerasName, new JsonObject { ["units"] = linear.weight!.shape[0], ["activation"] = "linear", ["use_bias"] = linear.bias is not null });
-                    Weight($"{kerasName}/kernel", linear.weight.t());
+                    using (var kernelInOut = linear.weight.t()) Weight($"{kerasName}/kernel", kernelInOut);
                     if (linear.bias is not null) Weight($"{kerasName}/bias", linear.bias);
                     break;
                 default:

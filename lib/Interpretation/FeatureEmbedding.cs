@@ -65,8 +65,9 @@ public static class FeatureEmbedding
     /// <summary>A scatter plot of the PCA projection, one colour per class.</summary>
     public static GenericChart Chart(Tensor projection, long[] labels, IReadOnlyList<string> classes)
     {
-        var x = projection[TensorIndex.Colon, 0].data<float>().ToArray();
-        var y = projection[TensorIndex.Colon, 1].data<float>().ToArray();
+        float[] x, y;
+        using (var first = projection[TensorIndex.Colon, 0]) x = first.data<float>().ToArray();
+        using (var second = projection[TensorIndex.Colon, 1]) y = second.data<float>().ToArray();
         return Plotly.NET.CSharp.Chart.Combine(classes.Select((name, c) =>
             {
                 var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();

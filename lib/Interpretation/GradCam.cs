@@ -1,6 +1,7 @@
 using CnnSentinel.Datasets;
 using CnnSentinel.Notebooks;
 using CnnSentinel.Training;
+using CnnSentinel.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -63,7 +64,8 @@ public static class GradCam
         var flat = cam.flatten(1);
         var low = flat.min(1, keepdim: true).values;
         var high = flat.max(1, keepdim: true).values;
-        var normalised = ((flat - low) / (high - low).clamp_min(1e-12f)).reshape(cam.shape);
+        using var held = new HeldScalars();
+        var normalised = ((flat - low) / (high - low).clamp_min(held.Of(1e-12))).reshape(cam.shape);
         return normalised.detach().MoveToOuterDisposeScope();
     }
 
@@ -77,15 +79,17 @@ public static class GradCam
     public static Tensor Overlay(Tensor displayImages, Tensor heatMaps, double opacity = 0.5)
     {
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
+        Scalar zero = held.Of(0.0), one = held.Of(1.0), two = held.Of(2.0);
         var grey = displayImages.to_type(ScalarType.Float32).mean([1], keepdim: true);
         var flat = grey.flatten(1);
         var low = flat.min(1, keepdim: true).values.unsqueeze(-1).unsqueeze(-1);
         var high = flat.max(1, keepdim: true).values.unsqueeze(-1).unsqueeze(-1);
-        grey = ((grey - low) / (high - low).clamp_min(1e-12f)).expand(-1, 3, -1, -1);
-        var m = heatMaps.unsqueeze(1);
-        // Blue (cold) → green → red (hot).
-        var colours = cat([(m * 2 - 1).clamp(0, 1), 1 - (m * 2 - 1).abs(), (1 - m * 2).clamp(0, 1)], 1);
-        return (grey * (1 - opacity) + colours * opacity).clamp(0, 1).MoveToOuterDisposeScope();
+        grey = ((grey - low) / (high - low).clamp_min(held.Of(1e-12))).expand(-1, 3, -1, -1);
+        // Blue (cold) → green → red (hot), from s = 2m − 1 in [−1, 1]; numbers as held scalars (see HeldScalars).
+        var s = heatMaps.unsqueeze(1).mul(two).sub(one);
+        var colours = cat([s.clamp(zero, one), s.abs().neg().add_(one, HeldScalars.One), s.neg().clamp(zero, one)], 1);
+        return grey.mul(held.Of(1 - opacity)).add_(colours.mul(held.Of(opacity)), HeldScalars.One).clamp(zero, one).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -95,6 +99,8 @@ public static class GradCam
     public static ImageBatch Gallery(nn.Module<Tensor, Tensor> model, TrainingBatch batch, EuroSatDataset dataset, int count = 8, string? layer = null)
     {
         var keys = batch.Keys ?? throw new ArgumentException("The batch carries no keys to read the images back.");
+        using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         int n = (int)Math.Min(count, batch.Inputs.shape[0]);
         var inputs = batch.Inputs.narrow(0, 0, n);
         var maps = Compute(model, inputs, layer);
@@ -103,7 +109,7 @@ public static class GradCam
         var byPath = dataset.Samples.ToDictionary(s => s.RelativePath);
         var images = dataset.ReadImages(keys.Take(n).Select(k => byPath[k]).ToList());
         var display = dataset.BandCount == 3 ? images : images.index_select(1, tensor(new long[] { 3, 2, 1 }));
-        return new ImageBatch(Overlay(display, maps) * 255, predicted.Select(p => dataset.Classes[(int)p]).ToList(), Columns: n);
+        return new ImageBatch(Overlay(display, maps).mul(held.Of(255.0)).MoveToOuterDisposeScope(), predicted.Select(p => dataset.Classes[(int)p]).ToList(), Columns: n);
     }
 
     static nn.Module<Tensor, Tensor> FindLayer(nn.Module<Tensor, Tensor> model, string? name)

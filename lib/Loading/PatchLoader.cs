@@ -68,9 +68,8 @@ public sealed class PatchLoader : ITrainingData
         int next = 0;
         Task<PatchBatch> Start(int index)
         {
-            int first = index * Options.BatchSize, count = Math.Min(Options.BatchSize, order.Count - first);
-            var slice = Enumerable.Range(first, count).Select(i => order[i]).ToList();
-            return Task.Run(() => Build(slice, epoch, index));
+            var planned = PlanBatch(order, epoch, index);
+            return Task.Run(() => Build(planned, epoch, index));
         }
         try
         {
@@ -97,12 +96,31 @@ public sealed class PatchLoader : ITrainingData
         return Epoch(epoch).Select(b => new TrainingBatch(b.Images, b.Labels, b.Paths));
     }
 
-    /// <summary>Decodes and augments one batch: everything it needs comes from its arguments and the seed.</summary>
-    PatchBatch Build(IReadOnlyList<EuroSatSample> samples, int epoch, int index)
+    /// <summary>
+    /// What <see cref="Epoch"/> yields for <paramref name="epoch"/>, without decoding anything: each batch's files, in
+    /// order, and each image's augmentation. Another implementation (e.g. the PyTorch side of a benchmark) can
+    /// reproduce the loader's batches from it.
+    /// </summary>
+    public IReadOnlyList<PlannedBatch> Plan(int epoch)
     {
+        var order = Order(epoch);
+        return Enumerable.Range(0, BatchesPerEpoch).Select(index => PlanBatch(order, epoch, index)).ToList();
+    }
+
+    PlannedBatch PlanBatch(IReadOnlyList<EuroSatSample> order, int epoch, int index)
+    {
+        int first = index * Options.BatchSize, count = Math.Min(Options.BatchSize, order.Count - first);
+        var samples = Enumerable.Range(first, count).Select(i => order[i]).ToList();
+        var choices = Options.Augmentation?.Draw(SplitMix64.Derive((ulong)Options.Seed, epoch, index), count)
+            ?? Enumerable.Repeat(AugmentationChoice.Identity, count).ToArray();
+        return new PlannedBatch(samples, choices);
+    }
+
+    /// <summary>Decodes and augments one batch: everything it needs comes from its plan.</summary>
+    PatchBatch Build(PlannedBatch planned, int epoch, int index)
+    {
+        var (samples, choices) = planned;
         int n = samples.Count, size = _dataset.BandCount * EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
-        var choices = Options.Augmentation?.Draw(SplitMix64.Derive((ulong)Options.Seed, epoch, index), n)
-            ?? Enumerable.Repeat(AugmentationChoice.Identity, n).ToArray();
         var values = new float[n * size];
         var normalised = Options.Augmentation is null ? null : new float[size];
         for (int i = 0; i < n; i++)
@@ -136,3 +154,8 @@ public sealed class PatchLoader : ITrainingData
         task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default);
     }
 }
+
+/// <summary>One batch as <see cref="PatchLoader.Plan"/> describes it.</summary>
+/// <param name="Samples">The files, in batch order.</param>
+/// <param name="Augmentations">Each image's augmentation (identity without augmentation).</param>
+public sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations);

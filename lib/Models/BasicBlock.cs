@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,10 +27,10 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public BasicBlock(long inputChannels, int width, int stride) : base(nameof(BasicBlock))
     {
         conv1 = nn.Conv2d(inputChannels, width, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
+        bn1 = new ScalarSafeBatchNorm2d(width);
         relu = nn.ReLU(inplace: true);
         conv2 = nn.Conv2d(width, width, kernel_size: 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width);
+        bn2 = new ScalarSafeBatchNorm2d(width);
         downsample = ResNet.Shortcut(inputChannels, width * Expansion, stride);
         RegisterComponents();
     }
@@ -41,6 +42,6 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var residual = relu.call(bn1.call(conv1.call(input)));
         residual = bn2.call(conv2.call(residual));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return relu.call(residual.add_(shortcut)).MoveToOuterDisposeScope();
+        return relu.call(residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,11 +30,11 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public Bottleneck(long inputChannels, int width, int stride) : base(nameof(Bottleneck))
     {
         conv1 = nn.Conv2d(inputChannels, width, kernel_size: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
+        bn1 = new ScalarSafeBatchNorm2d(width);
         conv2 = nn.Conv2d(width, width, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width);
+        bn2 = new ScalarSafeBatchNorm2d(width);
         conv3 = nn.Conv2d(width, width * Expansion, kernel_size: 1, bias: false);
-        bn3 = nn.BatchNorm2d(width * Expansion);
+        bn3 = new ScalarSafeBatchNorm2d(width * Expansion);
         relu = nn.ReLU(inplace: true);
         downsample = ResNet.Shortcut(inputChannels, width * Expansion, stride);
         RegisterComponents();
@@ -47,6 +48,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         residual = relu.call(bn2.call(conv2.call(residual)));
         residual = bn3.call(conv3.call(residual));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return relu.call(residual.add_(shortcut)).MoveToOuterDisposeScope();
+        return relu.call(residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

@@ -22,10 +22,10 @@ public sealed class DenseLayer : nn.Module<Tensor, Tensor>
     /// <param name="bottleneckWidth">Multiplier of the 1 × 1 bottleneck (torchvision's <c>bn_size</c>).</param>
     public DenseLayer(long inputChannels, int growthRate, int bottleneckWidth) : base(nameof(DenseLayer))
     {
-        norm1 = nn.BatchNorm2d(inputChannels);
+        norm1 = new ScalarSafeBatchNorm2d(inputChannels);
         relu1 = nn.ReLU(inplace: true);
         conv1 = nn.Conv2d(inputChannels, bottleneckWidth * growthRate, kernel_size: 1, bias: false);
-        norm2 = nn.BatchNorm2d(bottleneckWidth * growthRate);
+        norm2 = new ScalarSafeBatchNorm2d(bottleneckWidth * growthRate);
         relu2 = nn.ReLU(inplace: true);
         conv2 = nn.Conv2d(bottleneckWidth * growthRate, growthRate, kernel_size: 3, padding: 1, bias: false);
         RegisterComponents();

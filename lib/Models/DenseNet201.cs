@@ -37,7 +37,7 @@ public sealed class DenseNet201 : ImageClassifier
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
             ("conv0", nn.Conv2d(bands, StemChannels, kernel_size: 7, stride: 2, padding: 3, bias: false)),
-            ("norm0", nn.BatchNorm2d(StemChannels)),
+            ("norm0", new ScalarSafeBatchNorm2d(StemChannels)),
             ("relu0", nn.ReLU(inplace: true)),
             ("pool0", nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1)),
         };
@@ -48,13 +48,13 @@ public sealed class DenseNet201 : ImageClassifier
             channels = DenseBlock.OutputChannels(BlockLayers[i], channels, GrowthRate);
             if (i == BlockLayers.Length - 1) break;
             layers.Add(($"transition{i + 1}", nn.Sequential(
-                ("norm", nn.BatchNorm2d(channels)),
+                ("norm", new ScalarSafeBatchNorm2d(channels)),
                 ("relu", nn.ReLU(inplace: true)),
                 ("conv", nn.Conv2d(channels, channels / 2, kernel_size: 1, bias: false)),
                 ("pool", nn.AvgPool2d(kernel_size: 2, stride: 2)))));
             channels /= 2;
         }
-        layers.Add(("norm5", nn.BatchNorm2d(channels)));
+        layers.Add(("norm5", new ScalarSafeBatchNorm2d(channels)));
         features = nn.Sequential(layers);
         classifier = head == ClassifierHead.Original
             ? nn.Sequential(nn.Linear(FeatureChannels, 2048), nn.ReLU(inplace: true), nn.Linear(2048, classes))

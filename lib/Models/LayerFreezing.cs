@@ -18,7 +18,7 @@ namespace CnnSentinel.Models;
 public static class LayerFreezing
 {
     /// <summary>Removes the eval-pinning hook of each frozen batch norm.</summary>
-    static readonly ConditionalWeakTable<BatchNorm2d, Action> Pinned = new();
+    static readonly ConditionalWeakTable<BatchNorm, Action> Pinned = new();
 
     /// <summary>Freezes the parameters of the named layers, or of the whole model when none is named.</summary>
     /// <exception cref="ArgumentException">A name matches no parameter; the message lists the model's top-level layers.</exception>
@@ -62,7 +62,7 @@ public static class LayerFreezing
     {
         foreach (var (_, module) in model.named_modules())
         {
-            if (module is not BatchNorm2d norm) continue;
+            if (module is not BatchNorm norm) continue;
             var frozen = norm.parameters().All(p => !p.requires_grad);
             if (frozen && !Pinned.TryGetValue(norm, out _))
             {

@@ -6,13 +6,18 @@ namespace CnnSentinel.Models;
 public static class ModelCatalog
 {
     /// <summary>Architectures that <see cref="Create"/> builds.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["smallcnn", "resnet18", "resnet50", "vgg16", "densenet201"];
+    public static IReadOnlyList<string> Architectures { get; } = ["smallcnn", "scenecnn", "resnet18", "resnet18-imagenet", "resnet50", "vgg16", "densenet201"];
+
+    /// <summary>The architecture of the offline ImageNet ResNet18 (<see cref="ResNet.ResNet18MlNet"/>: layer4 has three blocks).</summary>
+    public const string PretrainedResNet18Architecture = "resnet18-imagenet";
 
     /// <summary>A randomly initialised <paramref name="architecture"/> for <paramref name="classes"/> classes reading <paramref name="bands"/> bands.</summary>
     /// <exception cref="ArgumentException">Unknown architecture; the message lists the known ones.</exception>
     public static ImageClassifier Create(string architecture, int classes, int bands) => architecture.ToLowerInvariant() switch
     {
         "smallcnn" => new SmallCnn(classes, bands),
+        "scenecnn" => new SceneCnn(classes, bands),
+        PretrainedResNet18Architecture => ResNet.ResNet18MlNet(classes, bands),
         "resnet18" => ResNet.ResNet18(classes, bands),
         "resnet50" => ResNet.ResNet50(classes, bands),
         "vgg16" => new Vgg16(classes, bands),

@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,7 +59,8 @@ public static class MultispectralAdaptation
         var weight = torch.zeros(source.shape[0], bands, source.shape[2], source.shape[3], dtype: source.dtype);
         if (!zeroOtherBands) weight.copy_(source.mean([1L], keepdim: true).expand_as(weight));
         for (var i = 0; i < rgbBands.Count; i++) weight[.., rgbBands[i]] = source[.., i];
-        if (!zeroOtherBands) weight.mul_((double)pretrained.Bands / bands);
+        using var held = new HeldScalars();
+        if (!zeroOtherBands) weight.mul_(held.Of((double)pretrained.Bands / bands));
         inflated.state_dict()[key].copy_(weight);
         if (pretrained.InputNormalization is { } normalization)
             inflated.SetInputNormalization(new InputNormalization(

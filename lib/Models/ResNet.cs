@@ -38,7 +38,7 @@ public sealed class ResNet : ImageClassifier
         this.blocksPerStage = blocksPerStage;
         var expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
         conv1 = nn.Conv2d(bands, BaseWidth, kernel_size: 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(BaseWidth);
+        bn1 = new ScalarSafeBatchNorm2d(BaseWidth);
         relu = nn.ReLU(inplace: true);
         maxpool = nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
         long channels = BaseWidth;
@@ -100,7 +100,7 @@ public sealed class ResNet : ImageClassifier
             ? null
             : nn.Sequential(
                 nn.Conv2d(inputChannels, outputChannels, kernel_size: 1, stride: stride, bias: false),
-                nn.BatchNorm2d(outputChannels));
+                new ScalarSafeBatchNorm2d(outputChannels));
 
     /// <inheritdoc />
     protected override Tensor ForwardChecked(Tensor input)

@@ -27,7 +27,7 @@ public sealed class SmallCnn : ImageClassifier
         foreach (var width in Widths)
         {
             layers.Add(nn.Conv2d(channels, width, kernel_size: 3, padding: 1, bias: false));
-            layers.Add(nn.BatchNorm2d(width));
+            layers.Add(new ScalarSafeBatchNorm2d(width));
             layers.Add(nn.ReLU(inplace: true));
             layers.Add(nn.MaxPool2d(kernel_size: 2, stride: 2));
             channels = width;

@@ -22,7 +22,7 @@ static class WeightInitialization
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     if (conv.bias is not null) nn.init.zeros_(conv.bias);
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     nn.init.ones_(norm.weight);
                     nn.init.zeros_(norm.bias);
                     break;

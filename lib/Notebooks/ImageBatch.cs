@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -89,7 +90,8 @@ public sealed record ImageBatch(
         var flat = x.to_type(ScalarType.Float32).flatten(1);
         var low = flat.nanquantile(tensor(0.02f), dim: 1, keepdim: true);
         var high = flat.nanquantile(tensor(0.98f), dim: 1, keepdim: true);
-        var scaled = ((flat - low) / (high - low).clamp_min(1e-12f)).nan_to_num(0).clamp(0, 1) * 255;
+        using var held = new HeldScalars();
+        var scaled = ((flat - low) / (high - low).clamp_min(held.Of(1e-12))).nan_to_num(0).clamp(held.Of(0.0), held.Of(1.0)).mul(held.Of(255.0));
         return scaled.round().to_type(ScalarType.Byte).reshape(x.shape).contiguous();
     }
 

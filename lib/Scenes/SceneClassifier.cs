@@ -1,4 +1,5 @@
 using CnnSentinel.Raster;
+using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -24,6 +25,11 @@ public sealed class SceneClassifier
     /// <summary>The class value of nodata pixels in the output.</summary>
     public const byte NoDataClass = 255;
 
+    // Numbers passed to libtorch per block, referenced for the whole process (see HeldScalars).
+    static readonly Scalar NoDataFill = NoDataClass.ToScalar();
+    static readonly Scalar NotANumber = float.NaN.ToScalar();
+    static readonly Scalar Zero = 0f.ToScalar();
+
     readonly WindowModel _model;
     readonly SceneClassifierOptions _options;
 
@@ -43,7 +49,11 @@ public sealed class SceneClassifier
                 throw new ArgumentException($"Stride {s} must be a divisor or a multiple of the model's downsampling ({f}).");
             if (options.BlockSize % s != 0) throw new ArgumentException($"Stride {s} must divide the block size {options.BlockSize}.");
         }
-        else if (options.Stride != 1) throw new ArgumentException("Naive mode classifies every pixel; a stride other than 1 needs dense mode.");
+        else
+        {
+            if (options.Stride < 1) throw new ArgumentException($"Stride {options.Stride} must be at least 1.");
+            if (options.BlockSize % options.Stride != 0) throw new ArgumentException($"Stride {options.Stride} must divide the block size {options.BlockSize}.");
+        }
         _model = model;
         _options = options;
     }
@@ -95,10 +105,10 @@ public sealed class SceneClassifier
 
         var probabilities = dense ? DenseProbabilities(input, bw, bh, margin) : NaiveProbabilities(input, bw, bh); // [K, bh, bw]
         var (confidence, classes) = probabilities.max(0);
-        var classBytes = classes.to_type(ScalarType.Byte).masked_fill(centreNoData, NoDataClass);
-        confidence = confidence.masked_fill(centreNoData, float.NaN);
+        var classBytes = classes.to_type(ScalarType.Byte).masked_fill(centreNoData, NoDataFill);
+        confidence = confidence.masked_fill(centreNoData, NotANumber);
         float[]? all = _options.KeepAllProbabilities
-            ? probabilities.masked_fill(centreNoData.unsqueeze(0), float.NaN).contiguous().data<float>().ToArray()
+            ? probabilities.masked_fill(centreNoData.unsqueeze(0), NotANumber).contiguous().data<float>().ToArray()
             : null;
         return new ClassifiedBlock(bx, by, bw, bh, classBytes.contiguous().data<byte>().ToArray(),
             confidence.contiguous().data<float>().ToArray(), all);
@@ -148,10 +158,13 @@ public sealed class SceneClassifier
         var invalid = raw.isnan().any(0);
         for (int b = 0; b < channels; b++)
             if (noData[b] is { } value && !double.IsNaN(value))
-                invalid = invalid.logical_or(raw[b].eq(value));
+            {
+                using var held = new HeldScalars();
+                invalid = invalid.logical_or(raw[b].eq(held.Of(value)));
+            }
         var mean = tensor(_options.Mean).view(channels, 1, 1);
         var std = tensor(_options.Std).view(channels, 1, 1);
-        var normalised = ((raw - mean) / std).masked_fill(invalid.unsqueeze(0), 0f);
+        var normalised = ((raw - mean) / std).masked_fill(invalid.unsqueeze(0), Zero);
         // One zero row and column at the end stand for every coordinate beyond the symmetric padding.
         normalised = F.pad(normalised, [0, 1, 0, 1]);
         var rowIndex = tensor(rows.Select(i => i < 0 ? h : i - r0).ToArray());
@@ -161,22 +174,32 @@ public sealed class SceneClassifier
         return (input, centre);
     }
 
-    /// <summary>The original's method: every window cut out and classified on its own, in batches. Returns [K, bh, bw].</summary>
+    /// <summary>
+    /// The original's method: windows cut out and classified on their own, in batches, centred on every pixel (stride
+    /// 1) or on the centre of every stride × stride cell. Returns [K, bh, bw].
+    /// </summary>
     Tensor NaiveProbabilities(Tensor input, int bw, int bh)
     {
-        int window = _model.WindowSize, batch = _options.BatchSize;
+        int window = _model.WindowSize, batch = _options.BatchSize, stride = _options.Stride;
         var windows = input.unfold(1, window, 1).unfold(2, window, 1); // [C, bh, bw, S, S], a view
-        var rowsOut = new List<Tensor>(bh);
-        for (int r = 0; r < bh; r++)
+        var (rowPositions, _) = Positions(bh, stride, 1);
+        var (colPositions, _) = Positions(bw, stride, 1);
+        using var columns = tensor(colPositions.Select(p => (long)p).ToArray());
+        var rowsOut = new List<Tensor>(rowPositions.Length);
+        foreach (var r in rowPositions)
         {
-            var row = windows.select(1, r).permute(1, 0, 2, 3); // [bw, C, S, S]
+            var row = windows.select(1, r).index_select(1, columns).permute(1, 0, 2, 3); // [positions, C, S, S]
             var parts = new List<Tensor>();
-            for (int c = 0; c < bw; c += batch)
-                parts.Add(F.softmax(_model.Logits(row.narrow(0, c, Math.Min(batch, bw - c)).contiguous()), 1));
-            rowsOut.Add(cat(parts, 0)); // [bw, K]
+            for (int c = 0; c < colPositions.Length; c += batch)
+                parts.Add(F.softmax(_model.Logits(row.narrow(0, c, Math.Min(batch, colPositions.Length - c)).contiguous()), 1));
+            rowsOut.Add(cat(parts, 0)); // [positions, K]
         }
-        return stack(rowsOut, 0).permute(2, 0, 1); // [K, bh, bw]
+        return ToPixels(stack(rowsOut, 0).permute(2, 0, 1), stride, bw, bh);
     }
+
+    /// <summary>Cell probabilities [K, cells y, cells x] → pixels [K, bh, bw]: each stride × stride cell takes its centre window's.</summary>
+    static Tensor ToPixels(Tensor cells, int stride, int bw, int bh) =>
+        stride == 1 ? cells : cells.repeat_interleave(stride, 1).repeat_interleave(stride, 2).narrow(1, 0, bh).narrow(2, 0, bw);
 
     /// <summary>Fully convolutional classification of a block (see the class remarks). Returns [K, bh, bw].</summary>
     Tensor DenseProbabilities(Tensor input, int bw, int bh, int margin)
@@ -210,9 +233,7 @@ public sealed class SceneClassifier
                     TensorIndex.Tensor(tensor(xk.Select(k => (long)k).ToArray()).unsqueeze(0)));
             }
         }
-        if (stride == 1) return coarse!;
-        // Each stride × stride cell takes the probabilities of its centre window (nearest-neighbour upsampling).
-        return coarse!.repeat_interleave(stride, 1).repeat_interleave(stride, 2).narrow(1, 0, bh).narrow(2, 0, bw);
+        return ToPixels(coarse!, stride, bw, bh);
     }
 
     /// <summary>Block-local pixels classified along one axis (cell centres at the stride) and their residues modulo the downsampling.</summary>

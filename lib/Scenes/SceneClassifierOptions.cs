@@ -4,9 +4,9 @@ namespace CnnSentinel.Scenes;
 /// <param name="Mean">Per-band mean subtracted from the input (same order as the bands read).</param>
 /// <param name="Std">Per-band standard deviation the input is divided by.</param>
 /// <param name="Mode">Naive (the reference) or dense (fast).</param>
-/// <param name="Stride">Dense mode: distance between classified window centres, in pixels; the probabilities of a
-/// stride × stride cell are those of its centre window. 1 classifies every pixel. Must divide <see cref="BlockSize"/>
-/// and be a divisor or a multiple of the model's downsampling.</param>
+/// <param name="Stride">Distance between classified window centres, in pixels; the probabilities of a stride × stride cell
+/// are those of its centre window. 1 classifies every pixel. Must divide <see cref="BlockSize"/>, and in dense mode be a
+/// divisor or a multiple of the model's downsampling.</param>
 /// <param name="BlockSize">Side of the output blocks the scene is processed in; memory grows with its square, not with the scene.</param>
 /// <param name="ContextMargin">Dense mode: extra input read around each block, at least the receptive-field radius of the model's
 /// convolutional part (beyond its window), so that block seams do not show. Rounded up to a multiple of the downsampling.</param>

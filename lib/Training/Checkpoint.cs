@@ -32,7 +32,9 @@ public static class Checkpoint
     /// <param name="ValidationAccuracy">Validation accuracy after the last completed epoch.</param>
     /// <param name="Shapes">Every state entry (parameters and buffers) and its shape: the architecture's fingerprint.</param>
     /// <param name="Trainer">The trainer's own state.</param>
-    public sealed record Header(string Model, int Epoch, double ValidationAccuracy, Dictionary<string, long[]> Shapes, TrainerState Trainer);
+    /// <param name="Identity">The settings that define the run (<see cref="TrainerOptions.RunIdentity"/>); null in older checkpoints.</param>
+    public sealed record Header(string Model, int Epoch, double ValidationAccuracy, Dictionary<string, long[]> Shapes, TrainerState Trainer,
+        IReadOnlyDictionary<string, string>? Identity = null);
 
     /// <summary>Writes a checkpoint of <paramref name="model"/> and <paramref name="optimizer"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, nn.Module model, OptimizerHelper? optimizer, Header header)

@@ -1,5 +1,6 @@
 using CnnSentinel.Datasets;
 using CnnSentinel.Loading;
+using CnnSentinel.Models;
 using CnnSentinel.Transforms;
 
 namespace CnnSentinel.Training;
@@ -20,15 +21,34 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <param name="batchSize">Images per batch.</param>
     /// <param name="seed">Seed of the split, the shuffles and the augmentation.</param>
     /// <param name="validationFraction">Share of each class that goes to validation.</param>
+    /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
+    /// <param name="cacheDecoded">Keep decoded patches in memory, so epochs after the first skip the files.</param>
     public static EuroSatTrainingData Open(string folder, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
-        int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction)
+        int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
+        AugmentationPolicy? augmentation = null, bool cacheDecoded = false)
     {
         var dataset = EuroSatDataset.Open(folder);
         var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
         var normalization = (normalizationFor ?? ChannelNormalization.OriginalFor)(dataset.Format);
         return new EuroSatTrainingData(dataset, split,
-            new PatchLoader(dataset, split.Train, LoaderOptions.Training with { BatchSize = batchSize, Normalization = normalization, Seed = seed }),
-            new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = normalization }));
+            new PatchLoader(dataset, split.Train, LoaderOptions.Training with
+            {
+                BatchSize = batchSize, Normalization = normalization, Seed = seed, CacheDecoded = cacheDecoded,
+                Augmentation = augmentation ?? AugmentationPolicy.Original,
+            }),
+            new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = normalization, CacheDecoded = cacheDecoded }));
+    }
+
+    /// <summary>
+    /// Which files and split these are: folder name, file count, SHA-256 of the sorted relative paths, and the sizes of
+    /// both sides. Two runs with the same identity and seed trained and validated on the same images.
+    /// </summary>
+    public DataIdentity Identity()
+    {
+        var paths = string.Join('\n', Dataset.Samples.Select(s => s.RelativePath).Order(StringComparer.Ordinal));
+        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(paths))).ToLowerInvariant();
+        return new DataIdentity(Path.GetFileName(Path.TrimEndingDirectorySeparator(Dataset.Root)), Dataset.Samples.Count, digest,
+            (double)Split.Validation.Count / Dataset.Samples.Count, Split.Train.Count, Split.Validation.Count);
     }
 
     /// <inheritdoc />

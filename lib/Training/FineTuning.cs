@@ -51,5 +51,5 @@ public static class FineTuning
     }
 
     static string[] BatchNormLayers(nn.Module model) =>
-        model.named_modules().Where(m => m.module is BatchNorm2d && m.module.parameters().Any()).Select(m => m.name).ToArray();
+        model.named_modules().Where(m => m.module is BatchNorm && m.module.parameters().Any()).Select(m => m.name).ToArray();
 }

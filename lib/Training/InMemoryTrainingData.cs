@@ -41,7 +41,7 @@ public sealed class InMemoryTrainingData(Tensor inputs, Tensor labels, int batch
         {
             for (int start = 0; start < Count; start += batchSize)
             {
-                var index = order.narrow(0, start, Math.Min(batchSize, Count - start));
+                using var index = order.narrow(0, start, Math.Min(batchSize, Count - start));
                 var batchKeys = _keys is null ? null : index.data<long>().Select(i => _keys[(int)i]).ToList();
                 yield return new TrainingBatch(inputs.index_select(0, index), labels.index_select(0, index), batchKeys);
             }

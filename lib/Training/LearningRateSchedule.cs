@@ -15,12 +15,14 @@ public sealed class LearningRateSchedule
     readonly int _period;
     readonly double _gamma;
     readonly double _minFactor;
+    readonly double _warmupEpochs;
 
     /// <summary>The plateau schedule's state (factor 1, no best loss yet, for the other kinds).</summary>
     public PlateauState State { get; set; } = new(1, double.PositiveInfinity, 0);
 
-    LearningRateSchedule(string kind, int period, double gamma, double minFactor)
+    LearningRateSchedule(string kind, int period, double gamma, double minFactor, double warmupEpochs = 0)
     {
+        _warmupEpochs = warmupEpochs;
         Kind = kind;
         _period = period;
         _gamma = gamma;
@@ -34,22 +36,39 @@ public sealed class LearningRateSchedule
     public static LearningRateSchedule Step(int stepSize, double gamma = 0.1) =>
         stepSize > 0 ? new("step", stepSize, gamma, 0) : throw new ArgumentOutOfRangeException(nameof(stepSize), "must be positive");
 
-    /// <summary>Cosine annealing from the base rate to <paramref name="minFactor"/> × base over <paramref name="epochs"/> epochs.</summary>
-    public static LearningRateSchedule Cosine(int epochs, double minFactor = 0) =>
-        epochs > 0 ? new("cosine", epochs, 1, minFactor) : throw new ArgumentOutOfRangeException(nameof(epochs), "must be positive");
+    /// <summary>
+    /// Cosine annealing from the base rate to <paramref name="minFactor"/> × base over <paramref name="epochs"/> epochs,
+    /// after a linear warm-up from 0 over the first <paramref name="warmupEpochs"/> (fractions allowed). Changes
+    /// every step, not only between epochs.
+    /// </summary>
+    public static LearningRateSchedule Cosine(int epochs, double minFactor = 0, double warmupEpochs = 0) =>
+        epochs <= 0 ? throw new ArgumentOutOfRangeException(nameof(epochs), "must be positive")
+        : !(warmupEpochs >= 0 && warmupEpochs < epochs) ? throw new ArgumentOutOfRangeException(nameof(warmupEpochs), "must be in [0, epochs)")
+        : new("cosine", epochs, 1, minFactor, warmupEpochs);
 
     /// <summary>Multiply by <paramref name="factor"/> when the validation loss has not improved for <paramref name="patience"/> epochs, down to <paramref name="minFactor"/>.</summary>
     public static LearningRateSchedule ReduceOnPlateau(double factor = 0.1, int patience = 5, double minFactor = 1e-3) =>
         factor is > 0 and < 1 ? new("plateau", patience, factor, minFactor) : throw new ArgumentOutOfRangeException(nameof(factor), "must be in (0, 1)");
 
-    /// <summary>The factor on the base learning rate for <paramref name="epoch"/> (0-based).</summary>
-    public double FactorFor(int epoch) => Kind switch
+    /// <summary>
+    /// The factor on the base learning rate for <paramref name="epoch"/> (0-based), <paramref name="fraction"/> of the
+    /// way through it (the trainer passes the share of the epoch's steps done after the current one; only the
+    /// cosine schedule uses it).
+    /// </summary>
+    public double FactorFor(int epoch, double fraction = 0) => Kind switch
     {
         "step" => Math.Pow(_gamma, epoch / _period),
-        "cosine" => _minFactor + (1 - _minFactor) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(epoch, _period) / _period)),
+        "cosine" => CosineFactor(Math.Min(epoch + fraction, _period)),
         "plateau" => State.Factor,
         _ => 1,
     };
+
+    double CosineFactor(double progress)
+    {
+        if (progress < _warmupEpochs) return progress / _warmupEpochs;
+        double annealed = (progress - _warmupEpochs) / (_period - _warmupEpochs);
+        return _minFactor + (1 - _minFactor) * 0.5 * (1 + Math.Cos(Math.PI * annealed));
+    }
 
     /// <summary>Tells the schedule an epoch's validation loss (only reduce-on-plateau uses it).</summary>
     public void Observe(double validationLoss)
@@ -65,7 +84,7 @@ public sealed class LearningRateSchedule
     public override string ToString() => Kind switch
     {
         "step" => $"step (×{_gamma} every {_period} epochs)",
-        "cosine" => $"cosine over {_period} epochs",
+        "cosine" => _warmupEpochs > 0 ? $"linear warm-up over {_warmupEpochs} epoch(s), then cosine to {_period} epochs" : $"cosine over {_period} epochs",
         "plateau" => $"reduce on plateau (×{_gamma} after {_period} epochs without improvement)",
         _ => "constant",
     };

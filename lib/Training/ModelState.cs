@@ -6,8 +6,12 @@ namespace CnnSentinel.Training;
 public static class ModelState
 {
     /// <summary>A detached copy of every state entry of <paramref name="model"/>.</summary>
-    public static Dictionary<string, Tensor> Copy(nn.Module model) =>
-        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+    public static Dictionary<string, Tensor> Copy(nn.Module model)
+    {
+        // The detached views are scoped: an unscoped temporary could be finalized while clone reads it.
+        using var scope = NewDisposeScope();
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
 
     /// <summary>Writes <paramref name="state"/> back into <paramref name="model"/> in place.</summary>
     public static void Restore(nn.Module model, IReadOnlyDictionary<string, Tensor> state)

@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,13 +27,16 @@ public sealed record OptimizerSpec(string Name, double LearningRate, double Mome
     /// <summary>SGD with momentum, the original's fine-tuning optimiser (lr 1e-4, momentum 0.9).</summary>
     public static OptimizerSpec Sgd(double learningRate = 1e-4, double momentum = 0.9) => new("sgd", learningRate, momentum);
 
-    /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// Creates the optimiser over <paramref name="parameters"/>: TorchSharp's, with a step that keeps the scalars
+    /// it passes to libtorch alive (<see cref="HeldScalars"/>); same state and checkpoint format.
+    /// </summary>
     public OptimizerHelper Create(IEnumerable<Parameter> parameters) => Name switch
     {
-        "adadelta" => optim.Adadelta(parameters, LearningRate, weight_decay: WeightDecay),
-        "adam" => optim.Adam(parameters, LearningRate, weight_decay: WeightDecay),
-        "adamw" => optim.AdamW(parameters, LearningRate, weight_decay: WeightDecay),
-        "sgd" => optim.SGD(parameters, LearningRate, momentum: Momentum, weight_decay: WeightDecay),
+        "adadelta" => new Optimizers.Adadelta(parameters, LearningRate, weight_decay: WeightDecay),
+        "adam" => new Optimizers.Adam(parameters, LearningRate, weight_decay: WeightDecay),
+        "adamw" => new Optimizers.AdamW(parameters, LearningRate, weight_decay: WeightDecay),
+        "sgd" => new Optimizers.SGD(parameters, LearningRate, momentum: Momentum, weight_decay: WeightDecay),
         _ => throw new ArgumentException($"Unknown optimiser '{Name}': use adadelta, adam, adamw or sgd."),
     };
 }

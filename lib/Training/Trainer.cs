@@ -32,7 +32,8 @@ public static class Trainer
         if (trainable.Count == 0) throw new ArgumentException("The model has no trainable parameters (all frozen?).", nameof(model));
         var optimizer = options.Optimizer.Create(trainable);
         var schedule = options.Schedule;
-        using var lossFunction = nn.CrossEntropyLoss(options.ClassWeights is { } w ? tensor(w) : null);
+        if (!(options.LabelSmoothing is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.LabelSmoothing, "LabelSmoothing must be in [0, 1).");
+        using var lossFunction = new CrossEntropyLoss(options.ClassWeights is { } w ? tensor(w) : null, label_smoothing: options.LabelSmoothing);
 
         var dir = options.CheckpointDirectory;
         if (dir is not null) Directory.CreateDirectory(dir);
@@ -41,9 +42,10 @@ public static class Trainer
         var lastPath = dir is null ? null : Path.Combine(dir, options.LastCheckpointName);
         if (lastPath is not null && File.Exists(lastPath))
         {
+            CheckSameRun(lastPath, Checkpoint.ReadHeader(lastPath).Identity, options.RunIdentity);
             state = Checkpoint.Load(lastPath, model, optimizer).Trainer;
             schedule.State = state.Schedule;
-            if (state.RandomState.Length > 0) torch.set_rng_state(tensor(state.RandomState));
+            if (state.RandomState.Length > 0) { using var saved = tensor(state.RandomState); torch.set_rng_state(saved); }
             if (state.BestCheckpoint is { } best && File.Exists(Path.Combine(dir!, best)))
                 bestWeights = WeightsOf(Path.Combine(dir!, best), model);
         }
@@ -55,12 +57,11 @@ public static class Trainer
         int epochsThisRun = 0;
         for (int epoch = state.Epoch; epoch < options.Epochs; epoch++)
         {
-            double lr = options.Optimizer.LearningRate * schedule.FactorFor(epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            double lr = options.Optimizer.LearningRate * schedule.FactorFor(epoch, 1.0 / steps);
 
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, trainAccuracy, images) = TrainEpoch(model, optimizer, lossFunction, Cycle(train, epoch), steps, epoch, options,
-                remainingEpochs: options.Epochs - epoch - 1, runClock, epochsThisRun, cancellation);
+            var (trainLoss, trainAccuracy, images) = TrainEpoch(model, optimizer, lossFunction, Cycle(train, epoch), steps, epoch, options, schedule,
+                remainingEpochs: options.Epochs - epoch - 1, cancellation);
             var (valLoss, valAccuracy) = Validate(model, lossFunction, validation.Batches(epoch));
             schedule.Observe(valLoss);
             var record = new EpochRecord(epoch + 1, trainLoss, trainAccuracy, valLoss, valAccuracy, lr, epochClock.Elapsed.TotalSeconds, images);
@@ -89,7 +90,7 @@ public static class Trainer
                 BestEpoch = improved ? epoch + 1 : state.BestEpoch,
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
                 BestCheckpoint = bestName,
-                RandomState = torch.get_rng_state().data<byte>().ToArray(),
+                RandomState = RandomGeneratorState(),
             };
             if (dir is not null)
             {
@@ -135,7 +136,7 @@ public static class Trainer
 
     static (double Loss, double Accuracy, long Images) TrainEpoch(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer,
         nn.Module<Tensor, Tensor, Tensor> lossFunction, IEnumerable<TrainingBatch> batches, int steps, int epoch, TrainerOptions options,
-        int remainingEpochs, Stopwatch runClock, int epochsThisRun, CancellationToken cancellation)
+        LearningRateSchedule schedule, int remainingEpochs, CancellationToken cancellation)
     {
         model.train();
         double lossSum = 0;
@@ -147,6 +148,8 @@ public static class Trainer
             using var _batch = batch;
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
+            double lr = options.Optimizer.LearningRate * schedule.FactorFor(epoch, (step + 1.0) / steps);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             optimizer.zero_grad();
             var logits = model.forward(batch.Inputs);
             var loss = lossFunction.forward(logits, batch.Labels);
@@ -161,7 +164,8 @@ public static class Trainer
             if (options.Progress is { } progress)
             {
                 double perStep = clock.Elapsed.TotalSeconds / step;
-                var remaining = TimeSpan.FromSeconds(perStep * (steps - step)) + Remaining(runClock, epochsThisRun, remainingEpochs, perStep * steps);
+                // The rest of this epoch and the epochs after it, at this epoch's pace so far.
+                var remaining = TimeSpan.FromSeconds(perStep * (steps - step + steps * remainingEpochs));
                 progress.Report(new TrainingProgress(epoch + 1, options.Epochs, step, steps, lossSum / count, (double)correct / count,
                     count / Math.Max(1e-9, clock.Elapsed.TotalSeconds), remaining));
             }
@@ -186,14 +190,34 @@ public static class Trainer
         }
     }
 
-    static TimeSpan Remaining(Stopwatch runClock, int epochsDone, int epochsLeft, double? currentEpochEstimate = null)
+    /// <summary>Refuses to resume a checkpoint written by a run with other settings.</summary>
+    /// <exception cref="InvalidOperationException">A setting differs; the message names it, both values and the checkpoint.</exception>
+    static void CheckSameRun(string checkpoint, IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string>? current)
     {
-        double perEpoch = epochsDone > 0 ? runClock.Elapsed.TotalSeconds / epochsDone : currentEpochEstimate ?? 0;
+        if (saved is null || current is null) return;
+        var differences = current.Keys.Union(saved.Keys).Order(StringComparer.Ordinal)
+            .Where(k => saved.GetValueOrDefault(k) != current.GetValueOrDefault(k))
+            .Select(k => $"{k} was {saved.GetValueOrDefault(k) ?? "(not set)"}, now {current.GetValueOrDefault(k) ?? "(not set)"}")
+            .ToList();
+        if (differences.Count > 0)
+            throw new InvalidOperationException($"{checkpoint} belongs to a run with other settings ({string.Join("; ", differences)}). " +
+                "Resume with the same settings, or start a new run with another output folder or tag (or delete the checkpoint).");
+    }
+
+    static byte[] RandomGeneratorState()
+    {
+        using var state = torch.get_rng_state();
+        return state.data<byte>().ToArray();
+    }
+
+    static TimeSpan Remaining(Stopwatch runClock, int epochsDone, int epochsLeft)
+    {
+        double perEpoch = epochsDone > 0 ? runClock.Elapsed.TotalSeconds / epochsDone : 0;
         return TimeSpan.FromSeconds(perEpoch * epochsLeft);
     }
 
     static Checkpoint.Header HeaderFor(TrainerOptions options, int epoch, double valAccuracy, nn.Module model, TrainerState state) =>
-        new(options.ModelName, epoch, valAccuracy, Checkpoint.Shapes(model), state);
+        new(options.ModelName, epoch, valAccuracy, Checkpoint.Shapes(model), state, options.RunIdentity);
 
     static Dictionary<string, Tensor> WeightsOf(string checkpoint, nn.Module<Tensor, Tensor> model)
     {

@@ -27,6 +27,9 @@ public sealed record TrainerOptions
     /// <summary>At the end, put back the weights of the epoch with the best validation accuracy (Keras' restore_best_weights).</summary>
     public bool RestoreBestWeights { get; init; } = true;
 
+    /// <summary>Label smoothing of the cross-entropy loss (0: none; 0.1 spreads a tenth of each target over all classes).</summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Per-class weights of the loss (e.g. inverse class frequencies); null weighs all classes equally.</summary>
     public float[]? ClassWeights { get; init; }
 
@@ -35,6 +38,13 @@ public sealed record TrainerOptions
     /// checkpoint there and resumes from it.
     /// </summary>
     public string? CheckpointDirectory { get; init; }
+
+    /// <summary>
+    /// The settings that define the run (e.g. seed, batch size, recipe, learning rate, data digest), saved in every
+    /// checkpoint. Resuming from a checkpoint whose identity differs is refused, naming the differing settings: a
+    /// changed seed would move images between the training and validation sides mid-run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? RunIdentity { get; init; }
 
     /// <summary>Receives progress after each step and each epoch; null reports nothing.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }

@@ -83,7 +83,8 @@ public static class ImageNetResNet18
         var graph = OnnxReader.Read(path);
         var tensor = graph.Initializers.Values.SingleOrDefault(t => t.Dims is [1, 3, _, _])
             ?? throw new InvalidDataException($"{path} holds no 1 × 3 × H × W mean image.");
-        return torch.tensor(tensor.Values, tensor.Dims).squeeze(0).flip(0); // stored BGR
+        using var scope = NewDisposeScope();
+        return torch.tensor(tensor.Values, tensor.Dims).squeeze(0).flip(0).MoveToOuterDisposeScope(); // stored BGR
     }
 
     /// <summary>

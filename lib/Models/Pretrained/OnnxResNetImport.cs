@@ -41,7 +41,9 @@ static class OnnxResNetImport
                 candidates.Remove(node);
                 var weight = Weight(graph, node, source);
                 var tensor = torch.tensor(weight.Values, weight.Dims);
-                stateDict[$"{name}.weight"] = name == model.FirstConvolutionName ? tensor.flip(1) : tensor; // BGR → RGB
+                if (name == model.FirstConvolutionName) // BGR → RGB
+                    using (var bgr = tensor) tensor = bgr.flip(1);
+                stateDict[$"{name}.weight"] = tensor;
                 AddBatchNorm(graph, normOf, node, NormNameFor(name), stateDict, source);
             }
         }

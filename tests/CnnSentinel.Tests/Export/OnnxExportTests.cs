@@ -37,7 +37,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         };
         using (torch.no_grad())
         {
-            foreach (var norm in model.modules().OfType<BatchNorm2d>())
+            foreach (var norm in model.modules().OfType<TorchSharp.Modules.BatchNorm>())
             {
                 norm.running_mean!.uniform_(-0.5, 0.5);
                 norm.running_var!.uniform_(0.5, 2.0);

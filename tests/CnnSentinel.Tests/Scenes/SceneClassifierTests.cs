@@ -81,9 +81,9 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
         var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
         var fine = Assemble(new SceneClassifier(model, options), crop);
-        foreach (var stride in new[] { 2, 8 })
+        foreach (var (mode, stride) in new[] { (ClassificationMode.Dense, 2), (ClassificationMode.Dense, 8), (ClassificationMode.Naive, 2), (ClassificationMode.Naive, 8) })
         {
-            var coarse = Assemble(new SceneClassifier(model, options with { Stride = stride }), crop);
+            var coarse = Assemble(new SceneClassifier(model, options with { Mode = mode, Stride = stride }), crop);
             for (int k = 0; k < 10; k++)
                 for (int y = 0; y < 24; y++)
                     for (int x = 0; x < 40; x++)
@@ -93,7 +93,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
                     }
         }
         Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 3 }));
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Mode = ClassificationMode.Naive, Stride = 2 }));
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Mode = ClassificationMode.Naive, Stride = 3 }));
     }
 
     /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>

@@ -31,7 +31,7 @@ public class CheckpointTests
         Checkpoint.Save(path, model, null, Header(model));
 
         torch.manual_seed(3);
-        var wider = nn.Sequential(nn.Conv2d(1, 16, 3, padding: 1), nn.BatchNorm2d(16), nn.ReLU(),
+        var wider = nn.Sequential(nn.Conv2d(1, 16, 3, padding: 1), new CnnSentinel.Models.ScalarSafeBatchNorm2d(16), nn.ReLU(),
             nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Dropout(0.2), nn.Linear(64, 3));
         var before = ModelState.Copy(wider);
         var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, wider));

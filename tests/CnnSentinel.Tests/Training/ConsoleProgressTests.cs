@@ -18,7 +18,7 @@ public class ConsoleProgressTests
         progress.Report(EpochEnd(1));
         var text = output.ToString();
         Assert.Equal(2, text.Count(c => c == '\r'));
-        Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("val_acc")));
+        Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("val_acc"));
         Assert.Contains("\r[##------------------] epoch 1/2 · step 1/4 · loss 0.5000 · acc 0.750 · 100 img/s · ETA 1:23", text);
         Assert.Contains("val_loss 0.6000 · val_acc 0.700", text);
     }

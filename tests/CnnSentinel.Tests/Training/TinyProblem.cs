@@ -33,7 +33,7 @@ static class TinyProblem
     {
         torch.manual_seed(seed);
         return nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(1, 8, 3, padding: 1), new CnnSentinel.Models.ScalarSafeBatchNorm2d(8), nn.ReLU(),
             nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Dropout(0.2), nn.Linear(32, 3));
     }
 }

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using CnnSentinel.Evaluation;
+using CnnSentinel.IO;
+
+namespace CnnSentinel.Cli;
+
+/// <summary><c>cnnsentinel results</c>: the full-data results table from the model descriptions in a folder, printed or spliced into the README.</summary>
+static class ResultsCommand
+{
+    public static Command Create()
+    {
+        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
+        var readme = new Option<FileInfo?>("--update") { Description = "Markdown file whose generated results section to rewrite (e.g. README.md)." };
+        var command = new Command("results", "Print the table of full-data training results (or rewrite it in the README) from the runs' model descriptions.") { folder, readme };
+        command.SetAction(parse => CommandErrors.Run("results", () =>
+        {
+            var table = ResultsTable.Markdown(ResultsTable.Read(parse.GetValue(folder)!.FullName));
+            if (parse.GetValue(readme) is { } file)
+            {
+                AtomicFile.WriteAllText(file.FullName, ResultsTable.Splice(File.ReadAllText(file.FullName), table));
+                Console.WriteLine($"results: {file.FullName} updated");
+            }
+            else Console.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+}

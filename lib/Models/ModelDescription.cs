@@ -1,0 +1,81 @@
+using CnnSentinel.Transforms;
+
+namespace CnnSentinel.Models;
+
+/// <summary>
+/// Everything a saved classifier needs besides its weights, stored in its model file (<see cref="ModelFile"/>):
+/// how to build it, what it reads, how inputs are prepared, what it outputs, and how it was made.
+/// </summary>
+/// <param name="Architecture">A <see cref="ModelCatalog"/> name (e.g. <c>resnet18-imagenet</c>, <c>scenecnn</c>).</param>
+/// <param name="Adaptation">For a pretrained RGB network adapted to other bands: how (null otherwise).</param>
+/// <param name="Bands">Band names in input order (e.g. B04, B03, B02 for RGB).</param>
+/// <param name="Classes">Class names in output order.</param>
+/// <param name="Normalization">What the data loader applies to raw values before the network: <c>(x − mean) / std</c> per band.</param>
+/// <param name="InputMean">The network's own input normalisation (part of the module, not of the weights): means, or null for none.</param>
+/// <param name="InputStd">Its standard deviations, or null.</param>
+/// <param name="PatchSize">Height and width of the patches it was trained on.</param>
+/// <param name="Training">How it was trained, on what, and what it reached; null when unknown.</param>
+public sealed record ModelDescription(
+    string Architecture,
+    BandAdaptation? Adaptation,
+    IReadOnlyList<string> Bands,
+    IReadOnlyList<string> Classes,
+    ChannelNormalization Normalization,
+    IReadOnlyList<float>? InputMean,
+    IReadOnlyList<float>? InputStd,
+    int PatchSize,
+    TrainingProvenance? Training)
+{
+    /// <summary>The version of this description's layout; a reader refuses newer ones.</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The layout this library writes.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Builds the described network with random weights (its input normalisation set), ready for the weights.</summary>
+    public ImageClassifier Build()
+    {
+        var model = ModelCatalog.Create(Architecture, Classes.Count, Adaptation == BandAdaptation.Adapter ? 3 : Bands.Count);
+        if (Adaptation == BandAdaptation.Adapter)
+        {
+            SetInputNormalization(model);
+            return model.AddBandAdapter(Bands.Count);
+        }
+        SetInputNormalization(model);
+        return model;
+    }
+
+    void SetInputNormalization(ImageClassifier model)
+    {
+        if (InputMean is { } mean && InputStd is { } std) model.SetInputNormalization(new InputNormalization(mean, std));
+    }
+}
+
+/// <summary>How a saved model was trained and what it reached.</summary>
+/// <param name="Recipe">The recipe (<c>original</c>, <c>fast</c>) or <c>scratch</c>, with its settings in words.</param>
+/// <param name="Seed">Seed of the split, the shuffles, the augmentation and the initial weights.</param>
+/// <param name="BatchSize">Images per step.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="ImagesSeen">Training images seen (with repetitions).</param>
+/// <param name="Seconds">Wall time of the training, in seconds.</param>
+/// <param name="Machine">Where it ran (processor count and operating system).</param>
+/// <param name="Data">The data it was trained and validated on.</param>
+/// <param name="Validation">The validation figures of the saved weights.</param>
+public sealed record TrainingProvenance(string Recipe, int Seed, int BatchSize, int Epochs, long ImagesSeen, double Seconds, string Machine,
+    DataIdentity Data, ValidationFigures Validation);
+
+/// <summary>Which data a model saw: enough to tell whether another run used the same files and split.</summary>
+/// <param name="Folder">The folder's name (not its path).</param>
+/// <param name="Files">Number of patch files in it.</param>
+/// <param name="Digest">SHA-256 of the sorted relative paths of those files.</param>
+/// <param name="ValidationFraction">Share of each class held out for validation.</param>
+/// <param name="TrainingImages">Images on the training side.</param>
+/// <param name="ValidationImages">Images on the validation side.</param>
+public sealed record DataIdentity(string Folder, int Files, string Digest, double ValidationFraction, int TrainingImages, int ValidationImages);
+
+/// <summary>Validation figures of a saved model.</summary>
+/// <param name="OverallAccuracy">Share of validation images classified correctly.</param>
+/// <param name="Kappa">Cohen's kappa.</param>
+/// <param name="Images">Validation images.</param>
+/// <param name="TestTimeAugmentation">Whether probabilities were averaged over the 8 flips and quarter turns.</param>
+public sealed record ValidationFigures(double OverallAccuracy, double Kappa, int Images, bool TestTimeAugmentation);

@@ -1,0 +1,35 @@
+using CnnSentinel.Evaluation;
+
+namespace CnnSentinel.Tests.Evaluation;
+
+public class ResultsTableTests
+{
+    [Fact]
+    public void TheWilsonIntervalHasItsTextbookValues()
+    {
+        var (low, high) = ResultsTable.WilsonInterval(0.5, 100);
+        Assert.Equal(0.4038, low, 4);
+        Assert.Equal(0.5962, high, 4);
+        var (zeroLow, zeroHigh) = ResultsTable.WilsonInterval(0, 10);
+        Assert.Equal(0, zeroLow, 9);
+        Assert.Equal(0.2775, zeroHigh, 4);
+    }
+
+    [Fact]
+    public void SplicingReplacesOnlyTheGeneratedSection()
+    {
+        var text = $"before\n{ResultsTable.BeginMarker}\nold table\n{ResultsTable.EndMarker}\nafter\n";
+        Assert.Equal($"before\n{ResultsTable.BeginMarker}\nnew\n{ResultsTable.EndMarker}\nafter\n", ResultsTable.Splice(text, "new\n"));
+        Assert.Throws<InvalidDataException>(() => ResultsTable.Splice("no markers", "new\n"));
+    }
+
+    [Fact]
+    public void TheReadmeShowsTheCommittedResults()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
+        var runs = ResultsTable.Read(Path.Combine(TestEnvironment.RepositoryRoot, "data", "results"));
+        Assert.NotEmpty(runs);
+        Assert.True(readme == ResultsTable.Splice(readme, ResultsTable.Markdown(runs)),
+            "README.md's results table differs from data/results: run `cnnsentinel results --update README.md`.");
+    }
+}
