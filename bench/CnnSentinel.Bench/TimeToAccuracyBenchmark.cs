@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CnnSentinel.IO;
+using CnnSentinel.Loading;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Training;
