@@ -35,19 +35,11 @@ public sealed record ModelDescription(
     /// <summary>Builds the described network with random weights (its input normalisation set), ready for the weights.</summary>
     public ImageClassifier Build()
     {
-        var model = ModelCatalog.Create(Architecture, Classes.Count, Adaptation == BandAdaptation.Adapter ? 3 : Bands.Count);
-        if (Adaptation == BandAdaptation.Adapter)
-        {
-            SetInputNormalization(model);
-            return model.AddBandAdapter(Bands.Count);
-        }
-        SetInputNormalization(model);
-        return model;
-    }
-
-    void SetInputNormalization(ImageClassifier model)
-    {
+        bool adapter = Adaptation == BandAdaptation.Adapter;
+        var model = ModelCatalog.Create(Architecture, Classes.Count, adapter ? 3 : Bands.Count);
+        // With an adapter the input normalisation belongs to the RGB backbone, after the 1×1 convolution.
         if (InputMean is { } mean && InputStd is { } std) model.SetInputNormalization(new InputNormalization(mean, std));
+        return adapter ? model.AddBandAdapter(Bands.Count) : model;
     }
 }
 
