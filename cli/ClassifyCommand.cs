@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using CnnSentinel.Datasets;
+using CnnSentinel.IO;
 using CnnSentinel.Models;
 using CnnSentinel.Raster;
 using CnnSentinel.Runtime;
@@ -10,8 +12,10 @@ using TorchSharp;
 namespace CnnSentinel.Cli;
 
 /// <summary>
-/// <c>cnnsentinel classify</c>: one scene or tile to a class map, idempotently — finished outputs are skipped and no
-/// partial file is ever left under an output's name — so a batch scheduler can spread many tiles over machines.
+/// <c>cnnsentinel classify</c>: one scene or tile to a class map, idempotently — outputs made from the same input, model
+/// and options are skipped (<see cref="SceneRunRecord"/>), another input's outputs of the same name are not overwritten
+/// without --force, and no partial file is ever left under an output's name — so a batch scheduler can spread many
+/// tiles over machines.
 /// </summary>
 static class ClassifyCommand
 {
@@ -28,7 +32,7 @@ static class ClassifyCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write every class's probability (one band per class)." };
         var noData = new Option<double?>("--nodata") { Description = "Input value meaning no data, overriding the file's." };
-        var force = new Option<bool>("--force") { Description = "Classify again even when all outputs exist." };
+        var force = new Option<bool>("--force") { Description = "Classify again even when the outputs exist and were made from the same input, model and options; replace another input's outputs of the same name." };
         var command = new Command("classify", "Classify a Sentinel-2 scene into a land-use map: class GeoTIFF (colour table), probability GeoTIFF, legend, preview.")
         {
             input, model, output, mode, stride, bands, blockSize, batchSize, threads, probabilities, noData, force,
@@ -36,14 +40,15 @@ static class ClassifyCommand
         command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
             var path = parse.GetValue(input)!;
-            var outputs = SceneOutputPaths.For(parse.GetValue(output)!.FullName, path, parse.GetValue(probabilities));
-            if (outputs.AllExist && !parse.GetValue(force))
-            {
-                Console.WriteLine($"classify: {path}: already done ({outputs.Classes}); skipped");
-                return 0;
-            }
+            if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder.", path);
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 1 || threadCount > MaxThreads)
+                throw new ArgumentException($"--threads {threadCount}: give 1 to {MaxThreads} (this machine has {Environment.ProcessorCount} processors).");
+            var outFolder = parse.GetValue(output)!.FullName;
+            var outputs = SceneOutputPaths.For(outFolder, path, parse.GetValue(probabilities));
+            foreach (var stale in TemporaryFiles.RemoveStale(outFolder)) Console.WriteLine($"classify: removed {stale}, left by a run that was stopped");
             TorchRuntime.EnsureLoaded();
-            torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
+            torch.set_num_threads(threadCount);
             var modelPath = parse.GetValue(model)!.FullName;
             var description = ModelFile.HasDescription(modelPath) ? ModelFile.ReadDescription(modelPath) : null;
             int bandCount = description?.Bands.Count ?? parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
@@ -53,12 +58,34 @@ static class ClassifyCommand
             var windowModel = LoadModel(modelPath, description, bandCount);
             var chosenMode = parse.GetValue(mode) ?? (windowModel.SupportsDense ? ClassificationMode.Dense : ClassificationMode.Naive);
             int chosenStride = parse.GetValue(stride) ?? (chosenMode == ClassificationMode.Dense ? 1 : NaiveDefaultStride);
+            var request = SceneRunRecord.For(path, modelPath, new Dictionary<string, string>
+            {
+                ["mode"] = chosenMode.ToString(), ["stride"] = $"{chosenStride}", ["bands"] = $"{bandCount}",
+                ["nodata"] = parse.GetValue(noData)?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
+                ["probabilities"] = parse.GetValue(probabilities) ? "all classes" : "largest",
+            });
+            if (!parse.GetValue(force) && SceneRunRecord.Read(outputs.Run) is { } done)
+            {
+                var differences = done.DifferencesFrom(request);
+                if (differences.Count == 0 && outputs.AllExist)
+                {
+                    Console.WriteLine($"classify: {path}: already done with the same input, model and options ({outputs.Classes}); skipped");
+                    return 0;
+                }
+                if (differences.Contains(SceneRunRecord.InputKey))
+                    throw new InvalidOperationException($"{outputs.Classes} is the map of {done.Settings[SceneRunRecord.InputKey]}, not of {Path.GetFullPath(path)}; " +
+                        "give another --out, or --force to replace it.");
+                if (differences.Count > 0) Console.WriteLine($"classify: {path}: {string.Join(", ", differences)} changed since {outputs.Run}; classifying again");
+            }
+            Directory.CreateDirectory(outFolder);
+            File.Delete(outputs.Run); // from here until the new record, the outputs are not a finished set
             var (mean, std) = (description?.Normalization ?? ChannelNormalization.OriginalForBands(bandCount)).ToFloats();
             Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {chosenStride}");
             var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(mean, std,
                 chosenMode, chosenStride, parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
                 NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities)));
             var summary = SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat, outputs);
+            request.Write(outputs.Run);
             Console.WriteLine($"classify: {path}: {summary.Width}×{summary.Height} px in {summary.Elapsed.TotalSeconds:0.0} s " +
                 $"({summary.PixelsPerSecond:0} px/s) → {outputs.Classes}");
             return 0;
@@ -71,6 +98,9 @@ static class ClassifyCommand
         using var raster = GdalRaster.Open(path);
         return raster.BandCount;
     }
+
+    /// <summary>The most torch threads <c>--threads</c> accepts: more than a few per processor only adds contention.</summary>
+    static int MaxThreads => 4 * Environment.ProcessorCount;
 
     /// <summary>Windows between classified centres in naive mode when --stride is not given (stride 1 is the original's every pixel).</summary>
     const int NaiveDefaultStride = 8;

@@ -12,7 +12,7 @@ static class DownloadCommand
         which.AcceptOnlyFromAmong("rgb", "ms");
         var to = new Option<DirectoryInfo>("--to") { Description = "Folder to extract into (created).", Required = true };
         var url = new Option<string?>("--url") { Description = "Download from here instead of the default (Zenodo record 7711810)." };
-        var sha = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive. None is built in: without it the hash is only reported." };
+        var sha = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive (64 hex characters). None is built in: without it the download is checked only as a readable zip and its hash is reported." };
         var keep = new Option<bool>("--keep-archive") { Description = "Keep the zip after extracting it." };
         var command = new Command("download", "Download an official EuroSAT archive (resumable), check its SHA-256 and extract it safely.")
         {
@@ -30,12 +30,17 @@ static class DownloadCommand
                 }
                 source = source with { Url = address };
             }
+            if (parse.GetValue(sha) is { } expected && !ResumableDownload.IsSha256(expected))
+            {
+                Console.Error.WriteLine($"download: --sha256 must be 64 hexadecimal characters, not '{expected}'");
+                return 2;
+            }
             source = source with { Sha256 = parse.GetValue(sha) };
             var folder = parse.GetValue(to)!.FullName;
             Console.WriteLine($"downloading {source.Url} → {folder}");
             try
             {
-                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                using var http = ResumableDownload.CreateClient();
                 var result = await DatasetDownload.RunAsync(http, source, folder, parse.GetValue(keep), new ConsoleProgress(), cancellation);
                 Console.WriteLine();
                 Console.WriteLine(result.AlreadyComplete ? $"already complete (marker {DatasetDownload.MarkerPath(source, folder)})" : "done");
@@ -43,7 +48,7 @@ static class DownloadCommand
                 foreach (var name in result.Extracted) Console.WriteLine($"extracted: {Path.Combine(folder, name)}");
                 return 0;
             }
-            catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException)
+            catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException or TimeoutException)
             {
                 Console.WriteLine();
                 Console.Error.WriteLine($"download: {e.Message}");

@@ -9,12 +9,12 @@ static class ResultsCommand
 {
     public static Command Create()
     {
-        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
+        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file) and, optionally, the time-to-accuracy bench's report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
         var readme = new Option<FileInfo?>("--update") { Description = "Markdown file whose generated results section to rewrite (e.g. README.md)." };
         var command = new Command("results", "Print the table of full-data training results (or rewrite it in the README) from the runs' model descriptions.") { folder, readme };
         command.SetAction(parse => CommandErrors.Run("results", () =>
         {
-            var table = ResultsTable.Markdown(ResultsTable.Read(parse.GetValue(folder)!.FullName));
+            var table = ResultsTable.Section(parse.GetValue(folder)!.FullName);
             if (parse.GetValue(readme) is { } file)
             {
                 AtomicFile.WriteAllText(file.FullName, ResultsTable.Splice(File.ReadAllText(file.FullName), table));

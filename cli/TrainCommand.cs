@@ -35,9 +35,10 @@ static class TrainCommand
         var tag = new Option<string?>("--tag") { Description = "Run name in file names (default: <format>_<recipe|scratch>)." };
         var randomInit = new Option<bool>("--random-init") { Description = "With --recipe: the same network and recipe from random weights instead of ImageNet's (the from-scratch baseline)." };
         var half = new Option<bool>("--half") { Description = "Store the model file's weights as float16 (half the size)." };
+        var checkData = new Option<bool>("--check-data") { Description = "Decode every patch before training and stop with the list of damaged files (otherwise a damaged patch stops training when the loader reaches it)." };
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half,
+            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half, checkData,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -53,6 +54,13 @@ static class TrainCommand
             var architecture = chosen is null ? parse.GetValue(model)! : ModelCatalog.PretrainedResNet18Architecture;
             int batchSize = parse.GetValue(batch) ?? chosen?.BatchSize ?? 32;
             var folder = parse.GetValue(data)!.FullName;
+            if (parse.GetValue(checkData))
+            {
+                var everyPatch = EuroSatDataset.Open(folder);
+                Console.WriteLine($"checking {everyPatch.Samples.Count} patches …");
+                if (everyPatch.FindInvalidPatches() is { Count: > 0 } problems)
+                    throw new InvalidDataException($"{problems.Count} damaged patch(es): {string.Join("; ", problems.Take(10).Select(p => p.Message))}{(problems.Count > 10 ? "; …" : "")}");
+            }
             var training = EuroSatTrainingData.Open(folder, chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
                 batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true);
             var dataset = training.Dataset;
@@ -80,6 +88,7 @@ static class TrainCommand
             Console.WriteLine(chosen is null ? $"from scratch, batch {batchSize}" : $"recipe {chosen}");
             Console.WriteLine($"→ {dir}");
             Directory.CreateDirectory(dir);
+            foreach (var stale in TemporaryFiles.RemoveStale(dir)) Console.WriteLine($"removed {stale}, left by a run that was stopped");
             var splitPath = Path.Combine(dir, $"{architecture}_{runTag}.split.csv");
             training.Split.Write(splitPath);
             var dataIdentity = training.Identity();
@@ -130,7 +139,7 @@ static class TrainCommand
             AtomicFile.WriteAllText(cardPath, ModelCard.Markdown(Path.GetFileName(modelPath), description, report,
                 "dotnet run -c Release --project cli -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quoted))));
             Console.WriteLine($"best weights: overall accuracy {report.Confusion.OverallAccuracy:0.0000}, kappa {report.Confusion.Kappa:0.0000} on {report.Predictions.Count} validation images{(tta ? " (8-view test-time augmentation)" : "")}; " +
-                $"{history.Count} epochs, {trainingSeconds:0} s this run");
+                $"{history.Count} epochs in all, {trainingSeconds:0} s this run");
             Console.WriteLine($"evaluation: {reportPath}");
             Console.WriteLine($"model file: {modelPath}");
             Console.WriteLine($"model card: {cardPath}");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
 using CnnSentinel.Loading;
 using CnnSentinel.Models;
@@ -19,11 +20,13 @@ namespace CnnSentinel.Bench;
 /// data order, augmentation, schedule and number of images.
 /// </summary>
 /// <remarks>
-/// The library trains first; its loader's plan (every epoch's batches and each image's flips and quarter turns),
-/// the initial weights and the first training batch are written to <c>out/bench/time-to-accuracy/</c>, and the
-/// PyTorch side replays that plan (decoding the JPEGs itself, with the same in-memory cache) and checks that its
-/// first batch matches. Both clocks start before the data folder is opened and include decoding, validation after
-/// every epoch, everything. Validation accuracy here is without test-time augmentation, on both sides.
+/// The library's loader plans every epoch's batches and each image's flips and quarter turns; the plan, the initial
+/// weights and the first training batch are written to <c>out/bench/time-to-accuracy/</c>, and the PyTorch side
+/// replays that plan (decoding the JPEGs itself, with the same in-memory cache) and checks that its first batch
+/// matches. The two sides take turns, one epoch each. Both clocks start before the data are read and include
+/// decoding, validation after every epoch, everything but the other side's turns. Validation accuracy here is
+/// without test-time augmentation, on both sides. The report (<see cref="TimeToAccuracyReport"/>) is rewritten
+/// after every epoch.
 /// </remarks>
 static class TimeToAccuracyBenchmark
 {
@@ -34,9 +37,10 @@ static class TimeToAccuracyBenchmark
         var steps = new Option<int?>("--steps") { Description = "Steps per epoch (default: one pass)." };
         var targets = new Option<double[]>("--targets") { Description = "Validation accuracies to time.", DefaultValueFactory = _ => [0.97, 0.985], AllowMultipleArgumentsPerToken = true };
         var seed = new Option<int>("--seed") { Description = "Seed of split, shuffles, augmentation and head.", DefaultValueFactory = _ => 42 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the plan, the weights both sides start from and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var command = new Command("time-to-accuracy", "Wall time to given validation accuracies with the fast recipe: the library vs PyTorch, same network, data order and images.")
         {
-            data, epochs, steps, targets, seed,
+            data, epochs, steps, targets, seed, output,
         };
         command.SetAction(parse =>
         {
@@ -44,44 +48,23 @@ static class TimeToAccuracyBenchmark
             var folder = parse.GetValue(data)?.FullName ?? DefaultData();
             var recipe = TrainingRecipe.Fast with { Epochs = parse.GetValue(epochs) ?? TrainingRecipe.Fast.Epochs };
             var goals = parse.GetValue(targets)!;
-            var work = Path.Combine(ProjectPaths.Output, "bench", "time-to-accuracy");
+            var outFolder = parse.GetValue(output)!.FullName;
+            var work = Path.Combine(outFolder, "time-to-accuracy");
             Directory.CreateDirectory(work);
             Console.WriteLine($"{folder}: fast recipe, {recipe.Epochs} epochs, {get_num_threads()} threads; targets {string.Join(", ", goals)}");
 
-            var library = RunLibrary(folder, recipe, parse.GetValue(steps), parse.GetValue(seed), work);
-            Console.WriteLine($"library: final validation accuracy {library[^1].Accuracy:0.0000} after {library[^1].Seconds:0} s");
-            var (pytorch, version, firstBatchDifference) = RunPyTorch(work);
-            Console.WriteLine($"PyTorch {version}: final validation accuracy {pytorch[^1].Accuracy:0.0000} after {pytorch[^1].Seconds:0} s; " +
-                $"first training batch identical to {firstBatchDifference:g3} (max abs difference)");
-
-            var rows = goals.Select(goal => new
-            {
-                target = goal,
-                librarySeconds = FirstReach(library, goal),
-                pytorchSeconds = FirstReach(pytorch, goal),
-            }).ToList();
+            var path = Path.Combine(outFolder, TimeToAccuracyReport.FileName);
+            var report = Run(folder, recipe, parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
             Console.WriteLine($"{"target",8} {"CnnSentinel",12} {"PyTorch",12} {"ratio",8}");
-            foreach (var row in rows)
-            {
-                var ratio = row.librarySeconds / row.pytorchSeconds;
+            foreach (var row in report.Times)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{row.target,8:0.000} {Seconds(row.librarySeconds),12} {Seconds(row.pytorchSeconds),12} {(double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "—"),8}"));
-            }
-            Console.WriteLine("ratio = CnnSentinel time / PyTorch time to the same validation accuracy (goal ≤ 1.0); — : not reached.");
-            var report = Path.Combine(ProjectPaths.Output, "bench", "time-to-accuracy.json");
-            AtomicFile.WriteAllText(report, JsonSerializer.Serialize(new
-            {
-                data = folder, recipe = recipe.ToString(), epochs = recipe.Epochs, threads = get_num_threads(), pytorch = version, firstBatchDifference,
-                targets = rows, library, pytorchEpochs = pytorch,
-            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-            Console.WriteLine($"written {report}");
+                    $"{row.Target,8:0.000} {Seconds(row.LibrarySeconds),12} {Seconds(row.ReferenceSeconds),12} {(double.IsFinite(row.Ratio) ? row.Ratio.ToString("0.00", CultureInfo.InvariantCulture) : "—"),8}"));
+            Console.WriteLine("ratio = CnnSentinel time / PyTorch time to the same validation accuracy (goal ≤ 1.0); — : a side did not reach it.");
+            Console.WriteLine($"written {path}; copy it to data/results/ and run `cnnsentinel results --update README.md` to show it in the README");
             return 0;
         });
         return command;
     }
-
-    /// <summary>Wall time and validation accuracy at the end of an epoch.</summary>
-    sealed record EpochPoint(int Epoch, double Seconds, double Accuracy);
 
     static string DefaultData()
     {
@@ -89,7 +72,12 @@ static class TimeToAccuracyBenchmark
         return Directory.Exists(full) ? full : Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb");
     }
 
-    static List<EpochPoint> RunLibrary(string folder, TrainingRecipe recipe, int? steps, int seed, string work)
+    /// <summary>
+    /// Trains both sides epoch by epoch in turn: the library's epoch, then PyTorch's, each side's clock running only
+    /// while it works. Other load on the machine therefore falls on both sides alike instead of on whichever side
+    /// happened to run at the time, and an interrupted run still compares the epochs both sides finished.
+    /// </summary>
+    static TimeToAccuracyReport Run(string folder, TrainingRecipe recipe, int? steps, int seed, string work, double[] targets, Action<TimeToAccuracyReport> afterEachEpoch)
     {
         var clock = Stopwatch.StartNew();
         manual_seed(seed);
@@ -98,14 +86,30 @@ static class TimeToAccuracyBenchmark
         var model = ModelCatalog.PretrainedResNet18(data.Dataset.Classes.Count);
         clock.Stop(); // writing the plan for the PyTorch side is not part of training
         WritePlan(work, data, model, recipe, steps, seed);
+        using var reference = ReferenceProcess.Start(work);
+        Console.WriteLine($"PyTorch {reference.Version}: first training batch identical to {reference.FirstBatchDifference:g3} (max abs difference)");
+        var library = new List<EpochPoint>();
+        var pytorch = new List<EpochPoint>();
         clock.Start();
-        var points = new List<EpochPoint>();
         recipe.Train(model, data.Train, data.Validation, "resnet18-imagenet", "time-to-accuracy", change: o => o with
         {
             StepsPerEpoch = steps,
-            Progress = new EpochRecorder(p => points.Add(new EpochPoint(p.Epoch, clock.Elapsed.TotalSeconds, p.Completed!.ValidationAccuracy))),
+            Progress = new EpochRecorder(p =>
+            {
+                clock.Stop();
+                library.Add(new EpochPoint(p.Epoch, clock.Elapsed.TotalSeconds, p.Completed!.ValidationAccuracy));
+                pytorch.Add(reference.TrainEpoch());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {p.Epoch}: validation accuracy {library[^1].Accuracy:0.0000} at {library[^1].Seconds:0} s (CnnSentinel), {pytorch[^1].Accuracy:0.0000} at {pytorch[^1].Seconds:0} s (PyTorch)"));
+                afterEachEpoch(Report());
+                clock.Start();
+            }),
         });
-        return points;
+        return Report();
+
+        // The folder's name only: the report is committed, and a machine's paths do not belong in the repository.
+        TimeToAccuracyReport Report() => new(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), recipe.ToString(), recipe.Epochs, reference.Version, reference.FirstBatchDifference,
+            MachineDescription.Current, [.. library], [.. pytorch], targets);
     }
 
     static void WritePlan(string work, EuroSatTrainingData data, ImageClassifier model, TrainingRecipe recipe, int? steps, int seed)
@@ -147,32 +151,57 @@ static class TimeToAccuracyBenchmark
             foreach (var batch in data.Train.Plan(epoch + pass * 1_000_003)) yield return batch;
     }
 
-    static (List<EpochPoint> Points, string Version, double FirstBatchDifference) RunPyTorch(string work)
+    /// <summary><c>bench/reference/time_to_accuracy.py</c>, which trains one epoch each time it is asked on its standard input.</summary>
+    sealed class ReferenceProcess : IDisposable
     {
-        var script = Path.Combine(ProjectPaths.Root, "bench", "reference", "time_to_accuracy.py");
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--work", work, "--threads", $"{get_num_threads()}" }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var points = new List<EpochPoint>();
-        string version = "", line;
-        double difference = double.NaN;
-        while ((line = process.StandardOutput.ReadLine()!) is not null)
-        {
-            var json = JsonNode.Parse(line)!;
-            if (json["torch"] is { } torchVersion) (version, difference) = ((string)torchVersion!, (double)json["first_batch_max_abs_difference"]!);
-            else
-            {
-                points.Add(new EpochPoint((int)json["epoch"]!, (double)json["seconds"]!, (double)json["accuracy"]!));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  PyTorch epoch {points[^1].Epoch}: validation accuracy {points[^1].Accuracy:0.0000} at {points[^1].Seconds:0} s"));
-            }
-        }
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} failed (python3-torch and python3-pil are installed by scripts/setup.sh): {stderr.Result}");
-        return (points, version, difference);
-    }
+        readonly Process process;
+        readonly Task<string> stderr;
+        readonly string script;
 
-    static double FirstReach(List<EpochPoint> points, double goal) => points.FirstOrDefault(p => p.Accuracy >= goal)?.Seconds ?? double.PositiveInfinity;
+        public string Version { get; }
+        public double FirstBatchDifference { get; }
+
+        ReferenceProcess(Process process, string script)
+        {
+            this.process = process;
+            this.script = script;
+            stderr = process.StandardError.ReadToEndAsync();
+            var first = ReadLine();
+            (Version, FirstBatchDifference) = ((string)first["torch"]!, (double)first["first_batch_max_abs_difference"]!);
+        }
+
+        public static ReferenceProcess Start(string work)
+        {
+            var script = Path.Combine(ProjectPaths.Root, "bench", "reference", "time_to_accuracy.py");
+            var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { script, "--work", work, "--threads", $"{get_num_threads()}" }) start.ArgumentList.Add(arg);
+            return new ReferenceProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3"), script);
+        }
+
+        public EpochPoint TrainEpoch()
+        {
+            process.StandardInput.WriteLine("epoch");
+            process.StandardInput.Flush();
+            var json = ReadLine();
+            return new EpochPoint((int)json["epoch"]!, (double)json["seconds"]!, (double)json["accuracy"]!);
+        }
+
+        JsonNode ReadLine() => process.StandardOutput.ReadLine() is { } line ? JsonNode.Parse(line)!
+            : throw new InvalidOperationException($"{script} stopped (python3-torch and python3-pil are installed by scripts/setup.sh): {Wait()}");
+
+        string Wait()
+        {
+            process.WaitForExit();
+            return stderr.Result;
+        }
+
+        public void Dispose()
+        {
+            process.StandardInput.Close(); // end of input: the script exits
+            Wait();
+            process.Dispose();
+        }
+    }
 
     static string Seconds(double s) => double.IsFinite(s) ? $"{s / 60:0.0} min" : "not reached";
 

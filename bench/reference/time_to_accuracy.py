@@ -3,13 +3,16 @@
 Reads from --work (written by the C# side): plan.json (every epoch's batches with each image's flips and quarter
 turns, the validation files, the recipe's settings), initial.pth (the same initial weights, torchvision key names)
 and first_batch.pth (the library's first training batch, to check that both sides see the same pixels).
-Prints one JSON line per epoch, {"epoch", "seconds", "accuracy"}, and first a line with the torch version and the
-first batch's difference. The clock starts before the data are read, as on the C# side.
+Prints first a line with the torch version and the first batch's difference, then trains one epoch for each line
+read on standard input and prints {"epoch", "seconds", "accuracy"} after it; it exits at the end of input. The clock
+starts before the data are read, as on the C# side, and runs only while this side works (not while it waits), so the
+two sides can take turns on the same machine.
 """
 import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -51,7 +54,16 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    start = time.perf_counter()
+    started = time.perf_counter()
+    worked = 0.0  # seconds of work before the current wait
+
+    def wait_for_turn() -> bool:
+        nonlocal started, worked
+        worked += time.perf_counter() - started
+        turn = sys.stdin.readline() != ""
+        started = time.perf_counter()
+        return turn
+
     with open(os.path.join(args.work, "plan.json")) as f:
         plan = json.load(f)
     root = plan["root"]
@@ -87,6 +99,8 @@ def main() -> None:
     epochs, warmup = plan["epochs"], plan["warmup_epochs"]
     validation = plan["validation"]
     for epoch, batches in enumerate(plan["train"]):
+        if not wait_for_turn():
+            return
         model.train()
         steps = len(batches)
         for step, entries in enumerate(batches):
@@ -103,7 +117,7 @@ def main() -> None:
             for first in range(0, len(validation), plan["batch"]):
                 x, y = batch(validation[first:first + plan["batch"]], augment=False)
                 correct += int((model(x).argmax(1) == y).sum())
-        print(json.dumps({"epoch": epoch + 1, "seconds": time.perf_counter() - start, "accuracy": correct / len(validation)}), flush=True)
+        print(json.dumps({"epoch": epoch + 1, "seconds": worked + time.perf_counter() - started, "accuracy": correct / len(validation)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -24,23 +24,60 @@ public static class DatasetDownload
     public static string MarkerPath(ArchiveSource source, string folder) => Path.Combine(folder, $".{source.Name}.complete");
 
     /// <summary>Downloads, verifies and extracts <paramref name="source"/> into <paramref name="folder"/>, unless already done.</summary>
+    /// <remarks>
+    /// A download gets its final name only after its checks: the SHA-256 where one is expected, and always that it is a
+    /// readable zip (its central directory, written last, is read), so an HTML error page or a cut-off transfer is
+    /// deleted and named in the error instead of being reused by the next run. A damaged marker counts as absent.
+    /// </remarks>
     public static async Task<Result> RunAsync(HttpClient http, ArchiveSource source, string folder, bool keepArchive = false,
-        IProgress<DownloadProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancellation = default, TimeSpan? stallTimeout = null)
     {
         folder = Path.GetFullPath(folder);
         var marker = MarkerPath(source, folder);
-        if (File.Exists(marker) && JsonSerializer.Deserialize<Marker>(await File.ReadAllTextAsync(marker, cancellation).ConfigureAwait(false)) is { } done)
+        if (await ReadMarkerAsync(marker, cancellation).ConfigureAwait(false) is { } done)
             return new Result(folder, done.Sha256, done.Verified, done.Extracted, AlreadyComplete: true);
 
-        // An archive under its final name was downloaded completely (a part is renamed only then); reuse it
-        // unless it fails the checksum.
+        // An archive under its final name passed its checks when it was downloaded; reuse it if it still does.
         var archive = Path.Combine(folder, source.FileName);
         string? sha = File.Exists(archive) ? await ResumableDownload.Sha256Async(archive, cancellation).ConfigureAwait(false) : null;
-        if (sha is null || !ResumableDownload.Matches(sha, source.Sha256))
-            sha = await ResumableDownload.DownloadAsync(http, source.Url, archive, source.Sha256, progress, cancellation).ConfigureAwait(false);
-        var extracted = SafeZipExtractor.Extract(archive, folder);
-        AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new Marker(source.Url.ToString(), sha, source.Sha256 is not null, extracted, DateTimeOffset.UtcNow)));
+        if (sha is not null && !(ResumableDownload.Matches(sha, source.Sha256) && IsReadableZip(archive)))
+        {
+            File.Delete(archive);
+            sha = null;
+        }
+        sha ??= await ResumableDownload.DownloadAsync(http, source.Url, archive, source.Sha256, verify: part => SafeZipExtractor.Open(part).Dispose(),
+            progress: progress, stallTimeout: stallTimeout, cancellation: cancellation).ConfigureAwait(false);
+        var extracted = SafeZipExtractor.Extract(archive, folder, names =>
+            AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new Marker(source.Url.ToString(), sha, source.Sha256 is not null, names, DateTimeOffset.UtcNow))));
         if (!keepArchive) File.Delete(archive);
         return new Result(folder, sha, source.Sha256 is not null, extracted, AlreadyComplete: false);
+    }
+
+    static bool IsReadableZip(string path)
+    {
+        try
+        {
+            SafeZipExtractor.Open(path).Dispose();
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The marker, or null when it is missing or damaged (then the download and extraction run again).</summary>
+    static async Task<Marker?> ReadMarkerAsync(string path, CancellationToken cancellation)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Marker>(await File.ReadAllTextAsync(path, cancellation).ConfigureAwait(false)) is { Extracted: not null, Sha256: not null } marker
+                ? marker : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

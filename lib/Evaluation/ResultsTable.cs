@@ -73,6 +73,17 @@ public static class ResultsTable
     }
 
     /// <summary>
+    /// The README's generated results section for <paramref name="folder"/>: the table of its runs and, when the folder
+    /// holds a <see cref="TimeToAccuracyReport"/>, the time-to-accuracy table below it.
+    /// </summary>
+    public static string Section(string folder)
+    {
+        var section = Markdown(Read(folder));
+        var speed = Path.Combine(folder, TimeToAccuracyReport.FileName);
+        return File.Exists(speed) ? section + "\n" + TimeToAccuracyReport.Read(speed).Markdown() : section;
+    }
+
+    /// <summary>
     /// The Wilson score interval (95 %) of an accuracy measured on <see cref="ValidationFigures.Images"/> images: how far
     /// the figure could move on another draw of as many images. Wide for small validation sets: runs whose intervals
     /// overlap are not ranked.

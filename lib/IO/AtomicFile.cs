@@ -22,12 +22,24 @@ public static class AtomicFile
         }
         finally
         {
-            File.Delete(temp); // no-op after a successful rename
+            Discard(temp); // no-op after a successful rename
         }
     }
 
     /// <summary>Renames the finished <paramref name="temp"/> over <paramref name="path"/> (atomic on one file system).</summary>
-    public static void Commit(string temp, string path) => File.Move(temp, path, overwrite: true);
+    public static void Commit(string temp, string path)
+    {
+        File.Move(temp, path, overwrite: true);
+        TemporaryFiles.Release(temp);
+    }
+
+    /// <summary>Deletes <paramref name="temp"/> (and what a writer put beside it, such as GDAL's <c>.aux.xml</c>) if still there.</summary>
+    public static void Discard(string temp)
+    {
+        File.Delete(temp);
+        File.Delete(temp + ".aux.xml");
+        TemporaryFiles.Release(temp);
+    }
 
     /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
     public static void WriteAllText(string path, string text) =>
@@ -35,13 +47,9 @@ public static class AtomicFile
 
     /// <summary>
     /// A new temporary path in the folder of <paramref name="path"/> (created if missing), hidden and ending in
-    /// <c>.tmp</c>, for writers that cannot write to a stream (GDAL): write there, then <see cref="Commit"/>.
+    /// <c>.tmp</c>, for writers that cannot write to a stream (GDAL): write there, then <see cref="Commit"/> or
+    /// <see cref="Discard"/>. It is removed if the process is stopped by a signal, or by <see cref="TemporaryFiles.RemoveStale"/>
+    /// after a harder stop.
     /// </summary>
-    public static string TempPathFor(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        return Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-    }
+    public static string TempPathFor(string path) => TemporaryFiles.FileBeside(path);
 }

@@ -188,13 +188,13 @@ public sealed class GeoTiffWriter : IDisposable
             if (copy == IntPtr.Zero) throw new GdalException($"{_target}: writing the Cloud-Optimised GeoTIFF failed: {Gdal.LastError()}");
             GdalNative.GDALClose(copy);
             Close();
-            File.Delete(_temp);
+            AtomicFile.Discard(_temp);
             AtomicFile.Commit(cogTemp, _target);
             _committed = true;
         }
         finally
         {
-            File.Delete(cogTemp); // no-op once renamed
+            AtomicFile.Discard(cogTemp); // no-op once renamed
         }
     }
 
@@ -209,6 +209,6 @@ public sealed class GeoTiffWriter : IDisposable
     public void Dispose()
     {
         Close();
-        if (!_committed) File.Delete(_temp);
+        if (!_committed) AtomicFile.Discard(_temp);
     }
 }

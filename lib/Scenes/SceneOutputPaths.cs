@@ -8,8 +8,9 @@ namespace CnnSentinel.Scenes;
 /// <param name="LegendCsv">Legend as CSV.</param>
 /// <param name="LegendMarkdown">Legend as Markdown, with how to read the files.</param>
 /// <param name="Preview">Colourised class map with legend, at most about 1024 pixels wide (PNG).</param>
+/// <param name="Run">What made the outputs (<see cref="SceneRunRecord"/>), written by <c>classify</c> after all of them.</param>
 public sealed record SceneOutputPaths(string Classes, string Probability, string? Probabilities, string LegendJson,
-    string LegendCsv, string LegendMarkdown, string Preview)
+    string LegendCsv, string LegendMarkdown, string Preview, string Run)
 {
     /// <summary>The outputs for <paramref name="input"/> in <paramref name="folder"/>.</summary>
     public static SceneOutputPaths For(string folder, string input, bool allProbabilities)
@@ -17,10 +18,10 @@ public sealed record SceneOutputPaths(string Classes, string Probability, string
         var stem = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input));
         string P(string suffix) => Path.Combine(folder, stem + suffix);
         return new SceneOutputPaths(P("_classes.tif"), P("_probability.tif"), allProbabilities ? P("_probabilities.tif") : null,
-            P("_legend.json"), P("_legend.csv"), P("_legend.md"), P("_preview.png"));
+            P("_legend.json"), P("_legend.csv"), P("_legend.md"), P("_preview.png"), P("_run.json"));
     }
 
-    /// <summary>Every output file.</summary>
+    /// <summary>Every map file (not <see cref="Run"/>).</summary>
     public IEnumerable<string> All => new[] { Classes, Probability, Probabilities, LegendJson, LegendCsv, LegendMarkdown, Preview }.OfType<string>();
 
     /// <summary>True when every output exists: each is written atomically, so the scene is finished.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -15,14 +16,16 @@ namespace CnnSentinel.Training;
 /// </summary>
 /// <remarks>
 /// Layout: the 8 bytes <c>CNNSCKPT</c>, a format version (int32), a UTF-8 JSON header (int32 length +
-/// bytes), the model state (TorchSharp's <c>Module.save</c> format), then the optimiser state.
-/// Files are written atomically. Loading checks that the checkpoint was written for the same
+/// bytes), the model state (TorchSharp's <c>Module.save</c> format), the optimiser state, then (format 2) the
+/// SHA-256 of everything before it, checked before anything is read: flipped bits in the weights are refused
+/// instead of trained on. Files are written atomically; format 1 (no checksum) still loads. Loading checks that the checkpoint was written for the same
 /// architecture before touching the model, and leaves the model unchanged when it was not.
 /// </remarks>
 public static class Checkpoint
 {
     static readonly byte[] Magic = "CNNSCKPT"u8.ToArray();
-    const int FormatVersion = 1;
+    const int FormatVersion = 2;
+    const int ChecksumLength = 32;
     // A plateau schedule starts with an infinite best loss.
     static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -50,6 +53,8 @@ public static class Checkpoint
             model.save(writer);
             writer.Write(optimizer is not null);
             optimizer?.save_state_dict(writer);
+            writer.Flush();
+            writer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         }
         AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
@@ -121,7 +126,39 @@ public static class Checkpoint
     static BinaryReader Open(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
-        return new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        var file = File.OpenRead(path);
+        try
+        {
+            VerifyChecksum(file, path);
+            file.Position = 0;
+            return new BinaryReader(file, Encoding.UTF8);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>For format 2, checks the trailing SHA-256 against the rest of the file.</summary>
+    static void VerifyChecksum(FileStream file, string path)
+    {
+        Span<byte> start = stackalloc byte[12];
+        if (file.Length < start.Length + ChecksumLength || file.Read(start) < start.Length || BitConverter.ToInt32(start[8..]) != FormatVersion) return;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(start);
+        var buffer = new byte[1 << 20];
+        for (long left = file.Length - start.Length - ChecksumLength; left > 0;)
+        {
+            int read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0) break;
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        var stored = new byte[ChecksumLength];
+        file.ReadExactly(stored);
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(stored))
+            throw new InvalidDataException($"{path}: checkpoint is damaged (its SHA-256 checksum does not match its content); delete it to start the run afresh.");
     }
 
     static Header ReadHeader(BinaryReader reader, string path)
@@ -131,7 +168,7 @@ public static class Checkpoint
             if (!reader.ReadBytes(Magic.Length).SequenceEqual(Magic))
                 throw new InvalidDataException($"{path}: not a CnnSentinel checkpoint.");
             int version = reader.ReadInt32();
-            if (version != FormatVersion)
+            if (version is not (1 or FormatVersion))
                 throw new InvalidDataException($"{path}: checkpoint format {version} is not supported (expected {FormatVersion}).");
             int length = reader.ReadInt32();
             if (length <= 0 || length > reader.BaseStream.Length) throw new InvalidDataException($"{path}: checkpoint header is damaged.");

@@ -26,6 +26,15 @@ static class TestRasters
         return WindowModel.From(new SceneCnn(classes: 10, bands: 3, samePadding));
     }
 
+    /// <summary>Seeded random SceneCnn weights for 3 bands, as <c>scene_cnn.safetensors</c> in <paramref name="folder"/>: a model for classify.</summary>
+    public static string SceneCnnWeights(string folder, int seed)
+    {
+        var path = Path.Combine(folder, "scene_cnn.safetensors");
+        TorchSharp.torch.manual_seed(seed);
+        CnnSentinel.Models.StateDictFile.Save(new CnnSentinel.Models.SceneCnn(classes: 10, bands: 3), path);
+        return path;
+    }
+
     public static string SceneCrop(string folder, int x, int y, int width, int height)
     {
         using var scene = GdalRaster.Open(Scene);

@@ -7,7 +7,7 @@ namespace CnnSentinel.Tests.Download;
 
 public class DatasetDownloadTests
 {
-    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    static readonly HttpClient Http = ResumableDownload.CreateClient();
 
     /// <summary>A zip of a tiny EuroSAT-like folder: EuroSAT_RGB/A/A_1.jpg … (like the official archive's layout).</summary>
     static byte[] DatasetZip(params string[] extraEntries)
@@ -130,6 +130,144 @@ public class DatasetDownloadTests
         var target = Path.Combine(folder, "out");
         Assert.Equal(["EuroSAT_RGB"], SafeZipExtractor.Extract(archive, target));
         Assert.Contains("already exist", Assert.Throws<InvalidDataException>(() => SafeZipExtractor.Extract(archive, target)).Message);
+    }
+
+    [Fact]
+    public async Task AnErrorPageSentWith200IsDeletedNamedAndNotReused()
+    {
+        var folder = TestEnvironment.NewTempDirectory();
+        using (var page = new LoopbackFileServer("<html><body>Service unavailable</body></html>"u8.ToArray()))
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetDownload.RunAsync(Http, Source(page, null), folder));
+            Assert.Contains(Path.Combine(folder, "EuroSAT_RGB.zip"), error.Message);
+            Assert.Contains("not a readable zip", error.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        }
+        // The same happens to a bad file already under the archive's name: it is replaced, not extracted.
+        File.WriteAllText(Path.Combine(folder, "EuroSAT_RGB.zip"), "<html>old error page</html>");
+        using var good = new LoopbackFileServer(DatasetZip(), sendLength: false);
+        var result = await DatasetDownload.RunAsync(Http, Source(good, null), folder);
+        Assert.Equal(["EuroSAT_RGB"], result.Extracted);
+        Assert.False(result.Verified);
+        Assert.Single(good.Ranges);
+    }
+
+    [Fact]
+    public async Task RedirectsAreFollowedOnlyToHttpAddresses()
+    {
+        var zip = DatasetZip();
+        using var target = new LoopbackFileServer(zip);
+        using var hop = new LoopbackFileServer([], redirectTo: target.Url.ToString());
+        var folder = TestEnvironment.NewTempDirectory();
+        Assert.Equal(Sha256(zip), (await DatasetDownload.RunAsync(Http, Source(hop, Sha256(zip)), folder)).Sha256);
+
+        using var toFile = new LoopbackFileServer([], redirectTo: "file:///etc/passwd");
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetDownload.RunAsync(Http, Source(toFile, null), TestEnvironment.NewTempDirectory()));
+        Assert.Contains("'file:///etc/passwd', which is not an http(s) address", error.Message);
+    }
+
+    [Fact]
+    public async Task AStalledConnectionIsGivenUpAndTheRunResumesLater()
+    {
+        var zip = DatasetZip();
+        var folder = TestEnvironment.NewTempDirectory();
+        var part = Path.Combine(folder, "EuroSAT_RGB.zip" + ResumableDownload.PartSuffix);
+        using (var stalling = new LoopbackFileServer(zip, stallAfter: 1000))
+        {
+            var error = await Assert.ThrowsAsync<TimeoutException>(() =>
+                DatasetDownload.RunAsync(Http, Source(stalling, null), folder, stallTimeout: TimeSpan.FromSeconds(1)));
+            Assert.Contains("sent nothing for 1 s", error.Message);
+        }
+        Assert.Equal(1000, new FileInfo(part).Length);
+        using var server = new LoopbackFileServer(zip);
+        await DatasetDownload.RunAsync(Http, Source(server, Sha256(zip)), folder);
+        Assert.Equal(["bytes=1000-"], server.Ranges);
+    }
+
+    [Fact]
+    public async Task ADamagedMarkerCountsAsAbsent()
+    {
+        var zip = DatasetZip();
+        using var server = new LoopbackFileServer(zip);
+        var folder = TestEnvironment.NewTempDirectory();
+        File.WriteAllText(DatasetDownload.MarkerPath(Source(server, null), folder), "{ damaged");
+        var result = await DatasetDownload.RunAsync(Http, Source(server, null), folder);
+        Assert.False(result.AlreadyComplete);
+        Assert.True((await DatasetDownload.RunAsync(Http, Source(server, null), folder)).AlreadyComplete);
+    }
+
+    [Fact]
+    public async Task AShaThatIsNotOneIsRefusedBeforeDownloading()
+    {
+        using var server = new LoopbackFileServer(DatasetZip());
+        await Assert.ThrowsAsync<ArgumentException>(() => DatasetDownload.RunAsync(Http, Source(server, "abc"), TestEnvironment.NewTempDirectory()));
+        Assert.Empty(server.Ranges);
+        var (code, _, stderr) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "download", "rgb", "--to", TestEnvironment.NewTempDirectory(), "--url", server.Url.ToString(), "--sha256", "abc"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--sha256 must be 64 hexadecimal characters, not 'abc'", stderr);
+        Assert.Empty(server.Ranges);
+    }
+
+    [Fact]
+    public void EntryNamesAreNormalisedAndCollisionsRefused()
+    {
+        var folder = TestEnvironment.NewTempDirectory();
+        var archive = Path.Combine(folder, "a.zip");
+        File.WriteAllBytes(archive, DatasetZip("EuroSAT_RGB/../notes/./b.txt"));
+        Assert.Equal(["EuroSAT_RGB", "notes"], SafeZipExtractor.Extract(archive, Path.Combine(folder, "out")));
+        Assert.Equal("payload", File.ReadAllText(Path.Combine(folder, "out", "notes", "b.txt")));
+
+        File.WriteAllBytes(archive, DatasetZip("x/c.txt", "x/./c.txt"));
+        var error = Assert.Throws<InvalidDataException>(() => SafeZipExtractor.Extract(archive, Path.Combine(folder, "out2")));
+        Assert.Contains("'x/c.txt' and 'x/./c.txt' would be written to the same file", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(folder, "out2")));
+    }
+
+    [Fact]
+    public void StagingLeftByAKilledExtractionIsRemovedByTheNextOne()
+    {
+        var folder = TestEnvironment.NewTempDirectory();
+        var archive = Path.Combine(folder, "a.zip");
+        File.WriteAllBytes(archive, DatasetZip());
+        var target = Path.Combine(folder, "out");
+        int dead = DeadProcessId();
+        var stale = Path.Combine(target, $".extracting-{dead}-{Guid.NewGuid():N}");
+        var staleFile = Path.Combine(target, $".x_classes.tif.{dead}.{Guid.NewGuid():N}.tmp");
+        var live = Path.Combine(target, $".extracting-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(stale, "EuroSAT_RGB"));
+        Directory.CreateDirectory(live);
+        File.WriteAllText(staleFile, "half");
+        SafeZipExtractor.Extract(archive, target);
+        Assert.False(Directory.Exists(stale));
+        Assert.False(File.Exists(staleFile));
+        Assert.True(Directory.Exists(live)); // this process is alive: its staging is not touched
+    }
+
+    [Fact]
+    public void AnExtractionStoppedWhileMovingIntoPlaceIsRedoneByTheNextRun()
+    {
+        var folder = TestEnvironment.NewTempDirectory();
+        var archive = Path.Combine(folder, "a.zip");
+        File.WriteAllBytes(archive, DatasetZip());
+        var target = Path.Combine(folder, "out");
+        // Stopped after the moves, before completion was recorded (as kill -9 would): the journal stays.
+        Assert.Throws<IOException>(() => SafeZipExtractor.Extract(archive, target, _ => throw new IOException("stopped")));
+        Assert.True(Directory.Exists(Path.Combine(target, "EuroSAT_RGB")));
+        Assert.True(File.Exists(Path.Combine(target, ".a.zip.extracted")));
+
+        var recorded = new List<string>();
+        Assert.Equal(["EuroSAT_RGB"], SafeZipExtractor.Extract(archive, target, recorded.AddRange));
+        Assert.Equal(["EuroSAT_RGB"], recorded);
+        Assert.Equal(6, Directory.GetFiles(Path.Combine(target, "EuroSAT_RGB"), "*.jpg", SearchOption.AllDirectories).Length);
+        Assert.Empty(Directory.GetFileSystemEntries(target, ".*"));
+    }
+
+    /// <summary>The id of a process that has exited.</summary>
+    internal static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start("true")!;
+        process.WaitForExit();
+        return process.Id;
     }
 
     sealed class Collect(List<DownloadProgress> into) : IProgress<DownloadProgress>

@@ -6,7 +6,8 @@ namespace CnnSentinel.Tests.Download;
 
 /// <summary>
 /// Serves one byte array at http://127.0.0.1:PORT/file.zip, honouring "Range: bytes=N-" unless told not to,
-/// and records the Range headers it received. Loopback only; stops when disposed.
+/// and records the Range headers it received. Loopback only; stops when disposed. Faults on request: no
+/// Content-Length (chunked), a redirect to another address, a stall after some bytes.
 /// </summary>
 sealed class LoopbackFileServer : IDisposable
 {
@@ -14,11 +15,23 @@ sealed class LoopbackFileServer : IDisposable
     readonly byte[] _content;
     readonly bool _honourRange;
     readonly Task _serving;
+    readonly bool _sendLength;
+    readonly string? _redirectTo;
+    readonly int? _stallAfter;
+    readonly CancellationTokenSource _stopping = new();
 
-    public LoopbackFileServer(byte[] content, bool honourRange = true)
+    /// <param name="content">What to serve.</param>
+    /// <param name="honourRange">Whether to answer a Range request with 206.</param>
+    /// <param name="sendLength">Whether to send Content-Length (false: chunked, as some servers do).</param>
+    /// <param name="redirectTo">Answer every request with a 302 to this address instead.</param>
+    /// <param name="stallAfter">Send this many bytes, then nothing until disposed.</param>
+    public LoopbackFileServer(byte[] content, bool honourRange = true, bool sendLength = true, string? redirectTo = null, int? stallAfter = null)
     {
         _content = content;
         _honourRange = honourRange;
+        _sendLength = sendLength;
+        _redirectTo = redirectTo;
+        _stallAfter = stallAfter;
         int port = FreePort();
         Url = new Uri($"http://127.0.0.1:{port}/file.zip");
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -50,6 +63,13 @@ sealed class LoopbackFileServer : IDisposable
             if (_honourRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
                 start = long.Parse(range["bytes=".Length..^1]);
             var response = context.Response;
+            if (_redirectTo is not null)
+            {
+                response.StatusCode = 302;
+                response.Headers["Location"] = _redirectTo;
+                response.Close();
+                continue;
+            }
             if (start >= _content.Length && start > 0)
             {
                 response.StatusCode = 416;
@@ -61,7 +81,16 @@ sealed class LoopbackFileServer : IDisposable
                 response.StatusCode = 206;
                 response.Headers["Content-Range"] = $"bytes {start}-{_content.Length - 1}/{_content.Length}";
             }
-            response.ContentLength64 = _content.Length - start;
+            if (_sendLength) response.ContentLength64 = _content.Length - start;
+            else response.SendChunked = true;
+            if (_stallAfter is { } stall)
+            {
+                await response.OutputStream.WriteAsync(_content.AsMemory((int)start, stall));
+                await response.OutputStream.FlushAsync();
+                try { await Task.Delay(Timeout.Infinite, _stopping.Token); } catch (OperationCanceledException) { }
+                response.Abort();
+                continue;
+            }
             await response.OutputStream.WriteAsync(_content.AsMemory((int)start));
             response.Close();
         }
@@ -78,6 +107,7 @@ sealed class LoopbackFileServer : IDisposable
 
     public void Dispose()
     {
+        _stopping.Cancel();
         _listener.Stop();
         _listener.Close();
         _serving.Wait(TimeSpan.FromSeconds(5));

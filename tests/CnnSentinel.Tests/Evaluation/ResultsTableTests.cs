@@ -27,9 +27,9 @@ public class ResultsTableTests
     public void TheReadmeShowsTheCommittedResults()
     {
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
-        var runs = ResultsTable.Read(Path.Combine(TestEnvironment.RepositoryRoot, "data", "results"));
-        Assert.NotEmpty(runs);
-        Assert.True(readme == ResultsTable.Splice(readme, ResultsTable.Markdown(runs)),
+        var folder = Path.Combine(TestEnvironment.RepositoryRoot, "data", "results");
+        Assert.NotEmpty(ResultsTable.Read(folder));
+        Assert.True(readme == ResultsTable.Splice(readme, ResultsTable.Section(folder)),
             "README.md's results table differs from data/results: run `cnnsentinel results --update README.md`.");
     }
 }

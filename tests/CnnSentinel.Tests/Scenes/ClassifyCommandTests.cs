@@ -1,6 +1,4 @@
-using CnnSentinel.Models;
 using CnnSentinel.Scenes;
-using TorchSharp;
 
 namespace CnnSentinel.Tests.Scenes;
 
@@ -17,9 +15,7 @@ public class ClassifyCommandTests
     {
         var dir = TestEnvironment.NewTempDirectory();
         var crop = TestRasters.SceneCrop(dir, 100, 100, 64, 48);
-        var model = Path.Combine(dir, "scene_cnn.safetensors");
-        torch.manual_seed(42);
-        StateDictFile.Save(new SceneCnn(classes: 10, bands: 3), model);
+        var model = TestRasters.SceneCnnWeights(dir, seed: 42);
         var outDir = Path.Combine(dir, "maps");
 
         var first = Classify(crop, "--model", model, "--out", outDir, "--stride", "2");
@@ -28,10 +24,33 @@ public class ClassifyCommandTests
         Assert.True(outputs.AllExist, first.Output);
         var written = File.GetLastWriteTimeUtc(outputs.Classes);
 
-        var second = Classify(crop, "--model", model, "--out", outDir);
+        var second = Classify(crop, "--model", model, "--out", outDir, "--stride", "2");
         Assert.Equal(0, second.Code);
         Assert.Contains("skipped", second.Output);
         Assert.Equal(written, File.GetLastWriteTimeUtc(outputs.Classes));
+        Assert.True(File.Exists(outputs.Run));
+
+        // Another stride is another map: classified again, and the record says why.
+        var otherStride = Classify(crop, "--model", model, "--out", outDir, "--stride", "4");
+        Assert.True(otherStride.Code == 0, otherStride.Output);
+        Assert.Contains("stride changed", otherStride.Output);
+        Assert.Equal("4", SceneRunRecord.Read(outputs.Run)!.Settings["stride"]);
+
+        // Another scene with the same file name (Sentinel-2 folders all hold IMG_DATA/…) is not written over the first one.
+        var otherDir = Directory.CreateDirectory(Path.Combine(dir, "other")).FullName;
+        var otherCrop = Path.Combine(otherDir, Path.GetFileName(crop));
+        File.Move(TestRasters.SceneCrop(otherDir, 140, 120, 64, 48), otherCrop);
+        var sameName = Classify(otherCrop, "--model", model, "--out", outDir, "--stride", "4");
+        Assert.Equal(1, sameName.Code);
+        Assert.Contains($"is the map of {crop}, not of {otherCrop}", sameName.Output);
+        Assert.Contains("--force", sameName.Output);
+        var forced = Classify(otherCrop, "--model", model, "--out", outDir, "--stride", "4", "--force");
+        Assert.True(forced.Code == 0, forced.Output);
+        Assert.Equal(otherCrop, SceneRunRecord.Read(outputs.Run)!.Settings[SceneRunRecord.InputKey]);
+
+        var threads = Classify(crop, "--model", model, "--out", outDir, "--threads", "100000");
+        Assert.Equal(1, threads.Code);
+        Assert.Contains("--threads 100000: give 1 to", threads.Output);
 
         var wrongModel = Classify(crop, "--model", crop, "--out", outDir, "--force");
         Assert.Equal(1, wrongModel.Code);

@@ -61,4 +61,26 @@ public class CheckpointTests
         Assert.Contains("not a CnnSentinel checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(foreign, model)).Message);
         Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(Path.Combine(dir, "missing.ckpt"), model));
     }
+
+    [Fact]
+    public void FlippedBytesInTheWeightsAreRefusedByTheChecksum()
+    {
+        var model = TinyProblem.Model();
+        var dir = TestEnvironment.NewTempDirectory();
+        var path = Path.Combine(dir, "tiny.ckpt");
+        Checkpoint.Save(path, model, null, Header(model));
+        var bytes = File.ReadAllBytes(path);
+        var random = new Random(7);
+        for (int i = 0; i < 400; i++) bytes[bytes.Length / 2 + random.Next(bytes.Length / 3)] ^= 0x5A; // inside the tensors
+        var flipped = Path.Combine(dir, "flipped.ckpt");
+        File.WriteAllBytes(flipped, bytes);
+
+        var before = ModelState.Copy(model);
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(flipped, model));
+        Assert.Contains(flipped, error.Message);
+        Assert.Contains("checksum does not match", error.Message);
+        Assert.Throws<InvalidDataException>(() => Checkpoint.ReadHeader(flipped));
+        TensorAssert.SameState(before, model);
+        Assert.Equal(3, Checkpoint.ReadHeader(path).Epoch); // the intact file still reads
+    }
 }

@@ -54,6 +54,7 @@ public class ResumeAfterKillTests
         Checkpoint.Load(last, actual);
         TensorAssert.SameState(expected, actual);
         Assert.Equal(3, Checkpoint.ReadHeader(last).Epoch);
+        Assert.Empty(Directory.GetFileSystemEntries(interrupted, ".*")); // no work file of the killed run is left
         Assert.Equal(
             TrainingHistory.ReadCsv(Path.Combine(uninterrupted, "smallcnn_rgb_scratch.history.csv")).Select(h => (h.TrainLoss, h.ValidationAccuracy)),
             TrainingHistory.ReadCsv(Path.Combine(interrupted, "smallcnn_rgb_scratch.history.csv")).Select(h => (h.TrainLoss, h.ValidationAccuracy)));

@@ -1,0 +1,29 @@
+using CnnSentinel.Evaluation;
+
+namespace CnnSentinel.Tests.Bench;
+
+/// <summary>The time-to-accuracy bench, run as a user runs it, on the bundled sample for a few steps.</summary>
+public class TimeToAccuracyBenchmarkTests
+{
+    [Fact]
+    public void BothSidesTrainOnTheSamePixelsAndAgree()
+    {
+        var output = TestEnvironment.NewTempDirectory("bench-tta");
+        try
+        {
+            ExternalTools.Run("dotnet", Path.Combine(AppContext.BaseDirectory, "cnnsentinel-bench.dll"), "time-to-accuracy",
+                "--data", Path.Combine(TestEnvironment.RepositoryRoot, "data", "eurosat-rgb"), "--epochs", "2", "--steps", "2",
+                "--targets", "0.2", "0.99", "--out", output);
+            var report = TimeToAccuracyReport.Read(Path.Combine(output, TimeToAccuracyReport.FileName));
+            Assert.True(report.Complete);
+            Assert.Equal("eurosat-rgb", report.Data);
+            Assert.Equal(0, report.FirstBatchDifference);
+            // Same weights, batches and schedule: after four steps both networks classify (nearly) the same images correctly.
+            for (int epoch = 0; epoch < 2; epoch++)
+                Assert.InRange(Math.Abs(report.Library[epoch].Accuracy - report.Reference[epoch].Accuracy), 0, 0.02);
+            Assert.True(report.Library.Zip(report.Library.Skip(1)).All(p => p.Second.Seconds > p.First.Seconds));
+            Assert.True(double.IsPositiveInfinity(report.Times[1].LibrarySeconds));
+        }
+        finally { Directory.Delete(output, recursive: true); }
+    }
+}

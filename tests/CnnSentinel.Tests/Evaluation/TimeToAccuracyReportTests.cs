@@ -1,0 +1,45 @@
+using CnnSentinel.Evaluation;
+
+namespace CnnSentinel.Tests.Evaluation;
+
+public class TimeToAccuracyReportTests
+{
+    static TimeToAccuracyReport Sample(int epochs = 3) => new("eurosat-rgb", "fast: …", epochs, "1.13", 0, "2 cores",
+        [new(1, 100, 0.95), new(2, 200, 0.975), new(3, 300, 0.98)],
+        [new(1, 80, 0.96), new(2, 160, 0.971), new(3, 240, 0.986)],
+        [0.97, 0.985]);
+
+    [Fact]
+    public void EachTargetIsTimedAtTheFirstEpochThatReachesIt()
+    {
+        var times = Sample().Times;
+        Assert.Equal((200.0, 160.0), (times[0].LibrarySeconds, times[0].ReferenceSeconds));
+        Assert.Equal(1.25, times[0].Ratio, 9);
+        Assert.True(double.IsPositiveInfinity(times[1].LibrarySeconds));
+        Assert.Equal(240, times[1].ReferenceSeconds);
+        Assert.True(double.IsNaN(times[1].Ratio)); // one side did not get there: no ratio
+        var markdown = Sample().Markdown();
+        Assert.Contains("| 0.97 | 3.3 min | 2.7 min | 1.25 |", markdown);
+        Assert.Contains("| 0.985 | not reached | 4.0 min | — |", markdown);
+        Assert.Contains("3 epochs", markdown);
+        Assert.Contains("3 of 5 epochs", Sample(epochs: 5).Markdown());
+    }
+
+    [Fact]
+    public void AReportReadsBackAsWrittenAndABadFileIsNamed()
+    {
+        var folder = Directory.CreateTempSubdirectory("tta-report-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, TimeToAccuracyReport.FileName);
+            Sample().Write(path);
+            var read = TimeToAccuracyReport.Read(path);
+            Assert.Equal(Sample().Markdown(), read.Markdown());
+            Assert.Equal(Sample().Reference, read.Reference);
+            File.WriteAllText(path, "{ not json");
+            var error = Assert.Throws<InvalidDataException>(() => TimeToAccuracyReport.Read(path));
+            Assert.Contains(path, error.Message);
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+}
