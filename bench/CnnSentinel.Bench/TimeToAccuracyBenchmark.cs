@@ -135,7 +135,7 @@ static class TimeToAccuracyBenchmark
             ["epochs"] = recipe.Epochs,
             ["lr"] = recipe.Optimizer.LearningRate,
             ["weight_decay"] = recipe.Optimizer.WeightDecay,
-            ["warmup_epochs"] = recipe.WarmupEpochs,
+            ["warmup_epochs"] = recipe.EffectiveWarmupEpochs,
             ["label_smoothing"] = recipe.LabelSmoothing,
             ["input_mean"] = new JsonArray(model.InputNormalization!.Mean.Select(m => (JsonNode)m).ToArray()),
             ["classes"] = data.Dataset.Classes.Count,

@@ -50,8 +50,11 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
     public TrainerOptions SingleStageOptions(string modelName, string tag, string? checkpointDirectory = null) => new()
     {
         ModelName = modelName, Tag = tag, Epochs = Epochs, Optimizer = Optimizer, CheckpointDirectory = checkpointDirectory,
-        Schedule = LearningRateSchedule.Cosine(Epochs, 0, Math.Min(WarmupEpochs, Epochs - 1)), LabelSmoothing = LabelSmoothing,
+        Schedule = LearningRateSchedule.Cosine(Epochs, 0, EffectiveWarmupEpochs), LabelSmoothing = LabelSmoothing,
     };
+
+    /// <summary>The warm-up the schedule uses: <see cref="WarmupEpochs"/>, shortened so that at least one epoch of cosine decay follows it.</summary>
+    public double EffectiveWarmupEpochs => Math.Min(WarmupEpochs, Epochs - 1);
 
     /// <summary>
     /// Trains <paramref name="model"/> (a pretrained classifier) by this recipe: the fast recipe as one stage with
