@@ -55,10 +55,8 @@ static class TimeToAccuracyBenchmark
 
             var path = Path.Combine(outFolder, TimeToAccuracyReport.FileName);
             var report = Run(folder, recipe, parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
-            Console.WriteLine($"{"target",8} {"CnnSentinel",12} {"PyTorch",12} {"ratio",8}");
-            foreach (var row in report.Times)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{row.Target,8:0.000} {Seconds(row.LibrarySeconds),12} {Seconds(row.ReferenceSeconds),12} {(double.IsFinite(row.Ratio) ? row.Ratio.ToString("0.00", CultureInfo.InvariantCulture) : "—"),8}"));
+            // The same table the README shows (TimeToAccuracyReport.Markdown), so the two cannot format the figures differently.
+            Console.Write(report.Markdown());
             Console.WriteLine("ratio = CnnSentinel time / PyTorch time to the same validation accuracy (goal ≤ 1.0); — : a side did not reach it.");
             Console.WriteLine($"written {path}; copy it to data/results/ and run `cnnsentinel results --update README.md` to show it in the README");
             return 0;
@@ -202,8 +200,6 @@ static class TimeToAccuracyBenchmark
             process.Dispose();
         }
     }
-
-    static string Seconds(double s) => double.IsFinite(s) ? $"{s / 60:0.0} min" : "not reached";
 
     sealed class EpochRecorder(Action<TrainingProgress> epochDone) : IProgress<TrainingProgress>
     {

@@ -64,7 +64,7 @@ public static class SafeZipExtractor
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            TemporaryFiles.Delete(staging);
             TemporaryFiles.Release(staging);
         }
         return topLevel;
@@ -75,11 +75,7 @@ public static class SafeZipExtractor
     {
         if (!File.Exists(journal)) return;
         foreach (var name in File.ReadAllLines(journal).Where(n => n.Length > 0 && !n.Contains('/') && n is not ("." or "..")))
-        {
-            var path = Path.Combine(target, name);
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            else File.Delete(path);
-        }
+            TemporaryFiles.Delete(Path.Combine(target, name));
         File.Delete(journal);
     }
 

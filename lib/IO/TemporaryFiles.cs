@@ -48,8 +48,7 @@ public static partial class TemporaryFiles
             if (!match.Success || IsRunning(int.Parse(match.Groups["pid"].Value))) continue;
             try
             {
-                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
+                Delete(entry);
                 removed.Add(entry);
             }
             catch (IOException) { } // another process is removing it at the same moment
@@ -97,12 +96,18 @@ public static partial class TemporaryFiles
         {
             try
             {
-                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                else File.Delete(path);
+                Delete(path);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>Deletes <paramref name="path"/>, a folder with its content or a file; nothing when it is not there.</summary>
+    internal static void Delete(string path)
+    {
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        else File.Delete(path);
     }
 
     [GeneratedRegex(@"^\..+\.(?<pid>\d+)\.[0-9a-f]{32}\.tmp(\..*)?$")]
