@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
+using CnnSentinel.Notebooks;
 
 namespace CnnSentinel.Cli;
 
@@ -9,18 +10,23 @@ static class ResultsCommand
 {
     public static Command Create()
     {
-        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file) and, optionally, the time-to-accuracy bench's report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
+        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file) and, optionally, the time-to-accuracy bench's report and the notebooks' run report (notebooks.json).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
         var readme = new Option<FileInfo?>("--update") { Description = "Markdown file whose generated results section to rewrite (e.g. README.md)." };
         var command = new Command("results", "Print the table of full-data training results (or rewrite it in the README) from the runs' model descriptions.") { folder, readme };
         command.SetAction(parse => CommandErrors.Run("results", () =>
         {
-            var table = ResultsTable.Section(parse.GetValue(folder)!.FullName);
+            var from = parse.GetValue(folder)!.FullName;
+            var table = ResultsTable.Section(from);
+            var notebooks = Path.Combine(from, NotebookRunReport.FileName);
+            var bundled = File.Exists(notebooks) ? NotebookRunReport.Read(notebooks).Markdown() : null;
             if (parse.GetValue(readme) is { } file)
             {
-                AtomicFile.WriteAllText(file.FullName, ResultsTable.Splice(File.ReadAllText(file.FullName), table));
+                var markdown = ResultsTable.Splice(File.ReadAllText(file.FullName), table);
+                if (bundled is not null) markdown = ResultsTable.Splice(markdown, bundled, ResultsTable.BundledBeginMarker, ResultsTable.BundledEndMarker);
+                AtomicFile.WriteAllText(file.FullName, markdown);
                 Console.WriteLine($"results: {file.FullName} updated");
             }
-            else Console.Write(table);
+            else Console.Write(bundled is null ? table : table + "\n" + bundled);
             return 0;
         }));
         return command;

@@ -6,6 +6,12 @@ namespace CnnSentinel;
 /// </summary>
 public static class ProjectPaths
 {
+    /// <summary>
+    /// The environment variable that moves <see cref="Output"/> elsewhere. The tests set it so that their notebook
+    /// runs write under <c>out/test-notebooks</c> and never over what <c>./run.sh</c> produced.
+    /// </summary>
+    public const string OutputEnvironmentVariable = "CNNSENTINEL_OUTPUT_DIR";
+
     /// <summary>The nearest folder at or above the current directory that holds CnnSentinel.Lib.csproj; the current directory when there is none.</summary>
     public static string Root
     {
@@ -18,6 +24,18 @@ public static class ProjectPaths
         }
     }
 
-    /// <summary><c>Root/out</c>: everything the runs produce (executed notebooks, results, models, maps).</summary>
-    public static string Output => Path.Combine(Root, "out");
+    /// <summary>
+    /// The RGB model shipped with the project (<c>data/models/</c>): the ImageNet ResNet18 fine-tuned on the full EuroSAT
+    /// RGB by <c>cnnsentinel train --recipe fast</c>; its card (<c>.md</c> beside it) has the command, data and figures.
+    /// </summary>
+    public static string ShippedRgbModel => Path.Combine(Root, "data", "models", "resnet18-imagenet_rgb_fast.safetensors");
+
+    /// <summary>
+    /// Where the runs write everything they produce (executed notebooks' results, models, maps, the web page):
+    /// <c>CNNSENTINEL_OUTPUT_DIR</c> when set, else <c>Root/out</c>.
+    /// </summary>
+    public static string Output =>
+        Environment.GetEnvironmentVariable(OutputEnvironmentVariable) is { Length: > 0 } folder
+            ? Path.GetFullPath(folder)
+            : Path.Combine(Root, "out");
 }

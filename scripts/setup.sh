@@ -61,9 +61,9 @@ kernelspec_dir() { jupyter kernelspec list --json 2>/dev/null | /usr/bin/python3
 step_kernelspec() {
   command -v jupyter >/dev/null 2>&1 || fail "jupyter not found." "Run: scripts/setup.sh packages"
   [ -x "${TOOLS_DIR}/dotnet-interactive" ] || fail "dotnet-interactive not installed." "Run: scripts/setup.sh dotnet-tool"
-  local dir feed="$ROOT/artifacts/packages"; dir="$(kernelspec_dir)"
+  local dir; dir="$(kernelspec_dir)"
   if [ -n "$dir" ] && grep -q "${TOOLS_DIR}/dotnet-interactive" "$dir/kernel.json" 2>/dev/null && grep -q -- "--http-local-only" "$dir/kernel.json" \
-     && grep -qF -- ":-${feed}}" "$dir/kernel.json"; then
+     && ! grep -q RestoreAdditionalProjectSources "$dir/kernel.json"; then
     say "kernelspec .net-csharp: present ($dir)"; return
   fi
   say "registering the .NET Interactive kernelspecs"
@@ -71,18 +71,14 @@ step_kernelspec() {
   dir="$(kernelspec_dir)"
   [ -n "$dir" ] || fail "the kernelspec .net-csharp was not registered." "Check 'jupyter kernelspec list'."
   # Start the kernel by absolute path (Jupyter and nbconvert need not have the tools folder on PATH),
-  # with its HTTP services on loopback only (by default they listen on every interface), and let its
-  # #r "nuget: CnnSentinel.Lib, …" find the package this checkout builds: RestoreAdditionalProjectSources
-  # defaults to artifacts/packages here, unless the caller sets it (the notebook runner sets its own
-  # checkout's). A user-level NuGet source would reach every restore on the machine instead, and break
-  # them all once the folder is gone.
-  /usr/bin/python3 - "$dir/kernel.json" "${TOOLS_DIR}/dotnet-interactive" "$feed" <<'PY'
+  # with its HTTP services on loopback only (by default they listen on every interface). Nothing about
+  # this checkout goes into the kernelspec, which is shared by every checkout on the machine: each
+  # notebook's first cell tells NuGet where its checkout's package folder is.
+  /usr/bin/python3 - "$dir/kernel.json" "${TOOLS_DIR}/dotnet-interactive" <<'PY'
 import json, sys
-path, tool, feed = sys.argv[1], sys.argv[2], sys.argv[3]
+path, tool = sys.argv[1], sys.argv[2]
 spec = json.load(open(path))
-spec["argv"] = ["/bin/sh", "-c",
-    f'RestoreAdditionalProjectSources="${{RestoreAdditionalProjectSources:-{feed}}}" exec "{tool}" jupyter --default-kernel csharp --http-local-only "$0"',
-    "{connection_file}"]
+spec["argv"] = [tool, "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"]
 spec.pop("env", None)
 json.dump(spec, open(path, "w"), indent=2)
 PY

@@ -50,6 +50,21 @@ public static class SentinelBands
         return scaled.round().clamp(held.Of(0.0), held.Of(255.0)).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Patches as true-colour uint8 for display, with one fixed scaling for every patch (so that a forest looks like a
+    /// forest next to a lake, which a per-image contrast stretch undoes): 3-band patches (the RGB release, 0–255) as
+    /// they are, 13-band patches as the RGB release made them (<see cref="ToRgbRelease"/>).
+    /// </summary>
+    /// <param name="patches"><c>[N, C, H, W]</c> or <c>[C, H, W]</c>, C = 3 or 13, on their file scale.</param>
+    public static Tensor ToDisplay(Tensor patches)
+    {
+        var channels = patches.shape[^3];
+        if (channels == Names.Count) return ToRgbRelease(patches);
+        if (channels != 3) throw new ArgumentException($"ToDisplay takes 3-band or {Names.Count}-band patches, not {channels} bands.", nameof(patches));
+        using var held = new HeldScalars();
+        return patches.round().clamp(held.Of(0.0), held.Of(255.0)).to_type(ScalarType.Byte);
+    }
+
     /// <summary>The names of the bands of <paramref name="format"/>: R, G, B for RGB, <see cref="Names"/> for multispectral.</summary>
     public static IReadOnlyList<string> For(PatchFormat format) =>
         format == PatchFormat.Rgb ? ["R", "G", "B"] : Names;

@@ -30,9 +30,11 @@ public static class GradCam
         Tensor? activations = null;
         var hook = target.register_forward_hook((_, _, output) =>
         {
-            // The library's models free their intermediate tensors when forward returns; keep this one.
+            // The library's models free their intermediate tensors when forward returns, and TorchSharp's Sequential
+            // disposes each layer's output once the next layer has run: keep this handle out of both, and let the
+            // network go on with an alias of it (the same tensor, so the gradient still reaches it).
             activations = output.DetachFromDisposeScope();
-            return output;
+            return output.alias();
         });
         try
         {
@@ -70,46 +72,62 @@ public static class GradCam
     }
 
     /// <summary>
-    /// The heat maps laid over the images (for <see cref="Notebooks.ImageBatch"/>): a blue-to-red colour
-    /// ramp blended with a grey-scale version of each image.
+    /// The heat maps laid over the images so that both show: where a map is cold the image is unchanged; towards hot, a
+    /// yellow-to-red colour covers it, up to <paramref name="opacity"/> where the map is 1.
     /// </summary>
-    /// <param name="displayImages">Images to draw under the maps, [N, C, H, W] in any range (e.g. the RGB bands).</param>
+    /// <param name="displayImages">True-colour images, [N, 3, H, W], 0–255 (uint8 or floating, e.g. <see cref="SentinelBands.ToDisplay"/>).</param>
     /// <param name="heatMaps">Maps from <see cref="Compute"/>, [N, H, W] in [0, 1].</param>
-    /// <param name="opacity">Weight of the map in the blend.</param>
-    public static Tensor Overlay(Tensor displayImages, Tensor heatMaps, double opacity = 0.5)
+    /// <param name="opacity">How much of the colour covers the image where the map is hottest.</param>
+    /// <returns>RGB in [0, 1], [N, 3, H, W].</returns>
+    public static Tensor Overlay(Tensor displayImages, Tensor heatMaps, double opacity = 0.6)
     {
         using var scope = NewDisposeScope();
         using var held = new HeldScalars();
-        Scalar zero = held.Of(0.0), one = held.Of(1.0), two = held.Of(2.0);
-        var grey = displayImages.to_type(ScalarType.Float32).mean([1], keepdim: true);
-        var flat = grey.flatten(1);
-        var low = flat.min(1, keepdim: true).values.unsqueeze(-1).unsqueeze(-1);
-        var high = flat.max(1, keepdim: true).values.unsqueeze(-1).unsqueeze(-1);
-        grey = ((grey - low) / (high - low).clamp_min(held.Of(1e-12))).expand(-1, 3, -1, -1);
-        // Blue (cold) → green → red (hot), from s = 2m − 1 in [−1, 1]; numbers as held scalars (see HeldScalars).
-        var s = heatMaps.unsqueeze(1).mul(two).sub(one);
-        var colours = cat([s.clamp(zero, one), s.abs().neg().add_(one, HeldScalars.One), s.neg().clamp(zero, one)], 1);
-        return grey.mul(held.Of(1 - opacity)).add_(colours.mul(held.Of(opacity)), HeldScalars.One).clamp(zero, one).MoveToOuterDisposeScope();
+        Scalar one = held.Of(1.0);
+        var image = displayImages.to_type(ScalarType.Float32).div(held.Of(255.0));
+        var heat = heatMaps.unsqueeze(1);
+        // Hot colour map: yellow (1, 1, 0) at 0 → red (1, 0, 0) at 1; numbers as held scalars (see HeldScalars).
+        var colours = cat([ones_like(heat), heat.neg().add(one), zeros_like(heat)], 1);
+        var alpha = heat.mul(held.Of(opacity));
+        return image.mul(alpha.neg().add(one)).add_(colours.mul(alpha), HeldScalars.One).clamp(held.Of(0.0), one).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Grad-CAM of the first <paramref name="count"/> images of <paramref name="batch"/> over the images read back
-    /// from <paramref name="dataset"/> by their keys, captioned with the predicted class.
+    /// Grad-CAM over a balanced set: the first <paramref name="perClass"/> images of each class found in
+    /// <paramref name="batches"/> (e.g. the validation split in order), drawn over the images read back from
+    /// <paramref name="dataset"/> by their keys, one class per column, captioned with the true class and, below it,
+    /// "→ predicted".
     /// </summary>
-    public static ImageBatch Gallery(nn.Module<Tensor, Tensor> model, TrainingBatch batch, EuroSatDataset dataset, int count = 8, string? layer = null)
+    public static ImageBatch Gallery(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, EuroSatDataset dataset, int perClass = 1, string? layer = null)
     {
-        var keys = batch.Keys ?? throw new ArgumentException("The batch carries no keys to read the images back.");
         using var scope = NewDisposeScope();
-        using var held = new HeldScalars();
-        int n = (int)Math.Min(count, batch.Inputs.shape[0]);
-        var inputs = batch.Inputs.narrow(0, 0, n);
+        int classes = dataset.Classes.Count;
+        var chosen = new List<(Tensor Input, long Label, string Key, int Rank)>();
+        var perLabel = new int[classes];
+        foreach (var batch in batches)
+        {
+            using (batch)
+            {
+                var keys = batch.Keys ?? throw new ArgumentException("The batches carry no keys to read the images back.");
+                var labels = batch.Labels.data<long>().ToArray();
+                for (int i = 0; i < labels.Length; i++)
+                    if (perLabel[labels[i]] < perClass) chosen.Add((batch.Inputs[i].detach().clone(), labels[i], keys[i], perLabel[labels[i]]++));
+            }
+            if (perLabel.All(n => n >= perClass)) break;
+        }
+        if (chosen.Count == 0) throw new ArgumentException("The batches hold no images.");
+        // Column by class, row by the k-th image of the class.
+        chosen = chosen.OrderBy(c => c.Rank).ThenBy(c => c.Label).ToList();
+        var inputs = stack(chosen.Select(c => c.Input).ToArray());
         var maps = Compute(model, inputs, layer);
         long[] predicted;
         using (no_grad()) predicted = model.forward(inputs).argmax(1).data<long>().ToArray();
         var byPath = dataset.Samples.ToDictionary(s => s.RelativePath);
-        var images = dataset.ReadImages(keys.Take(n).Select(k => byPath[k]).ToList());
-        var display = dataset.BandCount == 3 ? images : images.index_select(1, tensor(new long[] { 3, 2, 1 }));
-        return new ImageBatch(Overlay(display, maps).mul(held.Of(255.0)).MoveToOuterDisposeScope(), predicted.Select(p => dataset.Classes[(int)p]).ToList(), Columns: n);
+        var display = SentinelBands.ToDisplay(dataset.ReadImages(chosen.Select(c => byPath[c.Key]).ToList()));
+        using var held = new HeldScalars();
+        var captions = chosen.Select((c, i) => $"{dataset.Classes[(int)c.Label]}\n→ {dataset.Classes[(int)predicted[i]]}").ToList();
+        return new ImageBatch(Overlay(display, maps).mul(held.Of(255.0)).MoveToOuterDisposeScope(), captions,
+            Columns: Math.Min(classes, chosen.Count), Zoom: 2);
     }
 
     static nn.Module<Tensor, Tensor> FindLayer(nn.Module<Tensor, Tensor> model, string? name)

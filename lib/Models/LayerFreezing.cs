@@ -42,6 +42,16 @@ public static class LayerFreezing
         SyncBatchNorms(model);
     }
 
+    /// <summary>
+    /// Freezes every batch norm (scale, shift and running statistics), whatever else trains: fine-tuning on small batches
+    /// of small patches keeps ImageNet's statistics (see <see cref="Training.FineTuningPlan.KeepBatchNormFrozen"/>).
+    /// </summary>
+    public static void FreezeBatchNorms(this nn.Module model)
+    {
+        var batchNorms = model.named_modules().Where(m => m.module is BatchNorm && m.module.parameters().Any()).Select(m => m.name).ToArray();
+        if (batchNorms.Length > 0) model.Freeze(batchNorms);
+    }
+
     /// <summary>Number of parameter values in <paramref name="model"/>, or only of those that train.</summary>
     public static long CountParameters(this nn.Module model, bool trainableOnly = false) =>
         model.parameters().Where(p => !trainableOnly || p.requires_grad).Sum(p => p.numel());

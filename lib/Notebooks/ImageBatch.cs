@@ -9,7 +9,7 @@ namespace CnnSentinel.Notebooks;
 /// — <c>[N, C, H, W]</c>, <c>[C, H, W]</c> or <c>[H, W]</c>, uint8 or floating, RGB or multispectral.
 /// </summary>
 /// <param name="Images">The images; channels first.</param>
-/// <param name="Captions">Optional caption per image (shown under it).</param>
+/// <param name="Captions">Optional caption per image (shown under it; a line break starts a second line).</param>
 /// <param name="Columns">Images per row.</param>
 /// <param name="DisplayBands">For more than 3 channels, which 3 to show as red, green, blue (e.g. B04, B03, B02 = 3, 2, 1 for EuroSAT MS).</param>
 /// <param name="Zoom">Pixels per image pixel (nearest-neighbour), so 64×64 patches are not tiny.</param>
@@ -33,7 +33,9 @@ public sealed record ImageBatch(
             throw new ArgumentException($"ImageBatch has {n} images but {Captions.Count} captions.");
         int columns = Math.Clamp(Columns, 1, Math.Max(1, n));
         int rows = (n + columns - 1) / columns;
-        int captionSpace = Captions is null ? 0 : CaptionHeight;
+        // A caption may have several lines ('\n'); every cell leaves room for the longest.
+        int captionLines = Captions is null ? 0 : Captions.Select(c => c.Split('\n').Length).DefaultIfEmpty(0).Max();
+        int captionSpace = captionLines * CaptionHeight;
         int cellW = w * Zoom, cellH = h * Zoom + captionSpace;
         var bitmap = new SKBitmap(columns * cellW + (columns - 1) * Gap, rows * cellH + (rows - 1) * Gap);
         using var canvas = new SKCanvas(bitmap);
@@ -53,7 +55,11 @@ public sealed record ImageBatch(
             int left = (i % columns) * (cellW + Gap), top = (i / columns) * (cellH + Gap);
             canvas.DrawBitmap(tile, new SKRect(left, top, left + w * Zoom, top + h * Zoom), new SKPaint { FilterQuality = SKFilterQuality.None });
             if (Captions is not null)
-                canvas.DrawText(Fit(Captions[i], paint, cellW), left, top + h * Zoom + CaptionHeight - 4, paint);
+            {
+                var lines = Captions[i].Split('\n');
+                for (int line = 0; line < lines.Length; line++)
+                    canvas.DrawText(Fit(lines[line], paint, cellW), left, top + h * Zoom + (line + 1) * CaptionHeight - 4, paint);
+            }
         }
         return bitmap;
     }

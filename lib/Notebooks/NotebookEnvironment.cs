@@ -50,7 +50,7 @@ public static class NotebookEnvironment
 
     /// <summary>
     /// The display rules the kernel extension registers: tensors as a summary with a preview, image
-    /// batches as a PNG picture grid, confusion matrices and band statistics as tables, Plotly charts as offline HTML.
+    /// batches as a PNG picture grid, confusion matrices, band statistics and <see cref="Table"/>s as tables, Plotly charts as offline HTML.
     /// </summary>
     public static IReadOnlyList<DisplayFormatter> Formatters() =>
     [
@@ -60,5 +60,6 @@ public static class NotebookEnvironment
         new(typeof(GenericChart), "text/html", o => ChartHtml.Render((GenericChart)o)),
         new(typeof(ModelSummary), "text/html", o => ((ModelSummary)o).ToHtml()),
         new(typeof(BandStatistics), "text/html", o => ((BandStatistics)o).ToHtml()),
+        new(typeof(Table), "text/html", o => ((Table)o).ToHtml()),
     ];
 }

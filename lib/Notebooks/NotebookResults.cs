@@ -8,21 +8,15 @@ namespace CnnSentinel.Notebooks;
 /// test harness or a script can read them.
 /// </summary>
 /// <remarks>
-/// The folder is <c>CNNSENTINEL_RESULTS_DIR</c> when set (the notebook tests set it), else
-/// <c>out/results</c> in the repository (<see cref="ProjectPaths.Output"/>). Files are written atomically.
+/// The folder is <c>results</c> in the output folder (<see cref="ProjectPaths.Output"/>: <c>out/results</c> in the
+/// repository unless <see cref="ProjectPaths.OutputEnvironmentVariable"/> moves it). Files are written atomically.
 /// </remarks>
 public static class NotebookResults
 {
-    /// <summary>The environment variable naming the results folder.</summary>
-    public const string EnvironmentVariable = "CNNSENTINEL_RESULTS_DIR";
-
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
     /// <summary>The folder results are written to.</summary>
-    public static string Directory =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
-            ? Path.GetFullPath(dir)
-            : Path.Combine(ProjectPaths.Output, "results");
+    public static string Directory => Path.Combine(ProjectPaths.Output, "results");
 
     /// <summary>Writes <paramref name="values"/> as <c>&lt;name&gt;.json</c> and returns the file's path.</summary>
     public static string Save(string name, object values)

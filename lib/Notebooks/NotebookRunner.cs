@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using CnnSentinel.IO;
 
 namespace CnnSentinel.Notebooks;
 
@@ -38,7 +39,7 @@ public static class NotebookRunner
     /// <param name="outputDirectory">Where the executed copy goes.</param>
     /// <param name="quick">Quick mode (<c>CNNSENTINEL_MODE=quick</c>) or full mode.</param>
     /// <param name="cellTimeout">Longest a single cell may run.</param>
-    /// <param name="environment">Further environment variables for the kernel (e.g. <see cref="NotebookResults.EnvironmentVariable"/>).</param>
+    /// <param name="environment">Further environment variables for the kernel (e.g. <see cref="ProjectPaths.OutputEnvironmentVariable"/>).</param>
     public static Result Run(string notebook, string outputDirectory, bool quick, TimeSpan cellTimeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -63,23 +64,20 @@ public static class NotebookRunner
         // .NET Interactive is a dotnet global tool; make sure the kernel finds it even from a bare shell.
         var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
         start.Environment["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}:{tools}";
-        // Restore CnnSentinel.Lib from the package this checkout built, whatever NuGet sources the user has.
-        if (FindPackageFeed(notebook) is { } feed) start.Environment["RestoreAdditionalProjectSources"] = feed;
+        // Each notebook's first cell points NuGet at its checkout's package folder itself; run without any
+        // inherited setting, so that a notebook that relies on one fails here rather than in a user's editor.
+        start.Environment.Remove("RestoreAdditionalProjectSources");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         ForgetCachedRestores("cnnsentinel.lib");
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        var log = stdout.Result + stderr.Result;
-        if (process.ExitCode != 0 || !File.Exists(executed))
+        var (exitCode, log) = RunToEnd(start);
+        if (exitCode != 0 || !File.Exists(executed))
         {
             var hint = log.Contains("NoSuchKernel", StringComparison.Ordinal) || log.Contains("No module named nbconvert", StringComparison.Ordinal)
                 ? " The notebook kernel or nbconvert is not installed: run scripts/setup.sh."
                 : "";
-            return new Result(notebook, executed, [new Problem(-1, $"nbconvert exited with code {process.ExitCode}.{hint} {Tail(log)}")], log, clock.Elapsed);
+            return new Result(notebook, executed, [new Problem(-1, $"nbconvert exited with code {exitCode}.{hint} {Tail(log)}")], log, clock.Elapsed);
         }
         return new Result(notebook, executed, FindProblems(executed), log, clock.Elapsed);
     }
@@ -137,15 +135,46 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>The nearest <c>artifacts/packages</c> folder above the notebook: where the build writes CnnSentinel.Lib's package.</summary>
-    public static string? FindPackageFeed(string notebook)
+    /// <summary>
+    /// Writes <paramref name="executedNotebook"/> as a standalone HTML page beside it (<c>name.html</c>), to open in a
+    /// browser without a kernel: outputs as they are, charts drawn by the plotly.js the notebook carries.
+    /// </summary>
+    /// <returns>The page's path.</returns>
+    /// <exception cref="InvalidOperationException">nbconvert failed; the message has its output.</exception>
+    public static string ToHtml(string executedNotebook)
     {
-        for (var dir = new FileInfo(notebook).Directory; dir is not null; dir = dir.Parent)
+        executedNotebook = Path.GetFullPath(executedNotebook);
+        var html = Path.ChangeExtension(executedNotebook, ".html");
+        var start = new ProcessStartInfo(Python()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // nbconvert writes the file itself: into a hidden staging folder, then renamed into place, so that a
+        // half-written page never stands in for a good one.
+        var staging = TemporaryFiles.StagingFolderIn(Path.GetDirectoryName(html)!);
+        try
         {
-            var feed = Path.Combine(dir.FullName, "artifacts", "packages");
-            if (Directory.Exists(feed)) return feed;
+            foreach (var arg in new[] { "-m", "nbconvert", "--to", "html", "--output-dir", staging, executedNotebook })
+                start.ArgumentList.Add(arg);
+            var (exitCode, log) = RunToEnd(start);
+            var written = Path.Combine(staging, Path.GetFileName(html));
+            if (exitCode != 0 || !File.Exists(written))
+                throw new InvalidOperationException($"{executedNotebook}: nbconvert --to html failed ({exitCode}). {Tail(log)}");
+            File.Move(written, html, overwrite: true);
+            return html;
         }
-        return null;
+        finally
+        {
+            TemporaryFiles.Delete(staging);
+            TemporaryFiles.Release(staging);
+        }
+    }
+
+    /// <summary>Runs <paramref name="start"/> (output redirected) to the end: its exit code and what it printed.</summary>
+    static (int ExitCode, string Log) RunToEnd(ProcessStartInfo start)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     static string Python() => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // Debian's, which has nbconvert

@@ -1,3 +1,4 @@
+using CnnSentinel.Raster;
 using SkiaSharp;
 
 namespace CnnSentinel.Scenes;
@@ -82,6 +83,40 @@ public static class ClassMapImage
             top += swatch + 6;
         }
         return figure;
+    }
+
+    /// <summary>
+    /// The scene in true colour (its red, green and blue bands, B04, B03, B02), to show beside its map. 8-bit bands
+    /// (a TCI image, EuroSAT-like RGB) are shown as they are; others (reflectance in 16 bits, floats) get one linear
+    /// stretch between the 2nd and 98th percentiles of the three bands together, so colours keep their balance.
+    /// </summary>
+    public static SKBitmap TrueColor(SceneInput scene)
+    {
+        var bands = Sentinel2Bands.RgbOrder.Select(name => scene.BandNames.ToList().IndexOf(name) is var i and >= 0
+            ? scene.Bands[i]
+            : throw new InvalidDataException($"{scene.Path}: no {name} band for a true-colour picture.")).ToArray();
+        int width = scene.Raster.Width, height = scene.Raster.Height, plane = width * height;
+        var values = scene.Raster.Read(0, 0, width, height, bands);
+        var (low, high) = bands.All(b => scene.Raster.DataType(b) == RasterDataType.Byte) ? (0f, 255f) : Percentiles(values, 0.02, 0.98);
+        var scale = 255f / Math.Max(high - low, 1e-6f);
+        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        byte Channel(float v) => float.IsNaN(v) ? (byte)0 : (byte)Math.Clamp((v - low) * scale + 0.5f, 0, 255);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int p = y * width + x;
+                bitmap.SetPixel(x, y, new SKColor(Channel(values[p]), Channel(values[plane + p]), Channel(values[2 * plane + p])));
+            }
+        return bitmap;
+    }
+
+    static (float Low, float High) Percentiles(float[] values, double low, double high)
+    {
+        // A regular sample of at most a million values is plenty for display limits.
+        int step = Math.Max(1, values.Length / 1_000_000);
+        var sample = values.Where((_, i) => i % step == 0).Where(v => !float.IsNaN(v)).Order().ToArray();
+        if (sample.Length == 0) return (0, 1);
+        return (sample[(int)(low * (sample.Length - 1))], sample[(int)(high * (sample.Length - 1))]);
     }
 
     /// <summary>PNG bytes of <paramref name="bitmap"/>.</summary>

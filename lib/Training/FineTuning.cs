@@ -1,5 +1,4 @@
 using CnnSentinel.Models;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Training;
@@ -32,14 +31,14 @@ public static class FineTuning
     {
         model.Freeze();
         model.Unfreeze(plan.FirstStageLayers);
-        var first = Trainer.Fit(model, train, validation, plan.FirstStage, cancellation);
+        var first = Trainer.Fit(model, train, validation, Labelled(plan.FirstStage, "stage 1"), cancellation);
         var afterFirst = ModelState.Copy(model);
         try
         {
             model.UnfreezeFrom(plan.SecondStageFrom);
             model.Unfreeze(plan.FirstStageLayers);
-            if (plan.KeepBatchNormFrozen) model.Freeze(BatchNormLayers(model));
-            var second = Trainer.Fit(model, train, validation, plan.SecondStage, cancellation);
+            if (plan.KeepBatchNormFrozen) model.FreezeBatchNorms();
+            var second = Trainer.Fit(model, train, validation, Labelled(plan.SecondStage, "stage 2"), cancellation);
             if (second.BestValidationAccuracy > first.BestValidationAccuracy) return new Result(first, second, 2);
             ModelState.Restore(model, afterFirst);
             return new Result(first, second, 1);
@@ -50,6 +49,12 @@ public static class FineTuning
         }
     }
 
-    static string[] BatchNormLayers(nn.Module model) =>
-        model.named_modules().Where(m => m.module is BatchNorm && m.module.parameters().Any()).Select(m => m.name).ToArray();
+    /// <summary>The stage's options with its progress reports marked with <paramref name="stage"/>, so that the two stages' logs read apart.</summary>
+    static TrainerOptions Labelled(TrainerOptions options, string stage) =>
+        options.Progress is { } progress ? options with { Progress = new Progress(progress, stage) } : options;
+
+    sealed class Progress(IProgress<TrainingProgress> inner, string stage) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report(value with { Stage = stage });
+    }
 }

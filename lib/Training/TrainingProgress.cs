@@ -15,11 +15,14 @@ namespace CnnSentinel.Training;
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps, double Loss, double Accuracy,
     double ImagesPerSecond, TimeSpan Remaining, EpochRecord? Completed = null)
 {
-    /// <summary>One line: epoch, steps, loss, accuracy, throughput, time left (and validation figures at the end of an epoch).</summary>
+    /// <summary>Which part of a longer run this is (e.g. "stage 1" of a two-stage fine-tuning), shown before the epoch; null when the run is all one.</summary>
+    public string? Stage { get; init; }
+
+    /// <summary>One line: stage, epoch, steps, loss, accuracy, throughput, time left (and validation figures at the end of an epoch).</summary>
     public override string ToString()
     {
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {Epoch}/{Epochs} · step {Step}/{Steps} · loss {Loss:0.0000} · acc {Accuracy:0.000} · {ImagesPerSecond:0} img/s · ETA {Format(Remaining)}");
+            $"{(Stage is null ? "" : Stage + " · ")}epoch {Epoch}/{Epochs} · step {Step}/{Steps} · loss {Loss:0.0000} · acc {Accuracy:0.000} · {ImagesPerSecond:0} img/s · ETA {Format(Remaining)}");
         return Completed is { } r
             ? line + string.Create(CultureInfo.InvariantCulture, $" · val_loss {r.ValidationLoss:0.0000} · val_acc {r.ValidationAccuracy:0.000} · {r.Seconds:0.0} s")
             : line;

@@ -33,9 +33,16 @@ public sealed record BandStatistics(
         return accumulator.Result(dataset.BandNames);
     }
 
-    /// <summary>An HTML table, one row per band, beside <paramref name="reference"/>'s constants when given (e.g. the original's).</summary>
+    /// <summary>Constants shown beside these statistics when a notebook displays them (see <see cref="Beside"/>).</summary>
+    public ChannelNormalization? Reference { get; init; }
+
+    /// <summary>These statistics, displayed beside <paramref name="reference"/>'s constants (e.g. the original's normalisation).</summary>
+    public BandStatistics Beside(ChannelNormalization reference) => this with { Reference = reference };
+
+    /// <summary>An HTML table, one row per band, beside <paramref name="reference"/>'s constants (default <see cref="Reference"/>) when given.</summary>
     public string ToHtml(ChannelNormalization? reference = null)
     {
+        reference ??= Reference;
         static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
         var html = new StringBuilder("<table class=\"cnnsentinel-statistics\"><tr><th>band</th><th>mean</th><th>mean of image stds</th><th>global std</th>");
         if (reference is not null) html.Append("<th>reference mean</th><th>reference std</th>");

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace CnnSentinel.Tests;
 
-/// <summary>Second readers for what the library writes: GDAL's command-line tools and python3-rasterio.</summary>
+/// <summary>Second readers for what the library writes: GDAL's command-line tools, python3-rasterio, headless Chromium.</summary>
 static class ExternalTools
 {
     /// <summary>The project's command line, as built beside the tests.</summary>
@@ -52,4 +52,15 @@ static class ExternalTools
                 "colormap": cmap, "min": float(a.min()), "max": float(a.max()), "masked": int(np.ma.count_masked(a)),
                 "width": r.width, "height": r.height, "count": r.count}))
         """, path))!;
+
+    /// <summary>Debian's Chromium (installed by <c>scripts/setup.sh packages</c>).</summary>
+    public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>
+    /// The DOM of the local page <paramref name="html"/> after headless Chromium has loaded it and run its scripts
+    /// (timers included, up to <paramref name="budgetMilliseconds"/> of virtual time), with no network.
+    /// </summary>
+    public static string RenderedDom(string html, int budgetMilliseconds = 20_000) =>
+        Run(Chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--proxy-server=127.0.0.1:9",
+            $"--virtual-time-budget={budgetMilliseconds}", "--dump-dom", new Uri(Path.GetFullPath(html)).AbsoluteUri);
 }

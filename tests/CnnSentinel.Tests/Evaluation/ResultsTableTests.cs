@@ -1,4 +1,5 @@
 using CnnSentinel.Evaluation;
+using CnnSentinel.Notebooks;
 
 namespace CnnSentinel.Tests.Evaluation;
 
@@ -31,5 +32,10 @@ public class ResultsTableTests
         Assert.NotEmpty(ResultsTable.Read(folder));
         Assert.True(readme == ResultsTable.Splice(readme, ResultsTable.Section(folder)),
             "README.md's results table differs from data/results: run `cnnsentinel results --update README.md`.");
+        // The bundled sample's figures come from the last full ./run.sh (its notebooks.json, copied to data/results).
+        var bundled = NotebookRunReport.Read(Path.Combine(folder, NotebookRunReport.FileName));
+        Assert.False(bundled.Quick);
+        Assert.True(readme == ResultsTable.Splice(readme, bundled.Markdown(), ResultsTable.BundledBeginMarker, ResultsTable.BundledEndMarker),
+            "README.md's bundled-sample table differs from data/results/notebooks.json: run `cnnsentinel results --update README.md`.");
     }
 }

@@ -17,13 +17,12 @@ namespace CnnSentinel.Tests.Export;
 /// </summary>
 public class MapPageTests
 {
-    const string Chromium = "/usr/bin/chromium";
     static readonly string Web = Path.Combine(TestEnvironment.RepositoryRoot, "web");
 
     [SkippableFact]
     public void ClassifiesWindowsAsTheLibraryAndReportsBadInput()
     {
-        Skip.IfNot(File.Exists(Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
+        Skip.IfNot(File.Exists(ExternalTools.Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
             "Chromium or the page's npm packages are missing: run scripts/setup.sh packages web.");
         var folder = TestEnvironment.NewTempDirectory();
         try
@@ -51,7 +50,7 @@ public class MapPageTests
             var spec = new JsonObject
             {
                 ["url"] = server.Url,
-                ["chromium"] = Chromium,
+                ["chromium"] = ExternalTools.Chromium,
                 ["cases"] = new JsonArray(
                     new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot },
                     new JsonObject { ["image"] = notAnImage },

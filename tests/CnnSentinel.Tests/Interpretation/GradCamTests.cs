@@ -65,10 +65,33 @@ public class GradCamTests
     }
 
     [Fact]
-    public void OverlayIsAnRgbImageInUnitRange()
+    public void OverlayLeavesColdPixelsAsTheImageAndColoursHotOnesRed()
     {
-        var overlay = GradCam.Overlay(rand(2, 3, 8, 8) * 255, rand(2, 8, 8));
+        var images = (rand(2, 3, 8, 8) * 255).round();
+        var heat = zeros(2, 8, 8);
+        heat[TensorIndex.Colon, 0, 0] = tensor(1f);
+        var overlay = GradCam.Overlay(images, heat, opacity: 0.6);
         Assert.Equal(new long[] { 2, 3, 8, 8 }, overlay.shape);
-        Assert.True(overlay.min().item<float>() >= 0 && overlay.max().item<float>() <= 1);
+        var cold = overlay[TensorIndex.Colon, TensorIndex.Colon, 1..];
+        Assert.True(cold.allclose(images[TensorIndex.Colon, TensorIndex.Colon, 1..] / 255, rtol: 0, atol: 1e-6));
+        var pixel = images[0, TensorIndex.Colon, 0, 0] / 255;
+        var expected = pixel * 0.4 + tensor(new[] { 0.6f, 0f, 0f });
+        Assert.True(overlay[0, TensorIndex.Colon, 0, 0].allclose(expected, rtol: 0, atol: 1e-6));
+    }
+
+    [Fact]
+    public void TheGalleryShowsOneImagePerClassWithTrueAndPredictedClass()
+    {
+        manual_seed(3);
+        var model = new CnnSentinel.Models.SceneCnn();
+        var data = CnnSentinel.Training.EuroSatTrainingData.Open(PatchFixtures.BundledRgb);
+        var gallery = GradCam.Gallery(model, data.Validation.Batches(0), data.Dataset, perClass: 2);
+        int classes = data.Dataset.Classes.Count;
+        Assert.Equal(new long[] { 2 * classes, 3, 64, 64 }, gallery.Images.shape);
+        Assert.Equal(classes, gallery.Columns);
+        // Row k holds the k-th image of every class, in class order.
+        Assert.Equal(data.Dataset.Classes.Concat(data.Dataset.Classes), gallery.Captions!.Select(c => c.Split('\n')[0]));
+        Assert.All(gallery.Captions!, c => Assert.Contains("\n→ ", c));
+        Assert.True(gallery.Images.min().item<float>() >= 0 && gallery.Images.max().item<float>() <= 255);
     }
 }

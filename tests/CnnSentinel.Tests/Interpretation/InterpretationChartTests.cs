@@ -27,6 +27,10 @@ public class InterpretationChartTests
         Assert.Equal([0.75, 0.25, 0.0], trace["z"]![0]!.AsArray().Select(v => (double)v!));
         Assert.Equal([0.0, 0.5, 0.5], trace["z"]![1]!.AsArray().Select(v => (double)v!));
         Assert.Equal([0.0, 0.0, 0.0], trace["z"]![2]!.AsArray().Select(v => (double)v!)); // a class without samples
+        // Every cell shows its image count, and the title says what the colour means.
+        Assert.Equal(["3", "1", "0"], trace["text"]![0]!.AsArray().Select(v => (string)v!));
+        Assert.Equal("%{text}", (string)trace["texttemplate"]!);
+        Assert.Contains("each row sums to 1", (string)Figure(ConfusionHeatmap.Of(Report().Confusion))["layout"]!["title"]!["text"]!);
         var counts = Figure(ConfusionHeatmap.Of(Report().Confusion, normalise: false))["data"]![0]!;
         Assert.Equal([3.0, 1.0, 0.0], counts["z"]![0]!.AsArray().Select(v => (double)v!));
     }
@@ -50,9 +54,16 @@ public class InterpretationChartTests
             new(1, 1.0, 0.5, 0.9, 0.55, 0.1, 1, 100),
             new(2, 0.5, 0.8, 0.6, 0.75, 0.1, 1, 100),
         };
-        var data = Figure(TrainingCurves.Of(history))["data"]!.AsArray();
-        Assert.Equal(["training loss", "validation loss", "training accuracy", "validation accuracy"], data.Select(t => (string)t!["name"]!));
-        Assert.Equal([0.9, 0.6], data[1]!["y"]!.AsArray().Select(v => (double)v!));
+        var figure = Figure(TrainingCurves.Of(history, stageStarts: 2));
+        var data = figure["data"]!.AsArray();
+        Assert.Equal(["training accuracy", "validation accuracy", "training loss", "validation loss"], data.Select(t => (string)t!["name"]!));
+        Assert.Equal([0.9, 0.6], data[3]!["y"]!.AsArray().Select(v => (double)v!));
+        // One chart: loss on a second axis at the right, the legend under the plot, a line where stage 2 begins.
+        Assert.Equal(["y", "y", "y2", "y2"], data.Select(t => (string?)t!["yaxis"] ?? "y"));
+        Assert.Equal("right", (string)figure["layout"]!["yaxis2"]!["side"]!);
+        Assert.Equal("h", (string)figure["layout"]!["legend"]!["orientation"]!);
+        Assert.Equal(1.5, (double)figure["layout"]!["shapes"]![0]!["x0"]!);
+        Assert.Equal("stage 2", (string)figure["layout"]!["annotations"]![0]!["text"]!);
 
         var compared = Figure(TrainingCurves.Compare(new Dictionary<string, IReadOnlyList<EpochRecord>> { ["a"] = history, ["b"] = history }))["data"]!.AsArray();
         Assert.Equal(["a", "b"], compared.Select(t => (string)t!["name"]!));

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CnnSentinel.Notebooks;
 
 namespace CnnSentinel.Tests.Notebooks;
@@ -7,15 +8,20 @@ namespace CnnSentinel.Tests.Notebooks;
 /// Executes every notebook in <c>notebooks/</c> headless, in quick mode, with the real .NET Interactive
 /// kernel. A new notebook is picked up without editing this file; it must run without error outputs
 /// and save its results as <c>&lt;notebook name&gt;.json</c> (see <see cref="NotebookResults"/>).
-/// Executed copies are kept in <c>out/test-notebooks</c> for inspection.
+/// Executed copies and everything the notebooks write (results, models, maps, the web page) go to
+/// <c>out/test-notebooks</c> (<see cref="ProjectPaths.OutputEnvironmentVariable"/>): the main job's outputs in
+/// <c>out/</c> are checked to be left exactly as they were.
 /// </summary>
 public class NotebookExecutionTests
 {
     static string NotebookFolder => Path.Combine(TestEnvironment.RepositoryRoot, "notebooks");
-    static string ExecutedFolder => Path.Combine(TestEnvironment.RepositoryRoot, "out", "test-notebooks");
+    internal static string ExecutedFolder => Path.Combine(TestEnvironment.RepositoryRoot, "out", "test-notebooks");
 
     public static TheoryData<string> Notebooks() =>
         new(Directory.GetFiles(NotebookFolder, "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order()!);
+
+    /// <summary>The most an executed quick-mode notebook may weigh (outputs included): one plotly.js, small pictures.</summary>
+    const long QuickModeNotebookBytes = 3_000_000;
 
     internal static string ResultsFolder => Path.Combine(ExecutedFolder, "results");
 
@@ -33,19 +39,52 @@ public class NotebookExecutionTests
             if (!File.Exists(Path.Combine(ResultsFolder, prerequisite + ".json")))
                 Assert.True(Run(prerequisite).Succeeded, $"{name} needs {prerequisite}, which failed.");
 
+        var mainJobBefore = MainJobOutputs.Fingerprint();
         var run = Run(name);
+        Assert.Equal(mainJobBefore, MainJobOutputs.Fingerprint());
         Assert.True(run.Succeeded, $"{name} failed:\n{string.Join("\n", run.Problems)}");
+
+        // Nothing on stderr (compiler warnings, library logging): a participant sees it as a red block.
+        var executed = JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!;
+        var stderr = executed["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).Where(o => (string?)o?["name"] == "stderr")
+            .Select(o => o!["text"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o!["text"]).ToList();
+        Assert.True(stderr.Count == 0, $"{name} wrote to stderr:\n{string.Join("\n", stderr)}");
+
+        // The page ./run.sh writes beside it opens without a kernel or network, and every chart draws in it.
+        var page = NotebookRunner.ToHtml(run.ExecutedPath);
+        var charts = Regex.Count(File.ReadAllText(page), "<div id=\\?\"cnnsentinel-chart-");
+        if (charts > 0)
+        {
+            var dom = ExternalTools.RenderedDom(page);
+            Assert.Equal(charts, Regex.Count(dom, "class=\"plot-container plotly\""));
+        }
+        Assert.True(new FileInfo(run.ExecutedPath).Length <= QuickModeNotebookBytes,
+            $"{name} is {new FileInfo(run.ExecutedPath).Length / 1e6:0.0} MB executed; a quick-mode notebook should stay under {QuickModeNotebookBytes / 1e6:0} MB.");
 
         var resultsFile = Path.Combine(ResultsFolder, name + ".json");
         Assert.True(File.Exists(resultsFile), $"{name} saved no results ({resultsFile}).");
         var values = JsonNode.Parse(File.ReadAllText(resultsFile))!;
         Assert.True((bool)values["quick"]!, $"{name} did not run in quick mode.");
-        NotebookChecks.For(name)?.Invoke(values, JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!);
+        NotebookChecks.For(name)?.Invoke(values, executed);
     }
 
     static NotebookRunner.Result Run(string name) =>
         NotebookRunner.Run(Path.Combine(NotebookFolder, name + ".ipynb"), ExecutedFolder, quick: true,
-            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [NotebookResults.EnvironmentVariable] = ResultsFolder });
+            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [ProjectPaths.OutputEnvironmentVariable] = ExecutedFolder });
+}
+
+/// <summary>What <c>./run.sh</c> produced in <c>out/</c>: the folders a test run must not touch.</summary>
+static class MainJobOutputs
+{
+    static readonly string[] Folders = ["notebooks", "results", "models", "scenes", "web", "splits"];
+
+    /// <summary>Every file of those folders with its size and time of last change, one per line.</summary>
+    public static string Fingerprint() => string.Join("\n", Folders
+        .Select(f => Path.Combine(TestEnvironment.RepositoryRoot, "out", f))
+        .Where(Directory.Exists)
+        .SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories))
+        .Order(StringComparer.Ordinal)
+        .Select(f => $"{Path.GetRelativePath(TestEnvironment.RepositoryRoot, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}"));
 }
 
 /// <summary>What particular notebooks must have produced, beyond running cleanly.</summary>
@@ -56,7 +95,7 @@ static class NotebookChecks
         "00_getting_started" => (values, executed) =>
         {
             Assert.True((double)values["lastLoss"]! < (double)values["firstLoss"]!);
-            Assert.True((double)values["accuracy"]! > 0.9);
+            Assert.True((double)values["pointsAccuracy"]! > 0.9);
             // The kernel ran the library of this build, not a stale copy from NuGet's package cache.
             var built = Path.Combine(AppContext.BaseDirectory, "CnnSentinel.Lib.dll");
             Assert.Equal(Sha256(built), Sha256((string)values["library"]!));
@@ -88,6 +127,7 @@ static class NotebookChecks
             Assert.Equal(1.0, (double)values["agreement"]!); // the scene CNN is unpadded: dense equals naive
             Assert.True((double)values["speedup"]! > 10, $"dense only {(double)values["speedup"]!:0}× naive");
             Assert.True(File.Exists((string)values["classes"]!));
+            Assert.StartsWith(NotebookExecutionTests.ExecutedFolder + Path.DirectorySeparatorChar, Path.GetFullPath((string)values["classes"]!));
             Assert.Equal(3, Outputs(executed).Count(o => o["data"]?["text/html"] is { } html && Text(html).Contains("data:image/png")));
         },
         _ => null,

@@ -22,8 +22,11 @@ public class FineTuningTests
 
         var start = ModelState.Copy(model);
         var stages = new List<Dictionary<string, Tensor>>(); // the weights at the end of each stage's (single) epoch
+        var stageLabels = new List<string?>();
         var result = FineTuning.Run(model, train, train,
-            plan.WithBoth(o => o with { Progress = new SynchronousProgress(p => { if (p.Completed is not null) stages.Add(ModelState.Copy(model)); }) }));
+            plan.WithBoth(o => o with { Progress = new SynchronousProgress(p => { if (p.Completed is not null) { stages.Add(ModelState.Copy(model)); stageLabels.Add(p.Stage); } }) }));
+        Assert.Equal(["stage 1", "stage 2"], stageLabels); // the two stages' progress lines read apart
+        Assert.StartsWith("stage 2 · epoch 1/1", new TrainingProgress(1, 1, 1, 1, 0, 0, 0, TimeSpan.Zero) { Stage = "stage 2" }.ToString());
         var (afterFirst, afterSecond) = (stages[0], stages[1]);
 
         Assert.True(Same(start, afterFirst, "conv1.weight"));
