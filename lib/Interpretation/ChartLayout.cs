@@ -21,6 +21,10 @@ static class ChartLayout
     public static GenericChart WithLegendBelow(this GenericChart chart) =>
         chart.WithLayoutValue("legend", new { orientation = "h", x = 0, xanchor = "left", y = -0.2, yanchor = "top" });
 
+    /// <summary>The legend as one row above the plot, for charts whose x axis carries long category names.</summary>
+    public static GenericChart WithLegendAbove(this GenericChart chart) =>
+        chart.WithLayoutValue("legend", new { orientation = "h", x = 0, xanchor = "left", y = 1.02, yanchor = "bottom" });
+
     /// <summary>A title above the plot.</summary>
     public static GenericChart WithTitleText(this GenericChart chart, string title) =>
         chart.WithLayoutValue("title", new { text = title });

@@ -13,7 +13,9 @@ public static class ClassScores
         Chart.Combine(runs.Select(run => Chart.Column<double, string, string>(
                 values: run.Value.PerClass.Select(c => double.IsNaN(c.F1) ? 0 : c.F1),
                 Keys: run.Value.PerClass.Select(c => c.Class).ToArray(), Name: run.Key)))
-            .WithYAxisStyle<double, double, string>(TitleText: "F1");
+            .WithYAxisStyle<double, double, string>(TitleText: "F1")
+            .WithTitleText("F1 per class (harmonic mean of precision and recall) on the validation split")
+            .WithLegendAbove();
 
     /// <summary>F1 per class of one run.</summary>
     public static GenericChart F1(EvaluationReport report) => F1(new Dictionary<string, EvaluationReport> { ["F1"] = report });

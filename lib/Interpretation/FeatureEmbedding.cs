@@ -74,6 +74,7 @@ public static class FeatureEmbedding
                 return Plotly.NET.CSharp.Chart.Point<float, float, string>(x: members.Select(i => x[i]).ToArray(), y: members.Select(i => y[i]).ToArray(), Name: name);
             }))
             .WithXAxisStyle<double, double, string>(TitleText: "principal component 1")
-            .WithYAxisStyle<double, double, string>(TitleText: "principal component 2");
+            .WithYAxisStyle<double, double, string>(TitleText: "principal component 2")
+            .WithTitleText("Features of the validation images on their first two principal components, by true class");
     }
 }

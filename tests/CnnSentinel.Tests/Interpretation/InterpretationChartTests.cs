@@ -39,7 +39,10 @@ public class InterpretationChartTests
     public void F1BarsCarryEachRunsPerClassScores()
     {
         var report = Report();
-        var data = Figure(ClassScores.F1(new Dictionary<string, EvaluationReport> { ["rgb"] = report, ["ms"] = report }))["data"]!.AsArray();
+        var figure = Figure(ClassScores.F1(new Dictionary<string, EvaluationReport> { ["rgb"] = report, ["ms"] = report }));
+        var data = figure["data"]!.AsArray();
+        Assert.Equal("h", (string)figure["layout"]!["legend"]!["orientation"]!); // above the plot, clear of the class names
+        Assert.StartsWith("F1 per class", (string)figure["layout"]!["title"]!["text"]!);
         Assert.Equal(["rgb", "ms"], data.Select(t => (string)t!["name"]!));
         var forestF1 = 2 * 1.0 * 0.75 / (1.0 + 0.75);
         Assert.Equal(forestF1, (double)data[0]!["y"]![0]!, 12);
