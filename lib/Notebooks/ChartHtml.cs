@@ -13,7 +13,8 @@ namespace CnnSentinel.Notebooks;
 /// (about 1.4 MB instead of 3.6 MB; the browser inflates it with its built-in <c>DecompressionStream</c>). Later charts
 /// use the <c>window.Plotly</c> it defines, so a saved notebook carries one copy however many charts it has, and opens
 /// offline in Jupyter, JupyterLab, VS Code and as nbconvert HTML. A later chart whose page has no plotly.js (the first
-/// chart's output was cleared, or a viewer shows outputs in separate frames) says so instead of staying blank.</para>
+/// chart's output was cleared or replaced by rerunning its cell, or a viewer shows outputs in separate frames) says so
+/// instead of staying blank; restarting the kernel and running all cells puts plotly.js back into the first chart.</para>
 /// <para>Plotly.NET.Interactive, the usual chart formatter, is not used: its output loads plotly.js from a CDN through
 /// require.js, which leaves every chart blank offline.</para>
 /// </remarks>
@@ -64,7 +65,7 @@ public static class ChartHtml
         html.Append("if(window.cnnsentinelPlotly){window.cnnsentinelPlotly.then(draw);return;}")
             .Append("var tries=100;(function wait(){if(window.Plotly){draw();}else if(window.cnnsentinelPlotly){window.cnnsentinelPlotly.then(draw);}")
             .Append("else if(--tries>0){setTimeout(wait,100);}else{document.getElementById('").Append(id)
-            .Append("').textContent='This chart needs plotly.js, which the first chart of the notebook brings: run that cell again.';}})();");
+            .Append("').textContent='This chart needs plotly.js, which the first chart after a kernel start brings: restart the kernel and run all cells.';}})();");
         html.Append("})();</script>");
         return html.ToString();
     }
