@@ -36,7 +36,6 @@ static class NotebooksCommand
                 return 2;
             }
             var outDir = parse.GetValue(output)!.FullName;
-            int failed = 0;
             var runs = new List<NotebookRunner.Result>();
             foreach (var notebook in notebooks)
             {
@@ -46,8 +45,8 @@ static class NotebooksCommand
                 Console.WriteLine($"  {(result.Succeeded ? "ok" : "FAILED")} in {result.Elapsed.TotalSeconds:0.0} s → {result.ExecutedPath}");
                 if (File.Exists(result.ExecutedPath)) Console.WriteLine($"  page (opens without a kernel) → {NotebookRunner.ToHtml(result.ExecutedPath)}");
                 foreach (var problem in result.Problems) Console.WriteLine($"  {problem}");
-                if (!result.Succeeded) failed++;
             }
+            int failed = runs.Count(r => !r.Succeeded);
             Console.WriteLine($"{notebooks.Count - failed} of {notebooks.Count} notebooks ran cleanly; executed copies and their HTML pages in {outDir}");
             if (wanted.Length == 0)
             {

@@ -64,8 +64,7 @@ public static class SafeZipExtractor
         }
         finally
         {
-            TemporaryFiles.Delete(staging);
-            TemporaryFiles.Release(staging);
+            TemporaryFiles.Discard(staging);
         }
         return topLevel;
     }

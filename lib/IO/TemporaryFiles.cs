@@ -103,6 +103,13 @@ public static partial class TemporaryFiles
         }
     }
 
+    /// <summary>Deletes the tracked work path <paramref name="path"/> (a staging folder or a work file) and stops tracking it.</summary>
+    public static void Discard(string path)
+    {
+        Delete(path);
+        Release(path);
+    }
+
     /// <summary>Deletes <paramref name="path"/>, a folder with its content or a file; nothing when it is not there.</summary>
     internal static void Delete(string path)
     {

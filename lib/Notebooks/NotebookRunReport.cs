@@ -93,7 +93,7 @@ public sealed record NotebookRunEntry(string Notebook, string Title, bool Succee
     static string? FirstHeading(string notebook) =>
         (JsonNode.Parse(File.ReadAllText(notebook))?["cells"]?.AsArray() ?? [])
             .Where(c => (string?)c?["cell_type"] == "markdown")
-            .Select(c => c!["source"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)c!["source"] ?? "")
+            .Select(c => NotebookRunner.Text(c!["source"]))
             .SelectMany(text => text.Split('\n'))
             .FirstOrDefault(line => line.StartsWith("# ", StringComparison.Ordinal))?[2..].Trim();
 }

@@ -104,7 +104,8 @@ public static class NotebookRunner
         return problems;
     }
 
-    static string Text(JsonNode? node) => node switch
+    /// <summary>A notebook text field (a cell's source, an output's text): a string or a list of lines, joined.</summary>
+    internal static string Text(JsonNode? node) => node switch
     {
         JsonArray lines => string.Concat(lines.Select(l => (string?)l)),
         null => "",
@@ -162,8 +163,7 @@ public static class NotebookRunner
         }
         finally
         {
-            TemporaryFiles.Delete(staging);
-            TemporaryFiles.Release(staging);
+            TemporaryFiles.Discard(staging);
         }
     }
 

@@ -46,8 +46,7 @@ public class NotebookExecutionTests
 
         // Nothing on stderr (compiler warnings, library logging): a participant sees it as a red block.
         var executed = JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!;
-        var stderr = executed["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).Where(o => (string?)o?["name"] == "stderr")
-            .Select(o => o!["text"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o!["text"]).ToList();
+        var stderr = NotebookChecks.Outputs(executed).Where(o => (string?)o["name"] == "stderr").Select(o => NotebookChecks.Text(o["text"]!)).ToList();
         Assert.True(stderr.Count == 0, $"{name} wrote to stderr:\n{string.Join("\n", stderr)}");
 
         // The page ./run.sh writes beside it opens without a kernel or network, and every chart draws in it.
@@ -135,8 +134,8 @@ static class NotebookChecks
 
     static string Sha256(string path) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
-    static IEnumerable<JsonNode> Outputs(JsonNode notebook) =>
+    public static IEnumerable<JsonNode> Outputs(JsonNode notebook) =>
         notebook["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).OfType<JsonNode>();
 
-    static string Text(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)node ?? "";
+    public static string Text(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)node ?? "";
 }
