@@ -85,6 +85,9 @@ internal static class GdalNative
     [DllImport(Library)] internal static extern IntPtr GDALGetRasterColorTable(IntPtr band);
     [DllImport(Library)] internal static extern int GDALGetColorEntryCount(IntPtr table);
     [DllImport(Library)] internal static extern IntPtr GDALGetColorEntry(IntPtr table, int index);
+    [DllImport(Library)]
+    internal static extern int GDALSetRasterCategoryNames(IntPtr band,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] names);
 
     [DllImport(Library)]
     internal static extern IntPtr GDALBuildVRTOptionsNew(

@@ -13,7 +13,8 @@ namespace CnnSentinel.Raster;
 /// <remarks>
 /// The working file is a tiled GeoTIFF. With <see cref="GeoTiffOptions.CloudOptimized"/>, <see cref="Commit"/>
 /// converts it with GDAL's COG driver (CreateCopy: overviews, tiles, header first) into a second
-/// temporary file, which is the one renamed.
+/// temporary file, which is the one renamed. What GDAL keeps beside a TIFF rather than in it (category names,
+/// in <see cref="AuxiliaryPath"/>) is written beside the temporary file and published with it.
 /// </remarks>
 public sealed class GeoTiffWriter : IDisposable
 {
@@ -88,6 +89,13 @@ public sealed class GeoTiffWriter : IDisposable
     }
 
     /// <summary>
+    /// GDAL's auxiliary file (PAM, <c>.aux.xml</c>) of the raster <paramref name="path"/>: where its GeoTIFF driver keeps
+    /// what no TIFF tag holds, such as category names (and statistics a reader computes). GDAL, QGIS and rasterio read it
+    /// with the TIFF; copy it along.
+    /// </summary>
+    public static string AuxiliaryPath(string path) => path + ".aux.xml";
+
+    /// <summary>
     /// Copies the window (x, y, width, height) of every band of <paramref name="source"/> into a new GeoTIFF with the
     /// window's georeference; for crops that fit in memory (tests, examples, benchmarks).
     /// </summary>
@@ -115,6 +123,11 @@ public sealed class GeoTiffWriter : IDisposable
             if (_options.NoData is { } noData) Gdal.Check(GdalNative.GDALSetRasterNoDataValue(band, noData), "setting nodata", _target);
             if (_options.BandDescriptions is { } names && b <= names.Count) GdalNative.GDALSetDescription(band, names[b - 1]);
         }
+        // Category names rather than a raster attribute table: GDAL's GeoTIFF driver keeps either in the auxiliary file, and
+        // names are what gdalinfo, QGIS's identify tool and rasterio show, where a table would repeat the colour table too.
+        if (_options.CategoryNames is { } categories)
+            Gdal.Check(GdalNative.GDALSetRasterCategoryNames(GdalNative.GDALGetRasterBand(_dataset, 1), [.. categories, null]),
+                "setting the category names", _target);
         if (_options.ColorTable is { } colors)
         {
             var table = GdalNative.GDALCreateColorTable(GdalNative.GPI_RGB);
@@ -169,6 +182,7 @@ public sealed class GeoTiffWriter : IDisposable
         if (!_options.CloudOptimized)
         {
             Close();
+            PublishAuxiliary(_temp);
             AtomicFile.Commit(_temp, _target);
             _committed = true;
             return;
@@ -189,6 +203,7 @@ public sealed class GeoTiffWriter : IDisposable
             GdalNative.GDALClose(copy);
             Close();
             AtomicFile.Discard(_temp);
+            PublishAuxiliary(cogTemp);
             AtomicFile.Commit(cogTemp, _target);
             _committed = true;
         }
@@ -196,6 +211,15 @@ public sealed class GeoTiffWriter : IDisposable
         {
             AtomicFile.Discard(cogTemp); // no-op once renamed
         }
+    }
+
+    // The auxiliary file goes into place before the TIFF, so that the TIFF never shows under its name without it. A
+    // target's old auxiliary file (another run's names, a reader's statistics) would describe the new TIFF wrongly, so it
+    // goes when the new TIFF has none.
+    void PublishAuxiliary(string finished)
+    {
+        if (File.Exists(AuxiliaryPath(finished))) File.Move(AuxiliaryPath(finished), AuxiliaryPath(_target), overwrite: true);
+        else File.Delete(AuxiliaryPath(_target));
     }
 
     void Close()

@@ -40,9 +40,12 @@ static class ExternalTools
     /// <summary><c>gdalinfo -json -stats</c> of <paramref name="path"/>.</summary>
     public static JsonNode GdalInfo(string path) => JsonNode.Parse(Run("gdalinfo", "-json", "-stats", "-mm", path))!;
 
-    /// <summary>What python3-rasterio reads from <paramref name="path"/>: crs (EPSG code), transform, nodata, colormap size, min/max of band 1.</summary>
+    /// <summary>
+    /// What python3-rasterio reads from <paramref name="path"/>: crs (EPSG code), transform, nodata, colormap size, min/max of
+    /// band 1, and the names of the files it reads (the raster and what GDAL found beside it, such as an .aux.xml).
+    /// </summary>
     public static JsonNode Rasterio(string path) => JsonNode.Parse(Run("/usr/bin/python3", "-c", """
-        import json, sys, numpy as np, rasterio
+        import json, os, sys, numpy as np, rasterio
         with rasterio.open(sys.argv[1]) as r:
             a = r.read(1, masked=True)
             try: cmap = len(r.colormap(1))
@@ -50,7 +53,7 @@ static class ExternalTools
             print(json.dumps({"epsg": r.crs.to_epsg() if r.crs else None, "transform": list(r.transform)[:6],
                 "nodata": None if r.nodata is None or np.isnan(r.nodata) else r.nodata, "nodata_is_nan": r.nodata is not None and bool(np.isnan(r.nodata)),
                 "colormap": cmap, "min": float(a.min()), "max": float(a.max()), "masked": int(np.ma.count_masked(a)),
-                "width": r.width, "height": r.height, "count": r.count}))
+                "width": r.width, "height": r.height, "count": r.count, "files": sorted(os.path.basename(f) for f in r.files)}))
         """, path))!;
 
     /// <summary>Debian's Chromium (installed by <c>scripts/setup.sh packages</c>).</summary>
