@@ -49,13 +49,14 @@ public static class ClassMapImage
 
     /// <summary>
     /// A figure: the given panels side by side (e.g. the scene and its class map, each with a title), scaled to
-    /// <paramref name="panelHeight"/> pixels high, and the legend to their right.
+    /// <paramref name="panelHeight"/> pixels high, and the legend to their right: classes, masks (after a gap), nodata.
     /// </summary>
     public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400)
     {
         const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240;
         var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
-        int legendHeight = (legend.Classes.Count + 1) * (swatch + 6) + titleHeight;
+        const int row = swatch + 6;
+        int legendHeight = (legend.Entries.Count + 1) * row + row / 2 + titleHeight;
         var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,
             Math.Max(panelHeight, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(figure);
@@ -71,16 +72,17 @@ public static class ClassMapImage
         }
         canvas.DrawText("Legend (value: class)", left, gap + 14, text);
         int top = gap + titleHeight;
-        var entries = legend.Classes.Select(c => ($"{c.Value}: {c.Name}", new SKColor(c.Color.R, c.Color.G, c.Color.B)))
+        var entries = legend.Entries.Select(e => ($"{e.Value}: {e.Name}", new SKColor(e.Color.R, e.Color.G, e.Color.B)))
             .Append(($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
-        foreach (var (label, color) in entries)
+        foreach (var ((label, color), index) in entries.Select((entry, index) => (entry, index)))
         {
+            if (index == legend.Classes.Count) top += row / 2; // the masks are not classes: set them apart
             using var fill = new SKPaint { Color = color };
             using var border = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke };
             canvas.DrawRect(left, top, swatch, swatch, fill);
             canvas.DrawRect(left, top, swatch, swatch, border);
             canvas.DrawText(label, left + swatch + 6, top + swatch - 2, text);
-            top += swatch + 6;
+            top += row;
         }
         return figure;
     }

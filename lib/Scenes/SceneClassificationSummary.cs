@@ -3,7 +3,7 @@ namespace CnnSentinel.Scenes;
 /// <summary>What classifying one scene produced.</summary>
 /// <param name="Width">Columns of the scene.</param>
 /// <param name="Height">Rows.</param>
-/// <param name="PixelCounts">Pixels per class value.</param>
+/// <param name="PixelCounts">Pixels per map value (index = value): the classes, then the masks (<see cref="MapMask"/>), <see cref="ClassLegend.ValueCount"/> in all.</param>
 /// <param name="NoDataPixels">Pixels without data.</param>
 /// <param name="Elapsed">Time taken, writing included.</param>
 /// <param name="Outputs">The files written.</param>

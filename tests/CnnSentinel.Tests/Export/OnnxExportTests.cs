@@ -1,5 +1,7 @@
+using System.Text.Json;
 using CnnSentinel.Export;
 using CnnSentinel.Models;
+using CnnSentinel.Scenes;
 using CnnSentinel.Transforms;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -116,7 +118,8 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Contains("\"AnnualCrop\"", properties["class_names"]);
         Assert.Equal("[87.845,96.965,103.947]", properties["mean"]);
         Assert.Equal("64", properties["input_size"]);
-        Assert.StartsWith("[[0,255,255],[0,255,0],[0,125,0],[30,30,30]", properties["class_colors"]); // the original app's, as the maps
+        Assert.Equal(JsonSerializer.Serialize(ClassLegend.EuroSat.Classes.Select(c => new[] { c.Color.R, c.Color.G, c.Color.B }.Select(v => (int)v))),
+            properties["class_colors"]); // the page paints what the maps paint
         Assert.Equal([-1, 3, 64, 64], session.InputMetadata[OnnxExport.InputName].Dimensions);
     }
 

@@ -6,6 +6,29 @@ namespace CnnSentinel.Tests.Scenes;
 public class ClassMapImageTests
 {
     [Fact]
+    public void MasksAreColouredAsTheLegendSaysAndNoDataIsTransparent()
+    {
+        using var bitmap = ClassMapImage.Colorize([5, (byte)MapMask.Cloud, SceneClassifier.NoDataClass], 3, 1, ClassLegend.EuroSat);
+        var pasture = ClassLegend.EuroSat.Classes[5].Color;
+        var cloud = ClassLegend.Masks.Single(m => m.Name == nameof(MapMask.Cloud)).Color;
+        Assert.Equal((pasture.R, pasture.G, pasture.B, (byte)255), (bitmap.GetPixel(0, 0).Red, bitmap.GetPixel(0, 0).Green, bitmap.GetPixel(0, 0).Blue, bitmap.GetPixel(0, 0).Alpha));
+        Assert.Equal((cloud.R, cloud.G, cloud.B), (bitmap.GetPixel(1, 0).Red, bitmap.GetPixel(1, 0).Green, bitmap.GetPixel(1, 0).Blue));
+        Assert.Equal(0, bitmap.GetPixel(2, 0).Alpha);
+    }
+
+    [Fact]
+    public void TheFigureLegendListsClassesMasksAndNoData()
+    {
+        using var map = ClassMapImage.Colorize(new byte[4], 2, 2, ClassLegend.EuroSat);
+        using var figure = ClassMapImage.Figure([("map", map)], ClassLegend.EuroSat, panelHeight: 100);
+        // The legend is taller than the panel: one row per class and mask, nodata, and a gap before the masks.
+        Assert.True(figure.Height > (ClassLegend.EuroSat.Entries.Count + 1) * 20, $"figure {figure.Height} px high");
+        var snow = ClassLegend.Masks[^1].Color;
+        Assert.Contains(Enumerable.Range(0, figure.Height).SelectMany(y => Enumerable.Range(0, figure.Width).Select(x => figure.GetPixel(x, y))),
+            p => (p.Red, p.Green, p.Blue) == (snow.R, snow.G, snow.B)); // the last mask's swatch is drawn
+    }
+
+    [Fact]
     public void AnEightBitSceneIsShownWithItsOwnValues()
     {
         var dir = TestEnvironment.NewTempDirectory();

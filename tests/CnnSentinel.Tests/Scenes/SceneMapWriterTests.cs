@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CnnSentinel.Raster;
 using CnnSentinel.Scenes;
 using SkiaSharp;
@@ -35,11 +36,14 @@ public class SceneMapWriterTests
         Assert.Equal(256, (int)classes["colormap"]!);
         Assert.InRange((double)classes["min"]!, 0, 9);
         Assert.InRange((double)classes["max"]!, 0, 9);
+        Assert.Contains(Path.GetFileName(outputs.ClassesAuxiliary), classes["files"]!.AsArray().Select(v => (string?)v));
 
         var info = ExternalTools.GdalInfo(outputs.Classes);
         var band = info["bands"]![0]!;
         Assert.Equal("Palette", (string?)band["colorInterpretation"]);
-        Assert.Equal([0, 125, 125, 255], band["colorTable"]!["entries"]![6]!.AsArray().Select(v => (int)v!)); // PermanentCrop
+        var permanentCrop = ClassLegend.EuroSat.Classes[6].Color;
+        Assert.Equal([permanentCrop.R, permanentCrop.G, permanentCrop.B, 255], band["colorTable"]!["entries"]![6]!.AsArray().Select(v => (int)v!));
+        Assert.Equal(ClassLegend.EuroSat.CategoryNames(), band["categories"]!.AsArray().Select(v => (string)v!));
         Assert.Equal("COG", (string?)info["metadata"]!["IMAGE_STRUCTURE"]!["LAYOUT"]);
         Assert.Contains("32633", info["coordinateSystem"]!["wkt"]!.ToString());
 
@@ -53,12 +57,57 @@ public class SceneMapWriterTests
         Assert.Equal(10, all["bands"]!.AsArray().Count);
         Assert.Equal("SeaLake", (string?)all["bands"]![9]!["description"]);
 
-        Assert.Contains("\"name\": \"HerbaceousVegetation\"", File.ReadAllText(outputs.LegendJson));
-        Assert.StartsWith("value,name,red,green,blue,hex,pixels\n0,AnnualCrop,0,255,255,#00ffff,", File.ReadAllText(outputs.LegendCsv));
+        var legend = JsonNode.Parse(File.ReadAllText(outputs.LegendJson))!;
+        Assert.Equal(summary.PixelCounts.Take(10), legend["classes"]!.AsArray().Select(c => (long)c!["pixels"]!));
+        Assert.All(legend["masks"]!.AsArray(), m => Assert.Equal(0, (long)m!["pixels"]!));
+        Assert.StartsWith("value,name,red,green,blue,hex,pixels\n0,AnnualCrop,238,212,94,#eed45e,", File.ReadAllText(outputs.LegendCsv));
         Assert.Contains("| 255 | no data |", File.ReadAllText(outputs.LegendMarkdown));
+        Assert.Equal(ClassLegend.EuroSat.ToQml(), File.ReadAllText(outputs.ClassesStyle));
         using var preview = SKBitmap.Decode(outputs.Preview);
         Assert.True(preview.Width > 150 && preview.Height >= 90);
         Assert.Empty(Directory.GetFiles(Path.Combine(dir, "out"), "*.tmp"));
+    }
+
+    [Fact]
+    public void MaskValuesAreCountedNamedAndColouredAndAnUnknownValueIsRefused()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        int width = 40, height = 20;
+        var crop = TestRasters.SceneCrop(dir, 500, 300, width, height);
+        using var input = GdalRaster.Open(crop);
+        // Columns in stripes of 5: Highway (two stripes), the five masks, nodata; in two blocks of 10 rows.
+        byte[] Stripes(int rows) => Enumerable.Range(0, width * rows).Select(p => (p % width / 5) switch
+        {
+            0 or 1 => (byte)3,
+            7 => SceneClassifier.NoDataClass,
+            var stripe => (byte)(stripe + 8),
+        }).ToArray();
+        float[] Confidence(byte[] values) => values.Select(v => v == SceneClassifier.NoDataClass ? float.NaN : 0.5f).ToArray();
+        IEnumerable<ClassifiedBlock> Blocks(byte[] top) =>
+            [new(0, 0, width, 10, top, Confidence(top), null), new(0, 10, width, 10, Stripes(10), Confidence(Stripes(10)), null)];
+
+        var outputs = SceneOutputPaths.For(Path.Combine(dir, "out"), crop, allProbabilities: false);
+        var summary = SceneMapWriter.Write(input, Blocks(Stripes(10)), ClassLegend.EuroSat, outputs);
+        Assert.Equal(ClassLegend.ValueCount, summary.PixelCounts.Count);
+        Assert.Equal(200, summary.PixelCounts[3]);
+        Assert.All(Enum.GetValues<MapMask>(), mask => Assert.Equal(100, summary.PixelCounts[(int)mask]));
+        Assert.Equal(100, summary.NoDataPixels);
+
+        using (var map = GdalRaster.Open(outputs.Classes))
+            Assert.Equal([3f, 3f, 10f, 11f, 12f, 13f, 14f, 255f], Enumerable.Range(0, 8).Select(stripe => map.Read(stripe * 5, 15, 1, 1)[0]));
+        var band = ExternalTools.GdalInfo(outputs.Classes)["bands"]![0]!;
+        Assert.Equal("CloudShadow", (string?)band["categories"]![13]);
+        Assert.Equal([20, 20, 20, 255], band["colorTable"]!["entries"]![13]!.AsArray().Select(v => (int)v!));
+        var legend = JsonNode.Parse(File.ReadAllText(outputs.LegendJson))!;
+        Assert.Equal([100L, 100, 100, 100, 100], legend["masks"]!.AsArray().Select(m => (long)m!["pixels"]!));
+        Assert.Contains("| 11 | Cloud | 215, 215, 215 (#d7d7d7) | 100 |", File.ReadAllText(outputs.LegendMarkdown));
+
+        var refused = SceneOutputPaths.For(Path.Combine(dir, "refused"), crop, allProbabilities: false);
+        var wrong = Stripes(10);
+        wrong[7] = 20;
+        var e = Assert.Throws<InvalidDataException>(() => SceneMapWriter.Write(input, Blocks(wrong), ClassLegend.EuroSat, refused));
+        Assert.Contains("value 20", e.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "refused"), "*", SearchOption.AllDirectories));
     }
 
     [Fact]
