@@ -123,8 +123,8 @@ public sealed class GeoTiffWriter : IDisposable
             if (_options.NoData is { } noData) Gdal.Check(GdalNative.GDALSetRasterNoDataValue(band, noData), "setting nodata", _target);
             if (_options.BandDescriptions is { } names && b <= names.Count) GdalNative.GDALSetDescription(band, names[b - 1]);
         }
-        // Category names rather than a raster attribute table: GDAL's GeoTIFF driver keeps either in the auxiliary file, and
-        // names are what gdalinfo, QGIS's identify tool and rasterio show, where a table would repeat the colour table too.
+        // Category names rather than a raster attribute table: GDAL's GeoTIFF driver keeps either in the auxiliary file, the
+        // names are what gdalinfo lists and QGIS labels the colour table's entries with, and a table would repeat the colours.
         if (_options.CategoryNames is { } categories)
             Gdal.Check(GdalNative.GDALSetRasterCategoryNames(GdalNative.GDALGetRasterBand(_dataset, 1), [.. categories, null]),
                 "setting the category names", _target);

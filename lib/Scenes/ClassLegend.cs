@@ -120,7 +120,7 @@ public sealed class ClassLegend
 
     /// <summary>
     /// The name of every value from 0 to the last mask (<see cref="ValueCount"/> names; empty for a value between the
-    /// last class and the first mask), as a raster's category names: GDAL, QGIS and rasterio show them for the values.
+    /// last class and the first mask), as a raster's category names: gdalinfo lists them, QGIS labels the colour table's entries with them.
     /// </summary>
     public IReadOnlyList<string> CategoryNames()
     {
