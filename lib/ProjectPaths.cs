@@ -31,6 +31,20 @@ public static class ProjectPaths
     public static string ShippedRgbModel => Path.Combine(Root, "data", "models", "resnet18-imagenet_rgb_fast.safetensors");
 
     /// <summary>
+    /// Which bundled patches (<c>data/eurosat-rgb</c>) lie on each side of <see cref="ShippedRgbModel"/>'s split (a split
+    /// manifest). The model was split on the full development copy, of which the sample is a part, so the sample alone
+    /// cannot tell its sides; data/README.md says how the file was made from the full copy.
+    /// </summary>
+    public static string ShippedRgbModelSampleSplit => Path.ChangeExtension(ShippedRgbModel, ".sample-split.csv");
+
+    /// <summary>
+    /// The project's full development copy of EuroSAT RGB beside the checkout (<c>../shared/data/eurosat-rgb</c>, the data the
+    /// shipped model was trained on), or null where this machine has none.
+    /// </summary>
+    public static string? DevelopmentRgbData =>
+        Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", "eurosat-rgb")) is var folder && Directory.Exists(folder) ? folder : null;
+
+    /// <summary>
     /// Where the runs write everything they produce (executed notebooks' results, models, maps, the web page):
     /// <c>CNNSENTINEL_OUTPUT_DIR</c> when set, else <c>Root/out</c>.
     /// </summary>

@@ -8,5 +8,6 @@ var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side
     TimeToAccuracyBenchmark.Create(),
     SceneBenchmark.Create(),
     SceneBenchmark.CreateMemoryChild(),
+    MapAccuracyBenchmark.Create(),
 };
 return root.Parse(args).Invoke();

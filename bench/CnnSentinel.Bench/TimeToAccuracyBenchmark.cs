@@ -64,11 +64,8 @@ static class TimeToAccuracyBenchmark
         return command;
     }
 
-    static string DefaultData()
-    {
-        var full = Path.GetFullPath(Path.Combine(ProjectPaths.Root, "..", "shared", "data", "eurosat-rgb"));
-        return Directory.Exists(full) ? full : Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb");
-    }
+    /// <summary>The full development copy of EuroSAT RGB where this machine has it, else the bundled sample.</summary>
+    internal static string DefaultData() => ProjectPaths.DevelopmentRgbData ?? Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb");
 
     /// <summary>
     /// Trains both sides epoch by epoch in turn: the library's epoch, then PyTorch's, each side's clock running only

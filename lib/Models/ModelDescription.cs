@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Transforms;
 
 namespace CnnSentinel.Models;
@@ -63,7 +64,21 @@ public sealed record TrainingProvenance(string Recipe, int Seed, int BatchSize, 
 /// <param name="ValidationFraction">Share of each class held out for validation.</param>
 /// <param name="TrainingImages">Images on the training side.</param>
 /// <param name="ValidationImages">Images on the validation side.</param>
-public sealed record DataIdentity(string Folder, int Files, string Digest, double ValidationFraction, int TrainingImages, int ValidationImages);
+public sealed record DataIdentity(string Folder, int Files, string Digest, double ValidationFraction, int TrainingImages, int ValidationImages)
+{
+    /// <summary>
+    /// The identity of <paramref name="dataset"/> split by <paramref name="split"/>: its folder name, file count, SHA-256 of
+    /// the sorted relative paths, and the sizes of both sides. Two runs with the same identity and seed trained and
+    /// validated on the same images.
+    /// </summary>
+    public static DataIdentity Of(EuroSatDataset dataset, SplitManifest split)
+    {
+        var paths = string.Join('\n', dataset.Samples.Select(s => s.RelativePath).Order(StringComparer.Ordinal));
+        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(paths))).ToLowerInvariant();
+        return new DataIdentity(Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)), dataset.Samples.Count, digest,
+            (double)split.Validation.Count / dataset.Samples.Count, split.Train.Count, split.Validation.Count);
+    }
+}
 
 /// <summary>Validation figures of a saved model.</summary>
 /// <param name="OverallAccuracy">Share of validation images classified correctly.</param>

@@ -40,16 +40,10 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     }
 
     /// <summary>
-    /// Which files and split these are: folder name, file count, SHA-256 of the sorted relative paths, and the sizes of
-    /// both sides. Two runs with the same identity and seed trained and validated on the same images.
+    /// Which files and split these are (<see cref="DataIdentity.Of"/>). Two runs with the same identity and seed trained
+    /// and validated on the same images.
     /// </summary>
-    public DataIdentity Identity()
-    {
-        var paths = string.Join('\n', Dataset.Samples.Select(s => s.RelativePath).Order(StringComparer.Ordinal));
-        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(paths))).ToLowerInvariant();
-        return new DataIdentity(Path.GetFileName(Path.TrimEndingDirectorySeparator(Dataset.Root)), Dataset.Samples.Count, digest,
-            (double)Split.Validation.Count / Dataset.Samples.Count, Split.Train.Count, Split.Validation.Count);
-    }
+    public DataIdentity Identity() => DataIdentity.Of(Dataset, Split);
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CnnSentinel.Datasets;
+using CnnSentinel.Evaluation;
+using CnnSentinel.IO;
+using CnnSentinel.Models;
+using CnnSentinel.Runtime;
+using CnnSentinel.Scenes;
+
+namespace CnnSentinel.Bench;
+
+/// <summary>
+/// <c>map-accuracy</c>: how much of a land-use map is right, against truth. Validation patches of the model (never its
+/// training patches) are laid out as one georeferenced scene (<see cref="LabelledMosaic"/>), the scene is classified by
+/// <c>cnnsentinel classify</c> in its own process exactly as a user runs it, and the map is scored cell by cell
+/// (<see cref="MapAccuracy"/>). Issue 12's goal for the shipped RGB model: ≥ 97 % at patch centres, ≥ 90 % by patch majority.
+/// </summary>
+static partial class MapAccuracyBenchmark
+{
+    /// <summary>The report's file name in the output folder.</summary>
+    public const string FileName = "map-accuracy.json";
+
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "EuroSAT folder the patches come from (default: the full development copy beside the checkout if present, else the bundled sample)." };
+        var model = new Option<FileInfo>("--model") { Description = "Model file to classify with (default: the shipped RGB model).", DefaultValueFactory = _ => new FileInfo(ProjectPaths.ShippedRgbModel) };
+        var split = new Option<FileInfo?>("--split") { Description = "Split manifest whose validation side the patches come from (default: the model's own split, made again from its description; for the bundled sample and the shipped model, the committed manifest beside it)." };
+        var perClass = new Option<int>("--per-class") { Description = "Validation patches of each class in the mosaic.", DefaultValueFactory = _ => 10 };
+        var mode = new Option<ClassificationMode?>("--mode") { Description = "Passed to classify (default: classify's)." };
+        var stride = new Option<int?>("--stride") { Description = "Passed to classify (default: classify's)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the choice of patches and their arrangement.", DefaultValueFactory = _ => 42 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the mosaic, its truth, the map and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench", "map-accuracy")) };
+        var command = new Command("map-accuracy", "Map accuracy against truth: a mosaic of validation patches classified by `classify`, scored at patch centres and by patch majority.")
+        {
+            data, model, split, perClass, mode, stride, seed, output,
+        };
+        command.SetAction(parse =>
+        {
+            var folder = parse.GetValue(data)?.FullName ?? TimeToAccuracyBenchmark.DefaultData();
+            var modelPath = parse.GetValue(model)!.FullName;
+            var manifest = parse.GetValue(split)?.FullName ?? CommittedSplitFor(folder, modelPath);
+            return Run(folder, modelPath, manifest, parse.GetValue(perClass), parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(seed), parse.GetValue(output)!.FullName);
+        });
+        return command;
+    }
+
+    static int Run(string folder, string modelPath, string? manifest, int perClass, ClassificationMode? mode, int? stride, int seed, string outDir)
+    {
+        var dataset = EuroSatDataset.Open(folder);
+        var description = ModelFile.ReadDescription(modelPath);
+        if (description.Bands.Count != dataset.BandCount)
+            throw new ArgumentException($"{modelPath} reads {description.Bands.Count} bands; {folder} holds {dataset.BandCount}-band patches.");
+        var splitSource = manifest ?? $"made again from {Path.GetFileName(modelPath)} (seed {description.Training?.Seed})";
+        var sides = manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
+        Console.WriteLine($"{folder}: {dataset.Samples.Count} patches, {sides.Validation.Count} on the validation side ({splitSource})");
+
+        Directory.CreateDirectory(outDir);
+        var mosaic = LabelledMosaic.Arrange(dataset, sides.Validation, perClass, seed);
+        var image = Path.Combine(outDir, "mosaic.tif");
+        mosaic.WriteImage(dataset, image);
+        mosaic.WriteTruthRaster(Path.Combine(outDir, "mosaic_truth.tif"));
+        mosaic.Save(Path.Combine(outDir, "mosaic_truth.json"));
+        Console.WriteLine($"mosaic: {mosaic.Columns}×{mosaic.Rows} cells of {perClass} patches per class, {mosaic.Width}×{mosaic.Height} px → {image}");
+
+        var maps = Path.Combine(outDir, "maps");
+        var (wallSeconds, classifyPxPerSecond) = Classify(image, modelPath, maps, mode, stride);
+        var outputs = SceneOutputPaths.For(maps, image, allProbabilities: false);
+        var run = SceneRunRecord.Read(outputs.Run) ?? throw new InvalidDataException($"classify wrote no run record ({outputs.Run}).");
+        var accuracy = MapAccuracy.Score(mosaic, outputs.Classes);
+        double pixels = (double)mosaic.Width * mosaic.Height;
+
+        Console.WriteLine();
+        Console.Write(accuracy.ToText());
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Settings["mode"].ToLowerInvariant()} mode, stride {run.Settings["stride"]}: centre {accuracy.Centre:P2} (goal ≥ 97 %), " +
+            $"majority {accuracy.Majority:P2} (goal ≥ 90 %); classify {(classifyPxPerSecond is { } rate ? $"{rate:0} px/s" : "reported no px/s")}, " +
+            $"{pixels / wallSeconds:0} px/s with its start-up ({wallSeconds:0.0} s)"));
+
+        var report = new JsonObject
+        {
+            ["data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)),
+            ["files"] = dataset.Samples.Count,
+            ["model"] = Path.GetFileName(modelPath),
+            ["split"] = manifest is null ? splitSource : Path.GetFileName(manifest),
+            ["perClass"] = perClass,
+            ["seed"] = seed,
+            ["width"] = mosaic.Width,
+            ["height"] = mosaic.Height,
+            ["mode"] = run.Settings["mode"],
+            ["stride"] = int.Parse(run.Settings["stride"], CultureInfo.InvariantCulture),
+            ["classifyPxPerSecond"] = classifyPxPerSecond,
+            ["wallSeconds"] = wallSeconds,
+            ["wallPxPerSecond"] = pixels / wallSeconds,
+            ["machine"] = MachineDescription.Hardware,
+            ["accuracy"] = accuracy.ToJson(),
+        };
+        var path = Path.Combine(outDir, FileName);
+        AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"written {path}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The bundled sample is a part of the folder the shipped model was split on, so its sides come from the committed
+    /// manifest (<see cref="ProjectPaths.ShippedRgbModelSampleSplit"/>); anything else from the model's description.
+    /// </summary>
+    static string? CommittedSplitFor(string folder, string modelPath) =>
+        SamePath(folder, Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb")) && SamePath(modelPath, ProjectPaths.ShippedRgbModel)
+            ? ProjectPaths.ShippedRgbModelSampleSplit
+            : null;
+
+    static bool SamePath(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Runs <c>cnnsentinel classify</c> (built beside the bench) in its own process, echoing its output; its wall time,
+    /// start-up and model loading included, and the pixels per second it reports for the classification itself (null
+    /// when its output no longer says).
+    /// </summary>
+    static (double WallSeconds, double? PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+        List<string> arguments = [Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll"), "classify", image, "--model", model, "--out", outDir, "--force"];
+        if (mode is { } m) arguments.AddRange(["--mode", m.ToString().ToLowerInvariant()]);
+        if (stride is { } s) arguments.AddRange(["--stride", s.ToString(CultureInfo.InvariantCulture)]);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        Console.WriteLine($"dotnet {string.Join(' ', arguments)}");
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        double? rate = null;
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            Console.WriteLine($"  {line}");
+            if (PixelsPerSecond().Match(line) is { Success: true } match) rate = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        }
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"classify exited with {process.ExitCode}");
+        return (clock.Elapsed.TotalSeconds, rate);
+    }
+
+    [GeneratedRegex(@"\((\d+(?:\.\d+)?) px/s\)")]
+    private static partial Regex PixelsPerSecond();
+}
