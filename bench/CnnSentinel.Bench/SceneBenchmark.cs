@@ -168,7 +168,7 @@ static class SceneBenchmark
     static WindowModel SeededSceneCnn(int bands, bool samePadding = false)
     {
         torch.manual_seed(42);
-        return WindowModel.From(new SceneCnn(10, bands, samePadding));
+        return WindowModel.For(new SceneCnn(10, bands, samePadding));
     }
 
     static (byte[] Classes, double Seconds) Classes(SceneClassifier classifier, string path)

@@ -41,4 +41,20 @@ public sealed class BandAdapter : ImageClassifier
         using var scope = NewDisposeScope();
         return backbone.call(adapter.call(input)).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public override int? FeatureStride => backbone.FeatureStride;
+
+    /// <inheritdoc />
+    public override bool FeaturesAreShiftEquivariant => backbone.FeaturesAreShiftEquivariant;
+
+    /// <inheritdoc />
+    protected override Tensor FeatureMapChecked(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return backbone.FeatureMap(adapter.call(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override Tensor PooledHead(Tensor pooled) => backbone.HeadOfPooled(pooled);
 }

@@ -91,8 +91,20 @@ public sealed class DenseNet201 : ImageClassifier
     protected override Tensor ForwardChecked(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var maps = nn.functional.relu(features.call(input));
-        var pooled = torch.flatten(nn.functional.adaptive_avg_pool2d(maps, 1), 1);
+        var pooled = torch.flatten(nn.functional.adaptive_avg_pool2d(FeatureMapChecked(input), 1), 1);
         return classifier.call(pooled).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The stem's convolution and pooling, then three transitions, each halving the size.</summary>
+    public override int? FeatureStride => 32;
+
+    /// <inheritdoc />
+    protected override Tensor FeatureMapChecked(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return nn.functional.relu(features.call(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

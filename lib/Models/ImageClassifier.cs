@@ -100,4 +100,41 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 
     /// <summary>The forward pass proper, on an input whose shape has been checked.</summary>
     protected abstract Tensor ForwardChecked(Tensor input);
+
+    /// <summary>
+    /// How much <see cref="FeatureMap"/> shrinks each side when the network is <c>head(global average pool(feature map))</c>,
+    /// the shape that lets a scene be classified densely (the convolutional part run once over a whole block, the head at
+    /// every window position); null for networks built otherwise (e.g. a head that flattens a fixed-size map).
+    /// </summary>
+    public virtual int? FeatureStride => null;
+
+    /// <summary>
+    /// True when a window's feature map is exactly the matching crop of a larger input's (unpadded convolutions): dense
+    /// classification then equals classifying every window on its own. Padded networks such as ResNet18 see real
+    /// neighbours where a lone window sees zero padding, so dense classification only approximates it.
+    /// </summary>
+    public virtual bool FeaturesAreShiftEquivariant => false;
+
+    /// <summary>The feature map before global average pooling, [N, C', H / <see cref="FeatureStride"/>, W / <see cref="FeatureStride"/>], of an input of any size (input normalisation applied).</summary>
+    /// <exception cref="NotSupportedException">The network is not built as features → global average pooling → head (<see cref="FeatureStride"/> is null).</exception>
+    public Tensor FeatureMap(Tensor input)
+    {
+        if (FeatureStride is null)
+            throw new NotSupportedException($"{GetName()} is not built as features → global average pooling → head, so it has no feature map to classify densely; classify its windows one by one.");
+        if (InputNormalization is null) return FeatureMapChecked(input);
+        using var scope = NewDisposeScope();
+        return FeatureMapChecked(InputNormalization.call(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Class logits [N, K] of globally average-pooled features [N, C'] (see <see cref="FeatureMap"/>).</summary>
+    /// <exception cref="NotSupportedException">The network has no such split (<see cref="FeatureStride"/> is null).</exception>
+    public Tensor HeadOfPooled(Tensor pooled) => FeatureStride is null
+        ? throw new NotSupportedException($"{GetName()} is not built as features → global average pooling → head.")
+        : PooledHead(pooled);
+
+    /// <summary>The convolutional part, on a normalised input (overridden where <see cref="FeatureStride"/> is set).</summary>
+    protected virtual Tensor FeatureMapChecked(Tensor input) => throw new NotSupportedException($"{GetName()} has no feature map.");
+
+    /// <summary>The head on pooled features (overridden where <see cref="FeatureStride"/> is set).</summary>
+    protected virtual Tensor PooledHead(Tensor pooled) => throw new NotSupportedException($"{GetName()} has no pooled head.");
 }

@@ -106,9 +106,20 @@ public sealed class ResNet : ImageClassifier
     protected override Tensor ForwardChecked(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
-        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
-        var pooled = torch.flatten(avgpool.call(x), 1);
-        return (fc is null ? pooled : fc.call(pooled)).MoveToOuterDisposeScope();
+        return PooledHead(torch.flatten(avgpool.call(FeatureMapChecked(input)), 1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The stem's stride-2 convolution and pooling, then three stride-2 stages.</summary>
+    public override int? FeatureStride => 32;
+
+    /// <inheritdoc />
+    protected override Tensor FeatureMapChecked(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
+        return layer4.call(layer3.call(layer2.call(layer1.call(x)))).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override Tensor PooledHead(Tensor pooled) => fc is null ? pooled.alias() : fc.call(pooled);
 }

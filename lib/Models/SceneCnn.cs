@@ -41,12 +41,6 @@ public sealed class SceneCnn : ImageClassifier
     /// <summary>Whether the convolutions are padded.</summary>
     public bool SamePadding { get; }
 
-    /// <summary>The fully convolutional part (image → feature map).</summary>
-    public nn.Module<Tensor, Tensor> Features => features;
-
-    /// <summary>The classifier applied to the globally averaged features.</summary>
-    public nn.Module<Tensor, Tensor> Head => classifier;
-
     /// <inheritdoc />
     public override string FirstConvolutionName => "features.0";
 
@@ -63,6 +57,18 @@ public sealed class SceneCnn : ImageClassifier
     protected override Tensor ForwardChecked(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return classifier.call(features.call(input).mean([2, 3])).MoveToOuterDisposeScope();
+        return PooledHead(FeatureMapChecked(input).mean([2, 3])).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public override int? FeatureStride => Downsampling;
+
+    /// <summary>True without same-padding: every feature sees only its own pixels, so dense equals naive.</summary>
+    public override bool FeaturesAreShiftEquivariant => !SamePadding;
+
+    /// <inheritdoc />
+    protected override Tensor FeatureMapChecked(Tensor input) => features.call(input);
+
+    /// <inheritdoc />
+    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

@@ -77,4 +77,13 @@ public sealed class Vgg16 : ImageClassifier
         var pooled = avgpool.call(features.call(input));
         return classifier.call(torch.flatten(pooled, 1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>32 (five 2×2 poolings) with the original's global-average-pooling head; none with torchvision's 7×7 head, which flattens a fixed-size map.</summary>
+    public override int? FeatureStride => Head == ClassifierHead.Original ? 32 : null;
+
+    /// <inheritdoc />
+    protected override Tensor FeatureMapChecked(Tensor input) => features.call(input);
+
+    /// <inheritdoc />
+    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

@@ -11,14 +11,19 @@ namespace CnnSentinel.Scenes;
 /// that memory depends on the block size and not on the scene: a 10980 × 10980 Sentinel-2 tile streams through.
 /// </summary>
 /// <remarks>
-/// <para>Pixel (x, y) gets the class of the window of <see cref="WindowModel.WindowSize"/> (S) pixels whose
-/// top-left corner is (x − S/2, y − S/2), cut out of the scene padded by S/2 pixels with symmetric reflection —
-/// exactly the original. Inputs are normalised per band, <c>(value − mean) / std</c>; nodata and NaN inputs count
-/// as the mean (0 after normalisation), and pixels that are themselves nodata get class <see cref="NoDataClass"/>.</para>
-/// <para>Dense mode runs <see cref="WindowModel.Features"/> over a block plus a context margin. With downsampling F,
-/// feature j of an input crop starting at offset r describes pixels r + F·j … r + F·j + F − 1, so an average
-/// pooling with the window's feature-map size as kernel over the features of the crop that starts at the residue
-/// (y mod F) yields the window of pixel y (feature j of an unpadded convolution starts at pixel r + F·j, too); F × F shifted crops (shift-and-stitch) give every pixel at stride 1, fewer at larger strides.</para>
+/// <para>Windows of <see cref="WindowModel.WindowSize"/> (S) pixels are classified at cell centres on a grid of
+/// <see cref="SceneClassifierOptions.Stride"/> (s) pixels over the whole scene: centre k along an axis is pixel
+/// k·s + ⌊s/2⌋, and its window's top-left corner is S/2 before it, cut out of the scene extended by symmetric reflection —
+/// at stride 1 exactly the original. Between centres, each pixel's class probabilities are interpolated bilinearly
+/// from the four nearest centres (then the arg-max taken), so a map at stride 32 has smooth boundaries instead of
+/// 32-pixel squares; pixels before the first or after the last centre take the nearest one's. Inputs are normalised
+/// per band, <c>(value − mean) / std</c>; nodata and NaN inputs count as the mean (0 after normalisation), and pixels
+/// that are themselves nodata get class <see cref="NoDataClass"/>.</para>
+/// <para>Dense mode runs the model's convolutional part over a block plus a context margin. With downsampling F,
+/// feature j of an input crop starting at offset r describes pixels r + F·j … r + F·j + F − 1, so an average pooling
+/// with the window's feature-map size as kernel over the features of the crop that starts at the residue (window
+/// start mod F) yields that window (feature j of an unpadded convolution starts at pixel r + F·j, too); one crop per
+/// distinct residue pair (shift-and-stitch) covers every centre: one at strides that are multiples of F, F × F at stride 1.</para>
 /// </remarks>
 public sealed class SceneClassifier
 {
@@ -27,11 +32,14 @@ public sealed class SceneClassifier
 
     // Numbers passed to libtorch per block, referenced for the whole process (see HeldScalars).
     static readonly Scalar NoDataFill = NoDataClass.ToScalar();
+    static readonly Scalar UncertainFill = ((byte)MapMask.Uncertain).ToScalar();
+    static readonly Scalar CloudFill = ((byte)MapMask.Cloud).ToScalar();
     static readonly Scalar NotANumber = float.NaN.ToScalar();
     static readonly Scalar Zero = 0f.ToScalar();
 
     readonly WindowModel _model;
     readonly SceneClassifierOptions _options;
+    long _compared, _agreed;
 
     /// <summary>A classifier for <paramref name="model"/> with <paramref name="options"/>.</summary>
     public SceneClassifier(WindowModel model, SceneClassifierOptions options)
@@ -40,20 +48,17 @@ public sealed class SceneClassifier
             throw new ArgumentException($"Normalisation has {options.Mean.Length} means but {options.Std.Length} standard deviations.");
         if (options.Std.Any(s => !(s > 0))) throw new ArgumentException("Every normalisation standard deviation must be positive.");
         if (options.BlockSize < 1 || options.BatchSize < 1) throw new ArgumentException("Block size and batch size must be positive.");
-        if (options.Mode == ClassificationMode.Dense)
-        {
-            if (!model.SupportsDense)
-                throw new ArgumentException("Dense classification needs a model split into features and head (WindowModel.FromParts); this one supports naive mode only.");
-            int f = model.Downsampling, s = options.Stride;
-            if (s < 1 || (f % s != 0 && s % f != 0))
-                throw new ArgumentException($"Stride {s} must be a divisor or a multiple of the model's downsampling ({f}).");
-            if (options.BlockSize % s != 0) throw new ArgumentException($"Stride {s} must divide the block size {options.BlockSize}.");
-        }
-        else
-        {
-            if (options.Stride < 1) throw new ArgumentException($"Stride {options.Stride} must be at least 1.");
-            if (options.BlockSize % options.Stride != 0) throw new ArgumentException($"Stride {options.Stride} must divide the block size {options.BlockSize}.");
-        }
+        if (options.Stride < 1) throw new ArgumentException($"Stride {options.Stride} must be at least 1.");
+        if (options.Stride > options.BlockSize) throw new ArgumentException($"Stride {options.Stride} must not exceed the block size {options.BlockSize}.");
+        if (options.UncertainBelow is { } threshold && !(threshold >= 0 && threshold <= 1))
+            throw new ArgumentException($"The uncertainty threshold {threshold} must lie in 0–1.");
+        if (options.AgreementSamplesPerBlock < 0) throw new ArgumentException("Agreement samples per block cannot be negative.");
+        if (options.Radiometry is { } radiometry && radiometry.Gain.Length != options.Mean.Length)
+            throw new ArgumentException($"The radiometry converts {radiometry.Gain.Length} bands but the normalisation has {options.Mean.Length}.");
+        if (options.Clouds is not null && options.Radiometry is null)
+            throw new ArgumentException("The cloud test reads reflectance: give the scene's radiometry too.");
+        if (options.Mode == ClassificationMode.Dense && !model.SupportsDense)
+            throw new ArgumentException("Dense classification needs a network built as features → global average pooling → head (ResNet, DenseNet201, VGG16 with the original head, the scene CNN); this one supports naive mode only.");
         _model = model;
         _options = options;
     }
@@ -62,50 +67,90 @@ public sealed class SceneClassifier
     public SceneClassifierOptions Options => _options;
 
     /// <summary>
+    /// How often the dense map agreed with naive windows at sampled cell centres during the last <see cref="Classify"/>
+    /// (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/> per block); null in naive mode and for models whose
+    /// dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
+    /// </summary>
+    public SceneAgreement? Agreement => _compared == 0 ? null : new SceneAgreement(_compared, _agreed);
+
+    /// <summary>
     /// Classifies <paramref name="raster"/> lazily, one block at a time, rows of blocks from the top; consume the
     /// blocks as they come (write them out) to keep memory bounded.
     /// </summary>
     /// <param name="raster">The scene.</param>
     /// <param name="bands">1-based bands to feed the model, in the model's band order; all bands when null.</param>
+    /// <param name="sceneClassificationBand">1-based band of <paramref name="raster"/> holding a Level-2A scene classification
+    /// (SCL) on the same grid: its cloud, cirrus, shadow, snow and no-data pixels are marked as such (<see cref="SceneClassificationMask"/>).</param>
     /// <exception cref="ArgumentException">The band count does not match the normalisation's.</exception>
-    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null)
+    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null)
     {
         bands ??= Enumerable.Range(1, raster.BandCount).ToArray();
         if (bands.Length != _options.Mean.Length)
             throw new ArgumentException($"{raster.Path}: {bands.Length} bands are read but the normalisation has {_options.Mean.Length}; the model needs {_options.Mean.Length}.");
         var noData = bands.Select(b => _options.NoData ?? raster.NoData(b)).ToArray();
-        return Blocks(raster, bands, noData);
+        _compared = _agreed = 0;
+        if (sceneClassificationBand is { } scl && (scl < 1 || scl > raster.BandCount || bands.Contains(scl)))
+            throw new ArgumentException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
+        return Blocks(raster, bands, noData, sceneClassificationBand);
     }
 
-    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, int[] bands, double?[] noData)
+    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand)
     {
         _model.Eval();
         int size = _options.BlockSize;
         for (int y = 0; y < raster.Height; y += size)
             for (int x = 0; x < raster.Width; x += size)
-                yield return ClassifyBlock(raster, bands, noData, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
+                yield return ClassifyBlock(raster, bands, noData, sceneClassificationBand, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
     }
 
-    ClassifiedBlock ClassifyBlock(GdalRaster raster, int[] bands, double?[] noData, int bx, int by, int bw, int bh)
+    ClassifiedBlock ClassifyBlock(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand, int bx, int by, int bw, int bh)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int window = _model.WindowSize, half = window / 2;
+        int window = _model.WindowSize, half = window / 2, stride = _options.Stride;
         bool dense = _options.Mode == ClassificationMode.Dense;
         int f = dense ? _model.Downsampling : 1;
         int margin = dense ? (_options.ContextMargin + f - 1) / f * f : 0;
-        // Input rows/columns the block needs, as scene coordinates: windows plus (dense) context margin and one
-        // extra downsampling step so that every shifted crop has the same size.
-        var rows = SceneIndices(by - half - margin, bh + window - 1 + 2 * margin + (dense ? f : 0), raster.Height, half, window);
-        var cols = SceneIndices(bx - half - margin, bw + window - 1 + 2 * margin + (dense ? f : 0), raster.Width, half, window);
+        var rowCells = CellAxis.For(by, bh, raster.Height, stride);
+        var colCells = CellAxis.For(bx, bw, raster.Width, stride);
+        // Input rows/columns the block's cells need, as scene coordinates: their windows plus (dense) the context
+        // margin and one extra downsampling step so that every shifted crop has the same size.
+        var rows = SceneIndices(rowCells.FirstCentre - half - margin, rowCells.Span + window + 2 * margin + (dense ? f : 0), raster.Height);
+        var cols = SceneIndices(colCells.FirstCentre - half - margin, colCells.Span + window + 2 * margin + (dense ? f : 0), raster.Width);
 
-        var (input, centreNoData) = ReadNormalised(raster, bands, noData, rows, cols, bx, by, bw, bh);
-        int pixels = bw * bh;
+        var (input, centreNoData, inputCloud, centreCloud) = ReadNormalised(raster, bands, noData, rows, cols, bx, by, bw, bh);
         if (centreNoData.all().item<bool>()) return NoDataBlock(bx, by, bw, bh);
+        var sceneClassification = sceneClassificationBand is { } sclBand
+            ? tensor(raster.Read(bx, by, bw, bh, [sclBand]), [bh, bw]).to_type(ScalarType.Int64)
+            : null;
 
-        var probabilities = dense ? DenseProbabilities(input, bw, bh, margin) : NaiveProbabilities(input, bw, bh); // [K, bh, bw]
+        // Top-left corner of each cell's window, as an index into the input.
+        var rowStarts = rowCells.Centres.Select(c => (long)(c - rowCells.FirstCentre + margin)).ToArray();
+        var colStarts = colCells.Centres.Select(c => (long)(c - colCells.FirstCentre + margin)).ToArray();
+        var cells = dense ? DenseCells(input, rowStarts, colStarts) : NaiveCells(input, rowStarts, colStarts); // [K, cells y, cells x]
+        if (dense && !_model.DenseIsExact && _options.AgreementSamplesPerBlock > 0)
+            SampleAgreement(input, cells, rowCells, colCells, rowStarts, colStarts, bx, by, bw, bh, centreNoData);
+        var probabilities = Interpolate(cells, rowCells, colCells); // [K, bh, bw]
+
         var (confidence, classes) = probabilities.max(0);
-        var classBytes = classes.to_type(ScalarType.Byte).masked_fill(centreNoData, NoDataFill);
+        var classBytes = classes.to_type(ScalarType.Byte);
+        using (var held = new HeldScalars())
+        {
+            if (_options.UncertainBelow is { } threshold)
+                classBytes = classBytes.masked_fill(confidence.lt(held.Of(threshold)), UncertainFill);
+            if (inputCloud is not null && _options.Clouds is { } test)
+            {
+                // The share of cloud in each cell's window, interpolated like the probabilities: a window that is mostly
+                // cloud gives no land-use class, whatever the model says about it.
+                var share = F.avg_pool2d(inputCloud.to_type(ScalarType.Float32).unsqueeze(0).unsqueeze(0), [window, window], [1, 1])[0, 0]
+                    .index_select(0, tensor(rowStarts)).index_select(1, tensor(colStarts));
+                var pixelShare = Interpolate(share.unsqueeze(0), rowCells, colCells)[0];
+                classBytes = classBytes.masked_fill(pixelShare.ge(held.Of(test.CloudyWindowShare)), UncertainFill)
+                    .masked_fill(centreCloud!, CloudFill);
+            }
+        }
+        if (sceneClassification is not null) classBytes = SceneClassificationMask.Apply(classBytes, sceneClassification);
+        classBytes = classBytes.masked_fill(centreNoData, NoDataFill);
         confidence = confidence.masked_fill(centreNoData, NotANumber);
         float[]? all = _options.KeepAllProbabilities
             ? probabilities.masked_fill(centreNoData.unsqueeze(0), NotANumber).contiguous().data<float>().ToArray()
@@ -131,28 +176,28 @@ public sealed class SceneClassifier
 
     /// <summary>
     /// Scene index for each of <paramref name="count"/> coordinates from <paramref name="start"/>: inside the scene
-    /// itself, within <paramref name="half"/> of it the symmetric reflection (numpy's "symmetric" padding, repeated
-    /// for scenes smaller than the padding), beyond that −1 (zeros after normalisation).
+    /// itself, outside it the symmetric reflection (numpy's "symmetric" padding, repeated for scenes smaller than the window).
     /// </summary>
-    static long[] SceneIndices(int start, int count, int size, int half, int window)
+    static long[] SceneIndices(int start, int count, int size)
     {
         var indices = new long[count];
         for (int i = 0; i < count; i++)
         {
-            int c = start + i;
-            if (c < -half || c >= size + window - half) { indices[i] = -1; continue; }
-            int m = ((c % (2 * size)) + 2 * size) % (2 * size);
+            int m = (((start + i) % (2 * size)) + 2 * size) % (2 * size);
             indices[i] = m < size ? m : 2 * size - 1 - m;
         }
         return indices;
     }
 
-    /// <summary>Reads the rows × columns the block needs, normalised, as [C, rows, columns], and the nodata mask of the block itself.</summary>
-    (Tensor Input, Tensor CentreNoData) ReadNormalised(GdalRaster raster, int[] bands, double?[] noData,
+    /// <summary>
+    /// Reads the rows × columns the block needs, converted to the model's units and normalised, as [C, rows, columns];
+    /// the nodata mask of the block itself; and, with a cloud test, the cloud mask of the input ([rows, columns]) and of the block.
+    /// </summary>
+    (Tensor Input, Tensor CentreNoData, Tensor? InputCloud, Tensor? CentreCloud) ReadNormalised(GdalRaster raster, int[] bands, double?[] noData,
         long[] rows, long[] cols, int bx, int by, int bw, int bh)
     {
-        int r0 = (int)rows.Where(i => i >= 0).Min(), r1 = (int)rows.Max();
-        int c0 = (int)cols.Where(i => i >= 0).Min(), c1 = (int)cols.Max();
+        int r0 = (int)rows.Min(), r1 = (int)rows.Max();
+        int c0 = (int)cols.Min(), c1 = (int)cols.Max();
         int h = r1 - r0 + 1, w = c1 - c0 + 1, channels = bands.Length;
         var raw = tensor(raster.Read(c0, r0, w, h, bands), [channels, h, w]);
         var invalid = raw.isnan().any(0);
@@ -162,84 +207,120 @@ public sealed class SceneClassifier
                 using var held = new HeldScalars();
                 invalid = invalid.logical_or(raw[b].eq(held.Of(value)));
             }
+        var rowIndex = tensor(rows.Select(i => i - r0).ToArray());
+        var colIndex = tensor(cols.Select(i => i - c0).ToArray());
+        Tensor Centre(Tensor map) => map[TensorIndex.Slice(by - r0, by - r0 + bh), TensorIndex.Slice(bx - c0, bx - c0 + bw)];
+        Tensor? cloud = null;
+        if (_options.Radiometry is { } radiometry)
+        {
+            if (_options.Clouds is { } test) cloud = test.Mask(raw, radiometry).logical_and(invalid.logical_not());
+            if (!radiometry.IsIdentity)
+            {
+                using var held = new HeldScalars();
+                raw = (raw * tensor(radiometry.Gain).view(channels, 1, 1) + tensor(radiometry.Offset).view(channels, 1, 1))
+                    .clamp(held.Of(0.0), float.IsPositiveInfinity(radiometry.Maximum) ? null : held.Of(radiometry.Maximum));
+            }
+        }
         var mean = tensor(_options.Mean).view(channels, 1, 1);
         var std = tensor(_options.Std).view(channels, 1, 1);
         var normalised = ((raw - mean) / std).masked_fill(invalid.unsqueeze(0), Zero);
-        // One zero row and column at the end stand for every coordinate beyond the symmetric padding.
-        normalised = F.pad(normalised, [0, 1, 0, 1]);
-        var rowIndex = tensor(rows.Select(i => i < 0 ? h : i - r0).ToArray());
-        var colIndex = tensor(cols.Select(i => i < 0 ? w : i - c0).ToArray());
         var input = normalised.index_select(1, rowIndex).index_select(2, colIndex);
-        var centre = invalid[TensorIndex.Slice(by - r0, by - r0 + bh), TensorIndex.Slice(bx - c0, bx - c0 + bw)];
-        return (input, centre);
+        return (input, Centre(invalid), cloud?.index_select(0, rowIndex).index_select(1, colIndex), cloud is null ? null : Centre(cloud));
     }
 
     /// <summary>
-    /// The original's method: windows cut out and classified on their own, in batches, centred on every pixel (stride
-    /// 1) or on the centre of every stride × stride cell. Returns [K, bh, bw].
+    /// The original's method: windows cut out and classified on their own, in batches, one per cell. Returns [K, cells y, cells x].
     /// </summary>
-    Tensor NaiveProbabilities(Tensor input, int bw, int bh)
+    Tensor NaiveCells(Tensor input, long[] rowStarts, long[] colStarts)
     {
-        int window = _model.WindowSize, batch = _options.BatchSize, stride = _options.Stride;
-        var windows = input.unfold(1, window, 1).unfold(2, window, 1); // [C, bh, bw, S, S], a view
-        var (rowPositions, _) = Positions(bh, stride, 1);
-        var (colPositions, _) = Positions(bw, stride, 1);
-        using var columns = tensor(colPositions.Select(p => (long)p).ToArray());
-        var rowsOut = new List<Tensor>(rowPositions.Length);
-        foreach (var r in rowPositions)
+        int window = _model.WindowSize, batch = _options.BatchSize;
+        var windows = input.unfold(1, window, 1).unfold(2, window, 1); // [C, H', W', S, S], a view
+        using var columns = tensor(colStarts);
+        var rowsOut = new List<Tensor>(rowStarts.Length);
+        foreach (var r in rowStarts)
         {
-            var row = windows.select(1, r).index_select(1, columns).permute(1, 0, 2, 3); // [positions, C, S, S]
+            var row = windows.select(1, r).index_select(1, columns).permute(1, 0, 2, 3); // [cells x, C, S, S]
             var parts = new List<Tensor>();
-            for (int c = 0; c < colPositions.Length; c += batch)
-                parts.Add(F.softmax(_model.Logits(row.narrow(0, c, Math.Min(batch, colPositions.Length - c)).contiguous()), 1));
-            rowsOut.Add(cat(parts, 0)); // [positions, K]
+            for (int c = 0; c < colStarts.Length; c += batch)
+                parts.Add(F.softmax(_model.Logits(row.narrow(0, c, Math.Min(batch, colStarts.Length - c)).contiguous()), 1));
+            rowsOut.Add(cat(parts, 0)); // [cells x, K]
         }
-        return ToPixels(stack(rowsOut, 0).permute(2, 0, 1), stride, bw, bh);
+        return stack(rowsOut, 0).permute(2, 0, 1);
     }
 
-    /// <summary>Cell probabilities [K, cells y, cells x] → pixels [K, bh, bw]: each stride × stride cell takes its centre window's.</summary>
-    static Tensor ToPixels(Tensor cells, int stride, int bw, int bh) =>
-        stride == 1 ? cells : cells.repeat_interleave(stride, 1).repeat_interleave(stride, 2).narrow(1, 0, bh).narrow(2, 0, bw);
-
-    /// <summary>Fully convolutional classification of a block (see the class remarks). Returns [K, bh, bw].</summary>
-    Tensor DenseProbabilities(Tensor input, int bw, int bh, int margin)
+    /// <summary>Fully convolutional classification of a block's cells (see the class remarks). Returns [K, cells y, cells x].</summary>
+    Tensor DenseCells(Tensor input, long[] rowStarts, long[] colStarts)
     {
-        int f = _model.Downsampling, kernel = _model.FeatureWindow((int)input.shape[0]), stride = _options.Stride;
-        var (rowPositions, rowResidues) = Positions(bh, stride, f);
-        var (colPositions, colResidues) = Positions(bw, stride, f);
+        int f = _model.Downsampling, kernel = _model.FeatureWindow((int)input.shape[0]);
         int cropH = ((int)input.shape[1] - (f - 1)) / f * f, cropW = ((int)input.shape[2] - (f - 1)) / f * f;
-        var shifts = rowResidues.Distinct().SelectMany(ry => colResidues.Distinct().Select(rx => (ry, rx))).ToList();
+        var shifts = rowStarts.Select(r => r % f).Distinct().SelectMany(ry => colStarts.Select(c => c % f).Distinct().Select(rx => (ry, rx))).ToList();
         int shiftsPerBatch = Math.Max(1, _options.BatchSize / 64);
-        Tensor? coarse = null; // [K, positions along y, positions along x]
+        Tensor? cells = null;
         for (int first = 0; first < shifts.Count; first += shiftsPerBatch)
         {
             var batch = shifts.Skip(first).Take(shiftsPerBatch).ToList();
             var crops = stack(batch.Select(s => input.narrow(1, s.ry, cropH).narrow(2, s.rx, cropW)).ToList(), 0);
-            var features = _model.Features!.call(crops);
+            var features = _model.FeatureMap(crops);
             // Window-sized average pooling, separably (two 1-D passes cost 2·k instead of k² additions).
             var pooled = F.avg_pool2d(F.avg_pool2d(features, [kernel, 1], [1, 1]), [1, kernel], [1, 1]); // [n, C', Hf, Wf]
             for (int i = 0; i < batch.Count; i++)
             {
                 var (ry, rx) = batch[i];
-                var yk = Enumerable.Range(0, rowPositions.Length).Where(k => rowResidues[k] == ry).ToArray();
-                var xk = Enumerable.Range(0, colPositions.Length).Where(k => colResidues[k] == rx).ToArray();
-                var fy = tensor(yk.Select(k => (long)((rowPositions[k] - ry) / f + margin / f)).ToArray());
-                var fx = tensor(xk.Select(k => (long)((colPositions[k] - rx) / f + margin / f)).ToArray());
+                var yk = Enumerable.Range(0, rowStarts.Length).Where(k => rowStarts[k] % f == ry).ToArray();
+                var xk = Enumerable.Range(0, colStarts.Length).Where(k => colStarts[k] % f == rx).ToArray();
+                var fy = tensor(yk.Select(k => (rowStarts[k] - ry) / f).ToArray());
+                var fx = tensor(xk.Select(k => (colStarts[k] - rx) / f).ToArray());
                 var selected = pooled[i].index_select(1, fy).index_select(2, fx); // [C', ny, nx]
-                var logits = _model.Head!.call(selected.permute(1, 2, 0).reshape(-1, selected.shape[0]));
+                var logits = _model.HeadOfPooled(selected.permute(1, 2, 0).reshape(-1, selected.shape[0]));
                 var probabilities = F.softmax(logits, 1).reshape(yk.Length, xk.Length, -1).permute(2, 0, 1); // [K, ny, nx]
-                coarse ??= zeros(probabilities.shape[0], rowPositions.Length, colPositions.Length);
-                coarse.index_put_(probabilities, TensorIndex.Colon, TensorIndex.Tensor(tensor(yk.Select(k => (long)k).ToArray()).unsqueeze(1)),
+                cells ??= zeros(probabilities.shape[0], rowStarts.Length, colStarts.Length);
+                cells.index_put_(probabilities, TensorIndex.Colon, TensorIndex.Tensor(tensor(yk.Select(k => (long)k).ToArray()).unsqueeze(1)),
                     TensorIndex.Tensor(tensor(xk.Select(k => (long)k).ToArray()).unsqueeze(0)));
             }
         }
-        return ToPixels(coarse!, stride, bw, bh);
+        return cells!;
     }
 
-    /// <summary>Block-local pixels classified along one axis (cell centres at the stride) and their residues modulo the downsampling.</summary>
-    static (int[] Positions, int[] Residues) Positions(int length, int stride, int downsampling)
+    /// <summary>
+    /// Compares the dense classes of a few of the block's cells (centres inside the block and with data, picked by a
+    /// generator seeded with the block's position, so reruns sample the same cells) with their windows classified naively.
+    /// </summary>
+    void SampleAgreement(Tensor input, Tensor cells, CellAxis rowCells, CellAxis colCells, long[] rowStarts, long[] colStarts,
+        int bx, int by, int bw, int bh, Tensor centreNoData)
     {
-        var positions = Enumerable.Range(0, (length + stride - 1) / stride).Select(k => Math.Min(k * stride + stride / 2, length - 1)).ToArray();
-        return (positions, positions.Select(p => p % downsampling).ToArray());
+        var candidates = new List<(int Y, int X)>();
+        for (int y = 0; y < rowCells.Centres.Length; y++)
+            for (int x = 0; x < colCells.Centres.Length; x++)
+            {
+                int cy = rowCells.Centres[y] - by, cx = colCells.Centres[x] - bx;
+                if (cy >= 0 && cy < bh && cx >= 0 && cx < bw && !centreNoData[cy, cx].item<bool>()) candidates.Add((y, x));
+            }
+        if (candidates.Count == 0) return;
+        var random = new Random(HashCode.Combine(bx, by));
+        var picked = candidates.OrderBy(_ => random.Next()).Take(_options.AgreementSamplesPerBlock).ToList();
+        int window = _model.WindowSize;
+        var windows = stack(picked.Select(p => input.narrow(1, rowStarts[p.Y], window).narrow(2, colStarts[p.X], window)).ToList(), 0);
+        var naive = _model.Logits(windows).argmax(1);
+        var denseClasses = cells.argmax(0);
+        var dense = stack(picked.Select(p => denseClasses[p.Y, p.X]).ToList(), 0);
+        _compared += picked.Count;
+        _agreed += naive.eq(dense).sum().item<long>();
+    }
+
+    /// <summary>Cell probabilities [K, cells y, cells x] → pixel probabilities [K, bh, bw], bilinearly (see the class remarks).</summary>
+    static Tensor Interpolate(Tensor cells, CellAxis rows, CellAxis cols)
+    {
+        var alongX = Lerp(cells, 2, cols);
+        return Lerp(alongX, 1, rows);
+    }
+
+    static Tensor Lerp(Tensor cells, int dimension, CellAxis axis)
+    {
+        var lower = cells.index_select(dimension, tensor(axis.Lower));
+        if (axis.Weights.All(w => w == 0)) return lower;
+        var upper = cells.index_select(dimension, tensor(axis.Upper));
+        var shape = Enumerable.Repeat(1L, 3).ToArray();
+        shape[dimension] = axis.Weights.Length;
+        return lower.lerp(upper, tensor(axis.Weights).view(shape));
     }
 }

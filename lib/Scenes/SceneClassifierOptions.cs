@@ -4,9 +4,9 @@ namespace CnnSentinel.Scenes;
 /// <param name="Mean">Per-band mean subtracted from the input (same order as the bands read).</param>
 /// <param name="Std">Per-band standard deviation the input is divided by.</param>
 /// <param name="Mode">Naive (the reference) or dense (fast).</param>
-/// <param name="Stride">Distance between classified window centres, in pixels; the probabilities of a stride × stride cell
-/// are those of its centre window. 1 classifies every pixel. Must divide <see cref="BlockSize"/>, and in dense mode be a
-/// divisor or a multiple of the model's downsampling.</param>
+/// <param name="Stride">Distance between classified window centres, in pixels (a grid over the whole scene); the class
+/// probabilities of the pixels between centres are interpolated bilinearly. 1 classifies every pixel's own window; the model's
+/// downsampling (32 for ResNet18) is the cheapest dense stride.</param>
 /// <param name="BlockSize">Side of the output blocks the scene is processed in; memory grows with its square, not with the scene.</param>
 /// <param name="ContextMargin">Dense mode: extra input read around each block, at least the receptive-field radius of the model's
 /// convolutional part (beyond its window), so that block seams do not show. Rounded up to a multiple of the downsampling.</param>
@@ -14,6 +14,13 @@ namespace CnnSentinel.Scenes;
 /// copies of a block per forward pass (4 by default: about 0.6 GB of activations for the scene CNN on 512 × 512 blocks).</param>
 /// <param name="NoData">Input value that means "no data" in every band, overriding the file's own nodata; the file's when null.</param>
 /// <param name="KeepAllProbabilities">Also return every class's probability, not only the largest.</param>
+/// <param name="UncertainBelow">Pixels whose largest class probability is below this get <see cref="MapMask.Uncertain"/>
+/// instead of a class (EuroSAT has no cloud class: clouds and their shadows come out as low-confidence guesses); none when null.</param>
+/// <param name="AgreementSamplesPerBlock">Dense mode with a padded network: cell centres per block also classified as lone
+/// windows, to measure the dense map's agreement with the naive method (<see cref="SceneClassifier.Agreement"/>).</param>
+/// <param name="Radiometry">How raw values become the model's units (applied before <see cref="Mean"/>/<see cref="Std"/>); none when null.</param>
+/// <param name="Clouds">A cloud test on the raw values (needs <see cref="Radiometry"/>): cloud pixels get <see cref="MapMask.Cloud"/>,
+/// pixels whose window is mostly cloud <see cref="MapMask.Uncertain"/>; none when null.</param>
 public sealed record SceneClassifierOptions(
     float[] Mean,
     float[] Std,
@@ -23,4 +30,8 @@ public sealed record SceneClassifierOptions(
     int ContextMargin = 16,
     int BatchSize = 256,
     double? NoData = null,
-    bool KeepAllProbabilities = false);
+    bool KeepAllProbabilities = false,
+    double? UncertainBelow = null,
+    int AgreementSamplesPerBlock = 16,
+    SceneRadiometry? Radiometry = null,
+    CloudTest? Clouds = null);

@@ -8,13 +8,25 @@ namespace CnnSentinel.Scenes;
 /// </summary>
 public sealed class SceneInput : IDisposable
 {
-    SceneInput(string path, GdalRaster raster, int[] bands, IReadOnlyList<string> bandNames)
+    SceneInput(string path, GdalRaster raster, int[] bands, IReadOnlyList<string> bandNames, int? sceneClassificationBand = null)
     {
         Path = path;
         Raster = raster;
         Bands = bands;
         BandNames = bandNames;
+        SceneClassificationBand = sceneClassificationBand;
+        var detected = SceneRadiometry.Detect(path, bandNames, raster.DataType(bands[0]) == RasterDataType.Byte);
+        Radiometry = detected.Product is SceneProduct.TciL1C or SceneProduct.TciL2A ? detected.FedUnconverted() : detected;
     }
+
+    /// <summary>The 1-based band of <see cref="Raster"/> holding a Level-2A scene classification (SCL) resampled to the 10 m grid; null without one.</summary>
+    public int? SceneClassificationBand { get; }
+
+    /// <summary>
+    /// What the values most likely are (<see cref="SceneRadiometry.Detect"/>) and how they become the model's units: band
+    /// files converted to EuroSAT's units; TCIs fed unconverted (<see cref="SceneRadiometry.FedUnconverted"/>).
+    /// </summary>
+    public SceneRadiometry Radiometry { get; }
 
     /// <summary>What was opened.</summary>
     public string Path { get; }
@@ -35,7 +47,7 @@ public sealed class SceneInput : IDisposable
     /// <remarks>
     /// A folder (or SAFE product) is searched for band files (<see cref="Sentinel2Bands.FindFiles"/>), which are
     /// stacked in the model's order with 20 m and 60 m bands resampled to 10 m by nearest neighbour, as EuroSAT was
-    /// made (issue #3). A file must have exactly <paramref name="bandCount"/> bands; where its bands are named
+    /// made (issue #3); a Level-2A product's scene classification (SCL) is stacked after them. A file must have exactly <paramref name="bandCount"/> bands; where its bands are named
     /// (descriptions such as "B04") or colour-tagged (red, green, blue), the names must match the model's order.
     /// </remarks>
     /// <exception cref="InvalidDataException">Wrong band count or order; the message names the file and what it has.</exception>
@@ -45,7 +57,10 @@ public sealed class SceneInput : IDisposable
         if (Directory.Exists(path))
         {
             var files = Sentinel2Bands.FindFiles(path, order);
-            return new SceneInput(path, GdalRaster.Stack(files), Enumerable.Range(1, bandCount).ToArray(), order);
+            // A Level-2A product's SCL joins the stack as its last band, resampled by nearest neighbour like the 20 m bands.
+            var scl = Sentinel2Bands.FindSceneClassification(path);
+            return new SceneInput(path, GdalRaster.Stack(scl is null ? files : [.. files, scl]), Enumerable.Range(1, bandCount).ToArray(), order,
+                scl is null ? null : bandCount + 1);
         }
         var raster = GdalRaster.Open(path);
         try

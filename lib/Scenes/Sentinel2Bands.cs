@@ -14,6 +14,22 @@ public static partial class Sentinel2Bands
     /// <summary>True colour: red, green, blue = B04, B03, B02.</summary>
     public static IReadOnlyList<string> RgbOrder { get; } = ["B04", "B03", "B02"];
 
+    /// <summary>Every band with its central wavelength (nm, Sentinel-2A) and its band_id in product metadata (0–12).</summary>
+    static readonly Dictionary<string, (double Nanometres, int Id)> Spectral = new()
+    {
+        ["B01"] = (443, 0), ["B02"] = (490, 1), ["B03"] = (560, 2), ["B04"] = (665, 3), ["B05"] = (705, 4), ["B06"] = (740, 5),
+        ["B07"] = (783, 6), ["B08"] = (842, 7), ["B8A"] = (865, 8), ["B09"] = (945, 9), ["B10"] = (1375, 10), ["B11"] = (1610, 11), ["B12"] = (2190, 12),
+    };
+
+    /// <summary>Central wavelength of <paramref name="band"/> in nanometres (Sentinel-2A).</summary>
+    public static double CentreWavelength(string band) => Known(band).Nanometres;
+
+    /// <summary>The band_id of <paramref name="band"/> in Sentinel-2 product metadata (B01 = 0 … B08 = 7, B8A = 8, B09 = 9 … B12 = 12).</summary>
+    public static int BandId(string band) => Known(band).Id;
+
+    static (double Nanometres, int Id) Known(string band) =>
+        Spectral.TryGetValue(band, out var known) ? known : throw new ArgumentException($"{band} is not a Sentinel-2 band (B01 … B12, B8A).");
+
     /// <summary>The order a model with <paramref name="bandCount"/> input bands expects (13: EuroSAT MS, 3: RGB).</summary>
     public static IReadOnlyList<string> OrderFor(int bandCount) => bandCount switch
     {
@@ -61,6 +77,20 @@ public static partial class Sentinel2Bands
         }
         return files;
     }
+
+    [GeneratedRegex(@"(?<![A-Z0-9])SCL(?![A-Z0-9])", RegexOptions.IgnoreCase)]
+    private static partial Regex SceneClassificationPattern();
+
+    /// <summary>
+    /// The scene classification file (SCL) of a Level-2A product under <paramref name="folder"/>, the finest resolution
+    /// where there are several (20 m and 60 m); null when there is none (Level-1C products, plain band folders).
+    /// </summary>
+    public static string? FindSceneClassification(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".jp2" or ".tif" or ".tiff"
+                && SceneClassificationPattern().IsMatch(Path.GetFileNameWithoutExtension(f)))
+            .OrderBy(Resolution).ThenBy(f => f, StringComparer.Ordinal)
+            .FirstOrDefault();
 
     static int Resolution(string file) =>
         ResolutionPattern().Match(Path.GetFileNameWithoutExtension(file)) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;

@@ -23,7 +23,7 @@ static class TestRasters
     public static WindowModel SceneModel(bool samePadding = false)
     {
         torch.manual_seed(42);
-        return WindowModel.From(new SceneCnn(classes: 10, bands: 3, samePadding));
+        return WindowModel.For(new SceneCnn(classes: 10, bands: 3, samePadding));
     }
 
     /// <summary>Seeded random SceneCnn weights for 3 bands, as <c>scene_cnn.safetensors</c> in <paramref name="folder"/>: a model for classify.</summary>

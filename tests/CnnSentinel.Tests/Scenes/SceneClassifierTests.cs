@@ -75,25 +75,54 @@ public class SceneClassifierTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LargerStridesRepeatTheCentreWindowOfEachCell()
+    public void LargerStridesInterpolateTheCentreWindowsBilinearlyAcrossBlocks()
     {
         var model = TestRasters.SceneModel();
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
         var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
-        var fine = Assemble(new SceneClassifier(model, options), crop);
-        foreach (var (mode, stride) in new[] { (ClassificationMode.Dense, 2), (ClassificationMode.Dense, 8), (ClassificationMode.Naive, 2), (ClassificationMode.Naive, 8) })
+        var fine = Assemble(new SceneClassifier(model, options), crop); // every pixel's own window
+        foreach (var (mode, stride) in new[] { (ClassificationMode.Dense, 2), (ClassificationMode.Dense, 8), (ClassificationMode.Naive, 5), (ClassificationMode.Naive, 8) })
         {
-            var coarse = Assemble(new SceneClassifier(model, options with { Mode = mode, Stride = stride }), crop);
+            // Blocks of 16 pixels: interpolation must cross block seams with the same centres.
+            var coarse = Assemble(new SceneClassifier(model, options with { Mode = mode, Stride = stride, BlockSize = 16 }), crop);
+            var (ys, wy) = Expected(24, stride);
+            var (xs, wx) = Expected(40, stride);
             for (int k = 0; k < 10; k++)
                 for (int y = 0; y < 24; y++)
                     for (int x = 0; x < 40; x++)
                     {
-                        int cy = Math.Min(y / stride * stride + stride / 2, 23), cx = Math.Min(x / stride * stride + stride / 2, 39);
-                        Assert.Equal(fine[(k * 24 + cy) * 40 + cx], coarse[(k * 24 + y) * 40 + x], 1e-5f);
+                        float At(int cy, int cx) => fine[(k * 24 + cy) * 40 + cx];
+                        float top = At(ys[y].Lower, xs[x].Lower) * (1 - wx[x]) + At(ys[y].Lower, xs[x].Upper) * wx[x];
+                        float bottom = At(ys[y].Upper, xs[x].Lower) * (1 - wx[x]) + At(ys[y].Upper, xs[x].Upper) * wx[x];
+                        Assert.Equal(top * (1 - wy[y]) + bottom * wy[y], coarse[(k * 24 + y) * 40 + x], 1e-5f);
                     }
         }
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 3 }));
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Mode = ClassificationMode.Naive, Stride = 3 }));
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 0 }));
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 41 }));
+    }
+
+    /// <summary>
+    /// Per pixel of an axis, the centre pixels (k·stride + stride/2, inside the test crops) before and after it and the
+    /// weight of the second, written out independently of the classifier; before the first and after the last centre, the nearest.
+    /// </summary>
+    static ((int Lower, int Upper)[] Centres, float[] Weights) Expected(int length, int stride)
+    {
+        var centres = Enumerable.Range(0, (length + stride - 1) / stride).Select(k => k * stride + stride / 2).ToArray();
+        Assert.True(centres[^1] < length, "the test's centres lie inside the crop");
+        var pairs = new (int, int)[length];
+        var weights = new float[length];
+        for (int p = 0; p < length; p++)
+        {
+            int after = Array.FindIndex(centres, c => c >= p);
+            if (after < 0) pairs[p] = (centres[^1], centres[^1]);
+            else if (centres[after] == p || after == 0) pairs[p] = (centres[after], centres[after]);
+            else
+            {
+                pairs[p] = (centres[after - 1], centres[after]);
+                weights[p] = (p - centres[after - 1]) / (float)stride;
+            }
+        }
+        return (pairs, weights);
     }
 
     /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>
