@@ -1,10 +1,11 @@
 // Drives the map page in headless Chromium with playwright-core, for the end-to-end test
 // (tests/CnnSentinel.Tests/Export/MapPageTests.cs). Argument: a JSON object
 //   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick,
-//     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path }] }
+//     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path,
+//     "thenThreshold"?: number to enter once the map is done }] }
 // Each case opens the page afresh (which loads model.onnx next to it), sets the controls, picks the files and waits
 // until the page shows a result or a message. Prints a JSON array: per case { status, error, legend (its labels),
-// layout (page width and the boxes of the image and the map canvases), map }.
+// layout (page width and the boxes of the image and the map canvases), map, and with thenThreshold mapAfter: the map then }.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -49,6 +50,11 @@ try {
         map: window.landUseMap(),
       };
     }));
+    if (testCase.thenThreshold !== undefined) {
+      await page.fill("#threshold", String(testCase.thenThreshold));
+      await page.dispatchEvent("#threshold", "change");
+      results.at(-1).mapAfter = await page.evaluate(() => window.landUseMap());
+    }
     await page.close();
   }
 } finally {

@@ -54,7 +54,7 @@ public class MapPageTests
                 ["url"] = server.Url,
                 ["chromium"] = ExternalTools.Chromium,
                 ["cases"] = new JsonArray(
-                    new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot },
+                    new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot, ["thenThreshold"] = 0 },
                     new JsonObject { ["image"] = notAnImage },
                     new JsonObject { ["image"] = small },
                     new JsonObject { ["model"] = multispectralPath, ["image"] = mosaic },
@@ -69,6 +69,9 @@ public class MapPageTests
             AssertMapsAsTheLibrary(results[0]!["map"]!, model, metadata, geoTiff, stride: 16, threshold: 0.5);
             Assert.Equal([.. metadata.ClassNames, "Uncertain (confidence below the threshold)"], results[0]!["legend"]!.AsArray().Select(l => (string)l!));
             Assert.True(File.Exists(screenshot));
+            // Another threshold repaints the same cells' probabilities without classifying again.
+            AssertMapsAsTheLibrary(results[0]!["mapAfter"]!, model, metadata, geoTiff, stride: 16, threshold: 0);
+            Assert.True(JsonNode.DeepEquals(results[0]!["map"]!["cells"], results[0]!["mapAfter"]!["cells"]));
 
             Assert.Contains("not an image", (string)results[1]!["error"]!);
             // An image smaller than a window is classified as the library does: from its reflections.
