@@ -10,7 +10,11 @@ static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "A model file written by train (.safetensors with its description).", Required = true };
+        var model = new Option<FileInfo>("--model")
+        {
+            Description = "A model file written by train (.safetensors with its description); the shipped RGB model by default.",
+            DefaultValueFactory = _ => new FileInfo(ProjectPaths.ShippedRgbModel),
+        };
         var output = new Option<DirectoryInfo>("--to") { Description = "Folder to write model.onnx (and the map page) into.", Required = true };
         var noPage = new Option<bool>("--no-page") { Description = "Write model.onnx only, without the map web page." };
         var command = new Command("export", "Export a saved model as ONNX (class names, bands and normalisation in its metadata) with the offline map web page.")

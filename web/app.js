@@ -1,19 +1,23 @@
-// The map page: loads an ONNX model exported by CnnSentinel (lib/Export/OnnxExport.cs), classifies every whole
-// 64 × 64 window of the image the user opens, and paints each window in its class colour.
-"use strict";
+// The map page: loads an ONNX model exported by CnnSentinel (lib/Export/OnnxExport.cs) — the one next to the page,
+// which `cnnsentinel export` and notebook 08 write (the shipped RGB model by default), or one the user picks — and makes
+// the land-use map of the image the user opens the way the `classify` command does (map-grid.js): windows at the
+// centres of a stride × stride grid, probabilities interpolated between them, uncertain pixels marked.
+import { cellAxis, fillWindow, interpolateClasses } from "./map-grid.js";
 
 // Class colours come with the model (metadata class_colors, from lib/Scenes/ClassLegend.cs); this one marks
 // a class a model exported without them cannot name.
 const UNKNOWN_COLOUR = [255, 0, 255];
-const WINDOWS_PER_RUN = 32;
+// Windows per model run: small enough that the page stays responsive between runs.
+const WINDOWS_PER_RUN = 16;
 
 ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
 ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static server does not give
 
 const $ = (id) => document.getElementById(id);
-let model = null;   // { session, classNames, bands, mean, std, size }
+let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, uncertain: { value, name, color } }
 let image = null;   // { width, height, bands, pixels: Float32Array[] (one plane per band) }
-let map = null;     // { columns, rows, classes: Int32Array, probabilities: Float32Array[] }
+let map = null;     // { stride, columns, rows (cellAxis of each), cells: probabilities per cell, classes: Uint8Array per pixel, threshold }
+let runs = 0;       // classifications started: a run that is no longer the latest stops
 
 function setStatus(text) { $("status").textContent = text; }
 function showError(text) { $("error").textContent = text; setStatus(""); }
@@ -59,6 +63,9 @@ async function loadModel(bytes, name) {
       mean: JSON.parse(properties.mean), std: JSON.parse(properties.std), size: Number(properties.input_size),
       classColours: "class_colors" in properties ? JSON.parse(properties.class_colors) : [],
     };
+    // The mask for low confidence (metadata masks, from ClassLegend.Masks); a model exported without it gets no threshold.
+    model.uncertain = ("masks" in properties ? JSON.parse(properties.masks) : []).find((mask) => mask.name === "Uncertain");
+    $("threshold").disabled = !model.uncertain;
     model.bands = model.bandNames.length;
     drawLegend();
     setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows.`);
@@ -109,70 +116,78 @@ function drawImage() {
   context.putImageData(data, 0, 0);
 }
 
+// Classifies the image at the chosen stride: windows at the cell centres in batches (the page repaints its progress
+// between them), then the map from their probabilities. A newer run (another image, model or stride) stops an older one.
 async function classify() {
+  const run = ++runs;
   map = null;
   $("save").disabled = true;
   $("overlay").getContext("2d").clearRect(0, 0, $("overlay").width, $("overlay").height);
   if (!model) { setStatus("Image read; pick a model to classify it."); return; }
-  const size = model.size;
-  if (image.width < size || image.height < size) {
-    showError(`The image is ${image.width} × ${image.height} pixels; the model classifies ${size} × ${size} windows, so it needs at least that.`);
-    return;
-  }
   if (image.bands !== model.bands) {
     showError(`The model reads ${model.bands} bands (${model.bandNames.join(", ")}) but the image has ${image.bands}.`);
     return;
   }
   $("error").textContent = "";
-  const columns = Math.floor(image.width / size), rows = Math.floor(image.height / size), count = columns * rows;
-  const classes = new Int32Array(count), probabilities = [];
-  const windowLength = model.bands * size * size;
+  const picture = image; // the image of this run, should another be read meanwhile
+  const size = model.size, stride = Number($("stride").value), classCount = model.classNames.length;
+  const columns = cellAxis(picture.width, stride), rows = cellAxis(picture.height, stride);
+  const count = columns.centres.length * rows.centres.length, windowLength = model.bands * size * size;
+  const cells = new Float32Array(count * classCount);
+  const progress = $("progress");
+  progress.max = count;
+  progress.hidden = false;
   for (let first = 0; first < count; first += WINDOWS_PER_RUN) {
     const batch = Math.min(WINDOWS_PER_RUN, count - first);
     const input = new Float32Array(batch * windowLength);
     for (let w = 0; w < batch; w++) {
-      const column = (first + w) % columns, row = Math.floor((first + w) / columns);
-      for (let b = 0; b < model.bands; b++) {
-        const plane = image.pixels[b], offset = w * windowLength + b * size * size;
-        for (let y = 0; y < size; y++)
-          for (let x = 0; x < size; x++)
-            input[offset + y * size + x] = (plane[(row * size + y) * image.width + column * size + x] - model.mean[b]) / model.std[b];
-      }
+      const cell = first + w, column = cell % columns.centres.length, row = Math.floor(cell / columns.centres.length);
+      fillWindow(picture, columns.centres[column], rows.centres[row], size, model.mean, model.std, input, w * windowLength);
     }
     const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [batch, model.bands, size, size]) };
     const output = (await model.session.run(feeds))[model.session.outputNames[0]].data;
-    const classCount = model.classNames.length;
-    for (let w = 0; w < batch; w++) {
-      const row = output.slice(w * classCount, (w + 1) * classCount);
-      probabilities.push(Array.from(row));
-      classes[first + w] = row.indexOf(Math.max(...row));
-    }
+    if (run !== runs) return;
+    cells.set(output, first * classCount);
+    progress.value = first + batch;
     setStatus(`Classified ${first + batch} of ${count} windows…`);
+    await new Promise((resolve) => setTimeout(resolve)); // lets the page repaint and answer the user between batches
+    if (run !== runs) return;
   }
-  map = { columns, rows, size, classes: Array.from(classes), probabilities };
+  progress.hidden = true;
+  map = { stride, columns, rows, cells };
   drawMap();
   $("save").disabled = false;
-  setStatus(`Done: ${count} windows (${columns} × ${rows}) of ${size} × ${size} pixels.`);
+  setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels.`);
 }
 
-function colourOf(index) { return model.classColours[index] ?? UNKNOWN_COLOUR; }
+function colourOf(value) {
+  return value < model.classNames.length ? model.classColours[value] ?? UNKNOWN_COLOUR : model.uncertain.color;
+}
 
+// Paints the map from the cells' probabilities at the chosen threshold (changing it needs no model run).
 function drawMap() {
+  const threshold = model.uncertain ? Number($("threshold").value) : 0;
+  map.classes = interpolateClasses(map.cells, model.classNames.length, map.columns, map.rows, threshold, model.uncertain?.value);
+  map.threshold = threshold;
   const overlay = $("overlay");
   overlay.width = image.width; overlay.height = image.height;
   overlay.style.opacity = $("opacity").value / 100;
   const context = overlay.getContext("2d");
-  map.classes.forEach((index, i) => {
-    const [r, g, b] = colourOf(index);
-    context.fillStyle = `rgb(${r}, ${g}, ${b})`;
-    context.fillRect((i % map.columns) * map.size, Math.floor(i / map.columns) * map.size, map.size, map.size);
+  const data = context.createImageData(image.width, image.height);
+  map.classes.forEach((value, i) => {
+    data.data.set(colourOf(value), 4 * i);
+    data.data[4 * i + 3] = 255;
   });
+  context.putImageData(data, 0, 0);
 }
 
+// The classes and the one mask the page paints (the cloud masks need a product's scene classification, which an image lacks).
 function drawLegend() {
-  $("legend").replaceChildren(...model.classNames.map((name, index) => {
+  const entries = model.classNames.map((name, value) => [name, colourOf(value)]);
+  if (model.uncertain) entries.push([`${model.uncertain.name} (confidence below the threshold)`, model.uncertain.color]);
+  $("legend").replaceChildren(...entries.map(([name, colour]) => {
     const item = document.createElement("span");
-    item.style.background = `rgb(${colourOf(index).join(", ")})`;
+    item.style.background = `rgb(${colour.join(", ")})`;
     const label = document.createElement("label");
     label.append(item, name);
     return label;
@@ -211,13 +226,20 @@ $("image-file").addEventListener("change", async (event) => {
   }
 });
 $("opacity").addEventListener("input", () => { $("overlay").style.opacity = $("opacity").value / 100; });
+$("stride").addEventListener("change", () => { if (image) classify().catch((e) => showError(e.message ?? String(e))); });
+$("threshold").addEventListener("change", () => { if (map) drawMap(); });
 $("save").addEventListener("click", saveMap);
 
-// A model.onnx next to the page (as the notebook writes it) is loaded at start.
+// A model.onnx next to the page (what notebook 08 and `cnnsentinel export` write: the shipped RGB model unless told otherwise) is loaded at start.
 fetch("model.onnx")
   .then((response) => response.ok ? response.arrayBuffer() : Promise.reject(new Error(`HTTP ${response.status}`)))
   .then((buffer) => loadModel(new Uint8Array(buffer), "model.onnx"))
   .catch(() => setStatus("No model.onnx next to this page: pick a model."));
 
-// For tests and scripts: the last map (classes per window, row by row, and their probabilities).
-window.landUseMap = () => map;
+// For tests and scripts: the last map — image size, stride, threshold, cell centres, each cell's class probabilities
+// (cells row by row) and each pixel's value (pixels row by row) — as plain arrays.
+window.landUseMap = () => map && {
+  width: image.width, height: image.height, stride: map.stride, threshold: map.threshold,
+  centresX: Array.from(map.columns.centres), centresY: Array.from(map.rows.centres),
+  cells: Array.from(map.cells), classes: Array.from(map.classes),
+};

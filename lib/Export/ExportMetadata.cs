@@ -45,7 +45,8 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
     /// The entries written as ONNX metadata_props (and TF.js user-defined metadata): <c>class_names</c>,
     /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number, and
     /// <c>class_colors</c> ([r, g, b] per class, from <see cref="ClassLegend.EuroSat"/>; [255, 0, 255] for a class
-    /// it does not know), so that the map page paints what the library's maps paint.
+    /// it does not know) and <c>masks</c> (the map values beyond the classes, <see cref="ClassLegend.Masks"/>: value,
+    /// name and [r, g, b] of each), so that the map page paints and names what the library's maps do.
     /// </summary>
     public IReadOnlyDictionary<string, string> ToProperties() => new Dictionary<string, string>
     {
@@ -58,5 +59,6 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
             ClassLegend.EuroSat.Classes.FirstOrDefault(c => c.Name == name)?.Color is { } color
                 ? new[] { (int)color.R, color.G, color.B }
                 : [255, 0, 255])),
+        ["masks"] = JsonSerializer.Serialize(ClassLegend.Masks.Select(m => new { value = m.Value, name = m.Name, color = new[] { (int)m.Color.R, m.Color.G, m.Color.B } })),
     };
 }

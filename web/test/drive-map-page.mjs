@@ -1,8 +1,11 @@
 // Drives the map page in headless Chromium with playwright-core, for the end-to-end test
 // (tests/CnnSentinel.Tests/Export/MapPageTests.cs). Argument: a JSON object
-//   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick, "screenshot"?: PNG path }] }
-// Each case opens the page afresh (which loads model.onnx next to it), picks the files and waits until the page
-// shows a result or a message. Prints a JSON array: per case { status, error, map }.
+//   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick,
+//     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path,
+//     "thenThreshold"?: number to enter once the map is done }] }
+// Each case opens the page afresh (which loads model.onnx next to it), sets the controls, picks the files and waits
+// until the page shows a result or a message. Prints a JSON array: per case { status, error, legend (its labels),
+// layout (page width and the boxes of the image and the map canvases), map, and with thenThreshold mapAfter: the map then }.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -19,6 +22,7 @@ const results = [];
 try {
   for (const testCase of spec.cases) {
     const page = await browser.newPage();
+    if (testCase.viewport) await page.setViewportSize(testCase.viewport);
     const console = [];
     page.on("console", (message) => console.push(message.text()));
     page.on("pageerror", (error) => console.push(error.message));
@@ -31,14 +35,26 @@ try {
       await page.waitForFunction((name) => document.getElementById("status").textContent.startsWith(`Model ${name}:`) || document.getElementById("error").textContent,
         basename(testCase.model), { timeout: 60000 });
     }
+    if (testCase.stride) await page.selectOption("#stride", String(testCase.stride));
+    if (testCase.threshold !== undefined) await page.fill("#threshold", String(testCase.threshold));
     await page.setInputFiles("#image-file", testCase.image);
     await page.waitForFunction(() => /^Done/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 120000 });
     if (testCase.screenshot) await page.screenshot({ path: testCase.screenshot, fullPage: true });
-    results.push(await page.evaluate(() => ({
-      status: document.getElementById("status").textContent,
-      error: document.getElementById("error").textContent,
-      map: window.landUseMap(),
-    })));
+    results.push(await page.evaluate(() => {
+      const box = (id) => { const { x, y, width, height } = document.getElementById(id).getBoundingClientRect(); return { x, y, width, height }; };
+      return {
+        status: document.getElementById("status").textContent,
+        error: document.getElementById("error").textContent,
+        legend: Array.from(document.querySelectorAll("#legend label"), (label) => label.textContent),
+        layout: { pageWidth: document.documentElement.clientWidth, image: box("image"), overlay: box("overlay") },
+        map: window.landUseMap(),
+      };
+    }));
+    if (testCase.thenThreshold !== undefined) {
+      await page.fill("#threshold", String(testCase.thenThreshold));
+      await page.dispatchEvent("#threshold", "change");
+      results.at(-1).mapAfter = await page.evaluate(() => window.landUseMap());
+    }
     await page.close();
   }
 } finally {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CnnSentinel.Export;
 using CnnSentinel.Models;
 using CnnSentinel.Raster;
+using CnnSentinel.Scenes;
 using CnnSentinel.Transforms;
 using SkiaSharp;
 using TorchSharp;
@@ -11,8 +12,9 @@ using static TorchSharp.torch;
 namespace CnnSentinel.Tests.Export;
 
 /// <summary>
-/// The map page (web/) in headless Chromium: with an exported model it classifies each 64 × 64 window of a picked
-/// image (PNG, and the same pixels as a GeoTIFF) as the library does, and it answers bad input with a message.
+/// The map page (web/) in headless Chromium: with an exported model it makes the map of a picked image (PNG, and the
+/// same pixels as a GeoTIFF) as the library's <see cref="SceneClassifier"/> does — windows at the cell centres of the
+/// chosen stride, the uncertain value below the threshold —, fits it to the page, and answers bad input with a message.
 /// Needs <c>scripts/setup.sh packages web</c>.
 /// </summary>
 public class MapPageTests
@@ -20,7 +22,7 @@ public class MapPageTests
     static readonly string Web = Path.Combine(TestEnvironment.RepositoryRoot, "web");
 
     [SkippableFact]
-    public void ClassifiesWindowsAsTheLibraryAndReportsBadInput()
+    public void MapsAsTheLibraryAndReportsBadInput()
     {
         Skip.IfNot(File.Exists(ExternalTools.Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
             "Chromium or the page's npm packages are missing: run scripts/setup.sh packages web.");
@@ -52,35 +54,42 @@ public class MapPageTests
                 ["url"] = server.Url,
                 ["chromium"] = ExternalTools.Chromium,
                 ["cases"] = new JsonArray(
-                    new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot },
+                    new JsonObject { ["image"] = mosaic, ["screenshot"] = screenshot, ["thenThreshold"] = 0 },
                     new JsonObject { ["image"] = notAnImage },
                     new JsonObject { ["image"] = small },
                     new JsonObject { ["model"] = multispectralPath, ["image"] = mosaic },
-                    new JsonObject { ["image"] = geoTiff }),
+                    new JsonObject { ["image"] = geoTiff, ["stride"] = 8, ["threshold"] = 0, ["viewport"] = new JsonObject { ["width"] = 150, ["height"] = 400 } }),
             };
             var (code, stdout, stderr) = ExternalTools.Capture("node", [Path.Combine(Web, "test", "drive-map-page.mjs"), spec.ToJsonString()]);
             Assert.True(code == 0, $"the page driver failed ({code}): {stderr}");
             var results = JsonNode.Parse(stdout)!.AsArray();
 
-            var map = results[0]!["map"]!;
+            // The defaults: stride 16, uncertain below 0.5.
             Assert.True(string.IsNullOrEmpty((string?)results[0]!["error"]), (string?)results[0]!["error"]);
-            Assert.Equal(3, (int)map["columns"]!);
-            Assert.Equal(2, (int)map["rows"]!);
-            var expected = LibraryProbabilities(model, mosaic, metadata);
-            var pageClasses = map["classes"]!.AsArray().Select(c => (int)c!).ToArray();
-            Assert.Equal(expected.Select(p => Array.IndexOf(p, p.Max())).ToArray(), pageClasses);
-            var pageProbabilities = map["probabilities"]!.AsArray().Select(row => row!.AsArray().Select(p => (float)p!).ToArray()).ToArray();
-            var difference = expected.Zip(pageProbabilities, (e, a) => e.Zip(a, (x, y) => Math.Abs(x - y)).Max()).Max();
-            Assert.True(difference <= 1e-4, $"the page's probabilities differ from the library's by {difference}.");
+            AssertMapsAsTheLibrary(results[0]!["map"]!, model, metadata, geoTiff, stride: 16, threshold: 0.5);
+            Assert.Equal([.. metadata.ClassNames, "Uncertain (confidence below the threshold)"], results[0]!["legend"]!.AsArray().Select(l => (string)l!));
             Assert.True(File.Exists(screenshot));
+            // Another threshold repaints the same cells' probabilities without classifying again.
+            AssertMapsAsTheLibrary(results[0]!["mapAfter"]!, model, metadata, geoTiff, stride: 16, threshold: 0);
+            Assert.True(JsonNode.DeepEquals(results[0]!["map"]!["cells"], results[0]!["mapAfter"]!["cells"]));
 
             Assert.Contains("not an image", (string)results[1]!["error"]!);
-            Assert.Contains("at least", (string)results[2]!["error"]!);
+            // An image smaller than a window is classified as the library does: from its reflections.
+            Assert.True(string.IsNullOrEmpty((string?)results[2]!["error"]), (string?)results[2]!["error"]);
+            Assert.Equal(32 * 32, results[2]!["map"]!["classes"]!.AsArray().Count);
             Assert.Contains("reads 13 bands", (string)results[3]!["error"]!);
 
-            // The same pixels as a georeferenced GeoTIFF (read by geotiff.js) give the same map.
+            // The same pixels as a georeferenced GeoTIFF (read by geotiff.js), at stride 8 with no threshold, on a page
+            // narrower than the image: the image shrinks to the page width with its aspect ratio, the map exactly over it.
             Assert.True(string.IsNullOrEmpty((string?)results[4]!["error"]), (string?)results[4]!["error"]);
-            Assert.Equal(pageClasses, results[4]!["map"]!["classes"]!.AsArray().Select(c => (int)c!).ToArray());
+            AssertMapsAsTheLibrary(results[4]!["map"]!, model, metadata, geoTiff, stride: 8, threshold: 0);
+            var layout = results[4]!["layout"]!;
+            var (image, overlay) = (Box(layout["image"]!), Box(layout["overlay"]!));
+            Assert.True(image.Width <= (double)layout["pageWidth"]! && image.Width < 202, $"the image is {image.Width} px wide on a page of {layout["pageWidth"]}.");
+            Assert.Equal(202.0 / 128, image.Width / image.Height, 2);
+            // Layout rounds to 1/64 px: aligned means within a fraction of a screen pixel.
+            Assert.True(new[] { image.X - overlay.X, image.Y - overlay.Y, image.Width - overlay.Width, image.Height - overlay.Height }.All(d => Math.Abs(d) < 0.1),
+                $"the map lies at {overlay}, the image at {image}.");
         }
         finally
         {
@@ -88,7 +97,54 @@ public class MapPageTests
         }
     }
 
-    // Six EuroSAT patches of different classes side by side (3 × 2 windows), with a 10-pixel strip that makes no whole window.
+    static (double X, double Y, double Width, double Height) Box(JsonNode box) =>
+        ((double)box["x"]!, (double)box["y"]!, (double)box["width"]!, (double)box["height"]!);
+
+    /// <summary>
+    /// The page's map against <see cref="SceneClassifier"/> in naive mode at the same stride on the same pixels: the same
+    /// cell centres, the same probabilities there (ONNX Runtime against TorchSharp, to 1e-4), and at the centres inside
+    /// the image the same value — the arg-max, or <see cref="MapMask.Uncertain"/> below the threshold — but for ties (≥ 99 %).
+    /// </summary>
+    static void AssertMapsAsTheLibrary(JsonNode map, ImageClassifier model, ExportMetadata metadata, string geoTiff, int stride, double threshold)
+    {
+        var (mean, std) = metadata.Normalization.ToFloats();
+        var classifier = new SceneClassifier(WindowModel.FromModule(model),
+            new SceneClassifierOptions(mean, std, ClassificationMode.Naive, stride, KeepAllProbabilities: true));
+        using var raster = GdalRaster.Open(geoTiff);
+        var block = Assert.Single(classifier.Classify(raster)); // the image fits one block
+        int width = block.Width, height = block.Height, classes = model.Classes;
+        Assert.Equal(width, (int)map["width"]!);
+        Assert.Equal(stride, (int)map["stride"]!);
+        Assert.Equal(threshold, (double)map["threshold"]!);
+
+        var centresX = map["centresX"]!.AsArray().Select(c => (int)c!).ToArray();
+        var centresY = map["centresY"]!.AsArray().Select(c => (int)c!).ToArray();
+        Assert.Equal(Enumerable.Range(0, (width + stride - 1) / stride).Select(k => k * stride + stride / 2), centresX);
+        Assert.Equal(Enumerable.Range(0, (height + stride - 1) / stride).Select(k => k * stride + stride / 2), centresY);
+        var cells = map["cells"]!.AsArray().Select(p => (float)p!).ToArray();
+        var pixels = map["classes"]!.AsArray().Select(c => (int)c!).ToArray();
+        Assert.Equal(width * height, pixels.Length);
+
+        int compared = 0, agreed = 0;
+        var difference = 0f;
+        for (int j = 0; j < centresY.Length; j++)
+            for (int i = 0; i < centresX.Length; i++)
+            {
+                int x = centresX[i], y = centresY[j];
+                if (x >= width || y >= height) continue; // a centre beyond the last pixel: its window is all reflection
+                var expected = Enumerable.Range(0, classes).Select(k => block.Probabilities![(k * height + y) * width + x]).ToArray();
+                var cell = cells.AsSpan((j * centresX.Length + i) * classes, classes).ToArray();
+                difference = Math.Max(difference, expected.Zip(cell, (e, a) => Math.Abs(e - a)).Max());
+                var value = expected.Max() < threshold ? (int)MapMask.Uncertain : Array.IndexOf(expected, expected.Max());
+                compared++;
+                if (pixels[y * width + x] == value) agreed++;
+            }
+        Assert.True(difference <= 1e-4, $"the page's probabilities differ from the library's by {difference} at stride {stride}.");
+        Assert.True(agreed >= 0.99 * compared, $"at stride {stride} the page agrees with the library at {agreed} of {compared} cell centres.");
+    }
+
+    // Six EuroSAT patches of different classes side by side (3 × 2 windows), with a white 10-pixel strip at the right,
+    // so that the width is no multiple of the strides and the last column of centres at stride 8 lies beyond the image.
     static void WriteMosaic(string path)
     {
         string[] classes = ["AnnualCrop", "Forest", "Highway", "Residential", "River", "SeaLake"];
@@ -130,28 +186,5 @@ public class MapPageTests
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         File.WriteAllBytes(path, data.ToArray());
-    }
-
-    // What the library gives for each whole window of the PNG, row by row: softmax of the standardised window.
-    static float[][] LibraryProbabilities(ImageClassifier model, string png, ExportMetadata metadata)
-    {
-        using var bitmap = SKBitmap.Decode(png);
-        var size = metadata.InputSize;
-        var (columns, rows) = (bitmap.Width / size, bitmap.Height / size);
-        var windows = new float[columns * rows * 3 * size * size];
-        var (mean, std) = metadata.Normalization.ToFloats();
-        for (var w = 0; w < columns * rows; w++)
-            for (var y = 0; y < size; y++)
-                for (var x = 0; x < size; x++)
-                {
-                    var pixel = bitmap.GetPixel(w % columns * size + x, w / columns * size + y);
-                    byte[] rgb = [pixel.Red, pixel.Green, pixel.Blue];
-                    for (var b = 0; b < 3; b++) windows[((w * 3 + b) * size + y) * size + x] = (rgb[b] - mean[b]) / std[b];
-                }
-        using var noGrad = torch.no_grad();
-        using var input = torch.tensor(windows).reshape(columns * rows, 3, size, size);
-        using var probabilities = torch.softmax(model.call(input), 1);
-        var flat = probabilities.data<float>().ToArray();
-        return Enumerable.Range(0, columns * rows).Select(w => flat[(w * model.Classes)..((w + 1) * model.Classes)]).ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CnnSentinel.Export;
 using CnnSentinel.Models;
 using CnnSentinel.Scenes;
@@ -120,6 +121,11 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal("64", properties["input_size"]);
         Assert.Equal(JsonSerializer.Serialize(ClassLegend.EuroSat.Classes.Select(c => new[] { c.Color.R, c.Color.G, c.Color.B }.Select(v => (int)v))),
             properties["class_colors"]); // the page paints what the maps paint
+        var masks = JsonNode.Parse(properties["masks"])!.AsArray();
+        Assert.Equal(ClassLegend.Masks.Select(m => m.Name), masks.Select(m => (string)m!["name"]!));
+        var uncertain = masks.Single(m => (int)m!["value"]! == (int)MapMask.Uncertain)!;
+        var colour = ClassLegend.Masks.Single(m => m.Value == (int)MapMask.Uncertain).Color;
+        Assert.Equal([colour.R, colour.G, colour.B], uncertain["color"]!.AsArray().Select(v => (byte)(int)v!));
         Assert.Equal([-1, 3, 64, 64], session.InputMetadata[OnnxExport.InputName].Dimensions);
     }
 
