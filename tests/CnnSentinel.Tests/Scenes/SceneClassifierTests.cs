@@ -1,3 +1,4 @@
+using CnnSentinel.Models;
 using CnnSentinel.Raster;
 using CnnSentinel.Scenes;
 using TorchSharp;
@@ -123,6 +124,47 @@ public class SceneClassifierTests(ITestOutputHelper output)
             }
         }
         return (pairs, weights);
+    }
+
+    [Fact]
+    public void PixelsBelowTheThresholdAreUncertain()
+    {
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 600, 300, 48, 40);
+        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, Stride: 4, KeepAllProbabilities: true);
+        var plain = Run(new SceneClassifier(TestRasters.SceneModel(), options), crop);
+        float threshold = plain.Confidence.Order().ElementAt(plain.Confidence.Length / 2); // the median: half of the pixels
+        var marked = Run(new SceneClassifier(TestRasters.SceneModel(), options with { UncertainBelow = threshold }), crop);
+        for (int i = 0; i < plain.Classes.Length; i++)
+            Assert.Equal(plain.Confidence[i] < threshold ? (byte)MapMask.Uncertain : plain.Classes[i], marked.Classes[i]);
+        Assert.Contains(marked.Classes, c => c == (byte)MapMask.Uncertain);
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(TestRasters.SceneModel(), options with { UncertainBelow = 1.5 }));
+    }
+
+    [Fact]
+    public void DenseModeOfAPaddedNetworkMeasuresItsAgreementWithNaiveWindows()
+    {
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 700, 400, 128, 128);
+        torch.manual_seed(3);
+        var resnet = WindowModel.For(ResNet.ResNet18(classes: 10, bands: 3));
+        Assert.True(resnet.SupportsDense);
+        Assert.False(resnet.DenseIsExact);
+        // Every cell sampled: the measured agreement must equal the share of centres where the dense and the naive maps agree.
+        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, Stride: 32, AgreementSamplesPerBlock: 1000);
+        var dense = new SceneClassifier(resnet, options);
+        var denseClasses = Run(dense, crop).Classes;
+        var naiveClasses = Run(new SceneClassifier(resnet, options with { Mode = ClassificationMode.Naive }), crop).Classes;
+        var centres = new[] { 16, 48, 80, 112 };
+        int agreed = centres.SelectMany(y => centres.Select(x => y * 128 + x)).Count(i => denseClasses[i] == naiveClasses[i]);
+        Assert.Equal(new SceneAgreement(16, agreed), dense.Agreement);
+
+        // The unpadded scene CNN is exact: nothing to measure.
+        var exact = new SceneClassifier(TestRasters.SceneModel(), options with { Stride = 4 });
+        Run(exact, crop);
+        Assert.Null(exact.Agreement);
+        // A network without the features → pooling → head shape classifies only naively.
+        var naiveOnly = WindowModel.For(new SmallCnn(10, 3));
+        Assert.False(naiveOnly.SupportsDense);
+        Assert.Throws<ArgumentException>(() => new SceneClassifier(naiveOnly, options));
     }
 
     /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>

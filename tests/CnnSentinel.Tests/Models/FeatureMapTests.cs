@@ -1,0 +1,58 @@
+using CnnSentinel.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnSentinel.Tests.Models;
+
+/// <summary>The split that dense scene classification uses is the network's own forward pass, not a second description of it.</summary>
+public class FeatureMapTests
+{
+    public static TheoryData<string> Networks => new() { "resnet18", "densenet201", "vgg16", "scenecnn", "adapter", "normalised" };
+
+    static ImageClassifier Build(string name)
+    {
+        torch.manual_seed(5);
+        return name switch
+        {
+            "resnet18" => ResNet.ResNet18(classes: 10, bands: 3),
+            "densenet201" => new DenseNet201(10, 3),
+            "vgg16" => new Vgg16(10, 3),
+            "scenecnn" => new SceneCnn(10, 3),
+            "adapter" => new BandAdapter(ResNet.ResNet18(classes: 10, bands: 3), 13),
+            _ => WithNormalisation(ResNet.ResNet18(classes: 10, bands: 3)),
+        };
+    }
+
+    static ImageClassifier WithNormalisation(ImageClassifier network)
+    {
+        network.SetInputNormalization(new InputNormalization([0.4f, 0.5f, 0.6f], [0.2f, 0.25f, 0.3f]));
+        return network;
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void HeadOfPooledFeaturesIsTheForwardPass(string name)
+    {
+        using var network = Build(name);
+        network.eval();
+        using var noGrad = torch.no_grad();
+        using var input = torch.rand(2, network.Bands, 64, 64);
+        using var expected = network.call(input);
+        using var features = network.FeatureMap(input);
+        // Padded networks shrink by exactly their stride; the unpadded scene CNN loses its border too.
+        if (name != "scenecnn") Assert.Equal(64 / network.FeatureStride!.Value, (int)features.shape[3]);
+        using var actual = network.HeadOfPooled(features.mean([2, 3]));
+        Assert.True(expected.allclose(actual, rtol: 1e-4, atol: 1e-5), $"{name}: largest difference {(expected - actual).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void NetworksThatFlattenAFixedMapHaveNoSplit()
+    {
+        using var small = new SmallCnn(10, 3);
+        using var torchvisionHead = new Vgg16(10, 3, ClassifierHead.TorchVision);
+        Assert.Null(small.FeatureStride);
+        Assert.Null(torchvisionHead.FeatureStride);
+        var error = Assert.Throws<NotSupportedException>(() => small.FeatureMap(torch.zeros(1, 3, 64, 64)));
+        Assert.Contains("SmallCnn", error.Message);
+    }
+}
