@@ -25,9 +25,9 @@ static class ClassifyCommand
         var model = new Option<FileInfo>("--model") { Description = "A model file written by train (any architecture; it carries bands and normalisation), or bare SceneCnn weights (.safetensors/.pth state dict) for the input's band count.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
         var mode = new Option<ClassificationMode?>("--mode") { Description = "dense (the convolutional part once per block, the head at every window: exact for unpadded networks such as SceneCnn, an approximation for padded ones such as ResNet18, whose agreement with naive windows is printed) or naive (the original: every window on its own). Default: dense where it is exact, naive otherwise." };
-        var stride = new Option<int?>("--stride") { Description = $"Pixels between classified window centres; class probabilities are interpolated bilinearly between them (1 = every pixel's own window). Default: 1 in dense mode, {NaiveDefaultStride} in naive mode." };
+        var stride = new Option<int?>("--stride") { Description = $"Pixels between classified window centres; class probabilities are interpolated bilinearly between them (1 = every pixel's own window). Default: 1 in dense mode, {SceneClassifierOptions.NaiveDefaultStride} in naive mode." };
         var radiometry = new Option<SceneProduct?>("--radiometry") { Description = "What the input's values are: EuroSat (already in the model's units), TciL1C, TciL2A, L1C, L2A (band files; add-offsets from the product's metadata). Default: detected from the name and data type." };
-        var uncertainBelow = new Option<double>("--uncertain-below") { Description = $"Mark pixels whose class probability is below this as Uncertain (value {(byte)MapMask.Uncertain}); 0 marks none.", DefaultValueFactory = _ => DefaultUncertainBelow };
+        var uncertainBelow = new Option<double>("--uncertain-below") { Description = $"Mark pixels whose class probability is below this as Uncertain (value {(byte)MapMask.Uncertain}); 0 marks none.", DefaultValueFactory = _ => SceneClassifierOptions.DefaultUncertainBelow };
         var noCloudTest = new Option<bool>("--no-cloud-test") { Description = "Skip the bright-and-white cloud test (clouds are then classified as if they were land)." };
         var bands = new Option<int?>("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
         var blockSize = new Option<int>("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
@@ -58,20 +58,32 @@ static class ClassifyCommand
             if (description is not null && parse.GetValue(bands) is { } asked && asked != bandCount)
                 throw new ArgumentException($"--bands {asked}: {modelPath} reads {bandCount} bands ({string.Join(", ", description.Bands)}).");
             using var scene = SceneInput.Open(path, bandCount);
-            var windowModel = LoadModel(modelPath, description, bandCount);
-            var chosenMode = parse.GetValue(mode) ?? (windowModel.DenseIsExact ? ClassificationMode.Dense : ClassificationMode.Naive);
+            // The network is built now (its shape decides the defaults) but its weights are read only when there is work to do.
+            var network = description?.Build() ?? new SceneCnn(EuroSatClasses.Names.Count, bandCount);
+            var windowModel = WindowModel.For(network, description?.PatchSize ?? EuroSatDataset.PatchSize);
             var product = parse.GetValue(radiometry) is { } given ? SceneRadiometry.For(given, scene.BandNames,
                 given is SceneProduct.L1C or SceneProduct.L2A ? SceneRadiometry.ProductAddOffsets(path, given, scene.BandNames) : null) : scene.Radiometry;
             double uncertain = parse.GetValue(uncertainBelow);
             if (!(uncertain >= 0 && uncertain <= 1)) throw new ArgumentException($"--uncertain-below {uncertain}: give a probability in 0–1.");
-            var clouds = parse.GetValue(noCloudTest) ? null : new CloudTest();
-            int chosenStride = parse.GetValue(stride) ?? (chosenMode == ClassificationMode.Dense ? 1 : NaiveDefaultStride);
+            var defaults = SceneClassifierOptions.For(windowModel, description?.Normalization ?? ChannelNormalization.OriginalForBands(bandCount), product);
+            var chosenMode = parse.GetValue(mode) ?? defaults.Mode;
+            var options = defaults with
+            {
+                Mode = chosenMode,
+                Stride = parse.GetValue(stride) ?? SceneClassifierOptions.DefaultStride(chosenMode),
+                BlockSize = parse.GetValue(blockSize),
+                BatchSize = parse.GetValue(batchSize),
+                NoData = parse.GetValue(noData),
+                KeepAllProbabilities = parse.GetValue(probabilities),
+                UncertainBelow = uncertain > 0 ? uncertain : null,
+                Clouds = parse.GetValue(noCloudTest) ? null : defaults.Clouds,
+            };
             var request = SceneRunRecord.For(path, modelPath, new Dictionary<string, string>
             {
-                ["mode"] = chosenMode.ToString(), ["stride"] = $"{chosenStride}", ["bands"] = $"{bandCount}",
+                ["mode"] = chosenMode.ToString(), ["stride"] = $"{options.Stride}", ["bands"] = $"{bandCount}",
                 ["radiometry"] = $"{product.Product} gain {string.Join(" ", product.Gain.Select(g => g.ToString("R", CultureInfo.InvariantCulture)))} offset {string.Join(" ", product.Offset.Select(o => o.ToString("R", CultureInfo.InvariantCulture)))}",
                 ["uncertain below"] = uncertain.ToString("R", CultureInfo.InvariantCulture),
-                ["cloud test"] = clouds?.ToString() ?? "none",
+                ["cloud test"] = options.Clouds?.ToString() ?? "none",
                 ["scene classification"] = scene.SceneClassificationBand is null ? "none" : "SCL",
                 ["nodata"] = parse.GetValue(noData)?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
                 ["probabilities"] = parse.GetValue(probabilities) ? "all classes" : "largest",
@@ -91,16 +103,13 @@ static class ClassifyCommand
             }
             Directory.CreateDirectory(outFolder);
             File.Delete(outputs.Run); // from here until the new record, the outputs are not a finished set
-            var (mean, std) = (description?.Normalization ?? ChannelNormalization.OriginalForBands(bandCount)).ToFloats();
-            Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {chosenStride}; input read as {product.Product}" +
+            Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {options.Stride}; input read as {product.Product}" +
                 (product.IsIdentity
                     ? product.Product == SceneProduct.EuroSat ? "" : $", fed unconverted (--radiometry {product.Product} converts it to EuroSAT's units)"
                     : $" (to model units: × {string.Join(" ", product.Gain.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}, + {string.Join(" ", product.Offset.Select(o => o.ToString("0.#", CultureInfo.InvariantCulture)))})") +
-                (scene.SceneClassificationBand is null ? $"; clouds by {(clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
-            var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(mean, std,
-                chosenMode, chosenStride, parse.GetValue(blockSize), BatchSize: parse.GetValue(batchSize),
-                NoData: parse.GetValue(noData), KeepAllProbabilities: parse.GetValue(probabilities),
-                UncertainBelow: uncertain > 0 ? uncertain : null, Radiometry: product, Clouds: clouds));
+                (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
+            network.LoadWeights(modelPath);
+            var classifier = new SceneClassifier(windowModel, options);
             var summary = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand), ClassLegend.EuroSat, outputs);
             if (classifier.Agreement is { } agreement)
                 Console.WriteLine($"classify: dense map agrees with naive windows at {agreement.Rate:P1} of {agreement.Compared} sampled centres");
@@ -120,29 +129,4 @@ static class ClassifyCommand
 
     /// <summary>The most torch threads <c>--threads</c> accepts: more than a few per processor only adds contention.</summary>
     static int MaxThreads => 4 * Environment.ProcessorCount;
-
-    /// <summary>Pixels between classified centres in naive mode when --stride is not given (stride 1 is the original's every pixel; with interpolated probabilities 16 draws boundaries almost as well at a sixteenth of the cost).</summary>
-    const int NaiveDefaultStride = 16;
-
-    /// <summary>
-    /// The default --uncertain-below: a class the model gives less than even odds. EuroSAT-trained models give well over
-    /// 0.5 to patches like their training data, so a lower probability means a window unlike them (mixed, hazy, unseen).
-    /// </summary>
-    const double DefaultUncertainBelow = 0.5;
-
-    /// <summary>
-    /// The one place that turns a model file into a <see cref="WindowModel"/>: a described model file as it says (a SceneCnn
-    /// with dense support, any other network for naive windows of its patch size); bare weights as a SceneCnn.
-    /// </summary>
-    static WindowModel LoadModel(string path, ModelDescription? description, int bands)
-    {
-        if (description is not null)
-        {
-            var (network, _) = ModelFile.Load(path);
-            return WindowModel.For(network, description.PatchSize);
-        }
-        var model = new SceneCnn(EuroSatClasses.Names.Count, bands);
-        model.LoadWeights(path);
-        return WindowModel.For(model);
-    }
 }

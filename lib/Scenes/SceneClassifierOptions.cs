@@ -34,4 +34,33 @@ public sealed record SceneClassifierOptions(
     double? UncertainBelow = null,
     int AgreementSamplesPerBlock = 16,
     SceneRadiometry? Radiometry = null,
-    CloudTest? Clouds = null);
+    CloudTest? Clouds = null)
+{
+    /// <summary>
+    /// Pixels between classified centres in naive mode by default: with interpolated probabilities, 16 draws boundaries
+    /// almost as well as every pixel's own window (stride 1, the original) at a 256th of the cost.
+    /// </summary>
+    public const int NaiveDefaultStride = 16;
+
+    /// <summary>
+    /// The default <see cref="UncertainBelow"/>: a class the model gives less than even odds. EuroSAT-trained models give
+    /// well over 0.5 to patches like their training data, so a lower probability means a window unlike them (mixed, hazy, unseen).
+    /// </summary>
+    public const double DefaultUncertainBelow = 0.5;
+
+    /// <summary>
+    /// The settings <c>cnnsentinel classify</c> uses for <paramref name="model"/> on a scene of <paramref name="radiometry"/>:
+    /// dense mode where it equals naive windows (unpadded networks), naive otherwise; stride 1 dense, <see cref="NaiveDefaultStride"/>
+    /// naive; pixels below <see cref="DefaultUncertainBelow"/> uncertain; the default cloud test.
+    /// </summary>
+    public static SceneClassifierOptions For(WindowModel model, Transforms.ChannelNormalization normalization, SceneRadiometry radiometry)
+    {
+        var (mean, std) = normalization.ToFloats();
+        var mode = model.DenseIsExact ? ClassificationMode.Dense : ClassificationMode.Naive;
+        return new SceneClassifierOptions(mean, std, mode, DefaultStride(mode),
+            UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: new CloudTest());
+    }
+
+    /// <summary>The default stride of <paramref name="mode"/>: 1 dense (every pixel costs little), <see cref="NaiveDefaultStride"/> naive.</summary>
+    public static int DefaultStride(ClassificationMode mode) => mode == ClassificationMode.Dense ? 1 : NaiveDefaultStride;
+}
