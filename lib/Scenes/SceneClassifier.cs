@@ -142,8 +142,7 @@ public sealed class SceneClassifier
             {
                 // The share of cloud in each cell's window, interpolated like the probabilities: a window that is mostly
                 // cloud gives no land-use class, whatever the model says about it.
-                var share = F.avg_pool2d(inputCloud.to_type(ScalarType.Float32).unsqueeze(0).unsqueeze(0), [window, window], [1, 1])[0, 0]
-                    .index_select(0, tensor(rowStarts)).index_select(1, tensor(colStarts));
+                var share = WindowShares(inputCloud, rowStarts, colStarts, window);
                 var pixelShare = Interpolate(share.unsqueeze(0), rowCells, colCells)[0];
                 classBytes = classBytes.masked_fill(pixelShare.ge(held.Of(test.CloudyWindowShare)), UncertainFill)
                     .masked_fill(centreCloud!, CloudFill);
@@ -305,6 +304,21 @@ public sealed class SceneClassifier
         var dense = stack(picked.Select(p => denseClasses[p.Y, p.X]).ToList(), 0);
         _compared += picked.Count;
         _agreed += naive.eq(dense).sum().item<long>();
+    }
+
+    /// <summary>
+    /// The share of true pixels of <paramref name="mask"/> [H, W] in each cell's window [cells y, cells x], from a summed-area
+    /// table: four look-ups per cell instead of a window-sized average at every input pixel (the counts stay exact in
+    /// float32 up to 16 million pixels per block).
+    /// </summary>
+    internal static Tensor WindowShares(Tensor mask, long[] rowStarts, long[] colStarts, int window)
+    {
+        var table = F.pad(mask.to_type(ScalarType.Float32).cumsum(0).cumsum(1), [1, 0, 1, 0]); // [H + 1, W + 1], table[y, x] = sum above and left
+        Tensor At(long[] rows, long[] cols) => table.index_select(0, tensor(rows)).index_select(1, tensor(cols));
+        var rowEnds = rowStarts.Select(r => r + window).ToArray();
+        var colEnds = colStarts.Select(c => c + window).ToArray();
+        using var held = new HeldScalars();
+        return (At(rowEnds, colEnds) - At(rowStarts, colEnds) - At(rowEnds, colStarts) + At(rowStarts, colStarts)) / held.Of((double)window * window);
     }
 
     /// <summary>Cell probabilities [K, cells y, cells x] → pixel probabilities [K, bh, bw], bilinearly (see the class remarks).</summary>

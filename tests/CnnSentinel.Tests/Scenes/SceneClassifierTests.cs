@@ -167,6 +167,25 @@ public class SceneClassifierTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new SceneClassifier(naiveOnly, options));
     }
 
+    [Fact]
+    public void WindowSharesCountEveryPixelOfEachWindow()
+    {
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 40 * 50).Select(_ => random.NextDouble() < 0.3).ToArray();
+        using var mask = torch.tensor(values, [40, 50]);
+        long[] rows = [0, 5, 31], cols = [0, 17, 41];
+        var shares = SceneClassifier.WindowShares(mask, rows, cols, window: 9).data<float>().ToArray();
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < cols.Length; j++)
+            {
+                int count = 0;
+                for (long y = rows[i]; y < rows[i] + 9; y++)
+                    for (long x = cols[j]; x < cols[j] + 9; x++)
+                        if (values[y * 50 + x]) count++;
+                Assert.Equal(count / 81f, shares[i * cols.Length + j], 1e-6f);
+            }
+    }
+
     /// <summary>All-class probabilities of the whole raster, [K, H, W], from however many blocks.</summary>
     static float[] Assemble(SceneClassifier classifier, string path)
     {

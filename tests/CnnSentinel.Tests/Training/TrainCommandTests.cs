@@ -81,7 +81,7 @@ public class TrainCommandTests
         var crop = TestRasters.SceneCrop(dir, 100, 100, 40, 24);
         var maps = Path.Combine(dir, "maps");
         var classified = ExternalTools.Run("dotnet", ExternalTools.Cli, "classify", crop, "--model", model, "--out", maps);
-        Assert.Contains("naive mode, stride 8", classified);
+        Assert.Contains("naive mode, stride 16", classified);
         Assert.True(CnnSentinel.Scenes.SceneOutputPaths.For(maps, crop, allProbabilities: false).AllExist, classified);
 
         // export: ONNX with the file's metadata.
