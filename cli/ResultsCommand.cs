@@ -2,15 +2,19 @@ using System.CommandLine;
 using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
 using CnnSentinel.Notebooks;
+using CnnSentinel.Scenes;
 
 namespace CnnSentinel.Cli;
 
-/// <summary><c>cnnsentinel results</c>: the full-data results table from the model descriptions in a folder, printed or spliced into the README.</summary>
+/// <summary>
+/// <c>cnnsentinel results</c>: the full-data results table from the model descriptions in a folder, the bundled sample's
+/// table and the scene-scale bench's section, printed or spliced into the README.
+/// </summary>
 static class ResultsCommand
 {
     public static Command Create()
     {
-        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file) and, optionally, the time-to-accuracy bench's report and the notebooks' run report (notebooks.json).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
+        var folder = new Option<DirectoryInfo>("--from") { Description = "Folder of model descriptions (.description.json, written by train beside each model file) and, optionally, the time-to-accuracy bench's report, the notebooks' run report (notebooks.json) and the scene-scale bench's report (scene-scale.json).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Root, "data", "results")) };
         var readme = new Option<FileInfo?>("--update") { Description = "Markdown file whose generated results section to rewrite (e.g. README.md)." };
         var command = new Command("results", "Print the table of full-data training results (or rewrite it in the README) from the runs' model descriptions.") { folder, readme };
         command.SetAction(parse => CommandErrors.Run("results", () =>
@@ -19,14 +23,17 @@ static class ResultsCommand
             var table = ResultsTable.Section(from);
             var notebooks = Path.Combine(from, NotebookRunReport.FileName);
             var bundled = File.Exists(notebooks) ? NotebookRunReport.Read(notebooks).Markdown() : null;
+            var scalePath = Path.Combine(from, SceneScaleReport.FileName);
+            var scale = File.Exists(scalePath) ? SceneScaleReport.Read(scalePath).Markdown() : null;
             if (parse.GetValue(readme) is { } file)
             {
                 var markdown = ResultsTable.Splice(File.ReadAllText(file.FullName), table);
                 if (bundled is not null) markdown = ResultsTable.Splice(markdown, bundled, ResultsTable.BundledBeginMarker, ResultsTable.BundledEndMarker);
+                if (scale is not null) markdown = ResultsTable.Splice(markdown, scale, SceneScaleReport.BeginMarker, SceneScaleReport.EndMarker);
                 AtomicFile.WriteAllText(file.FullName, markdown);
                 Console.WriteLine($"results: {file.FullName} updated");
             }
-            else Console.Write(bundled is null ? table : table + "\n" + bundled);
+            else Console.Write(string.Join("\n", new[] { table, bundled, scale }.OfType<string>()));
             return 0;
         }));
         return command;

@@ -6,8 +6,8 @@ var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side
     LoaderBenchmark.Create(),
     TrainerBenchmark.Create(),
     TimeToAccuracyBenchmark.Create(),
-    SceneBenchmark.Create(),
-    SceneBenchmark.CreateMemoryChild(),
+    SceneScaleBenchmark.Create(),
+    SceneScaleBenchmark.CreateChild(),
     MapAccuracyBenchmark.Create(),
 };
 return root.Parse(args).Invoke();

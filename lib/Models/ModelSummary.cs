@@ -81,7 +81,11 @@ public sealed class ModelSummary
             model.CountParameters(), model.CountParameters(trainableOnly: true));
     }
 
-    static long Flops(nn.Module module, Tensor output) => module switch
+    /// <summary>
+    /// FLOPs of one call of <paramref name="module"/> that produced <paramref name="output"/>: convolutions and linear
+    /// layers, 2 per multiply-add; 0 for other layers, whose cost is small beside them.
+    /// </summary>
+    public static long Flops(nn.Module module, Tensor output) => module switch
     {
         Conv2d conv => 2 * output.numel() * conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3],
         Linear linear => 2 * output.numel() * linear.weight!.shape[1],

@@ -233,15 +233,15 @@ public sealed class SceneClassifier
     Tensor NaiveCells(Tensor input, long[] rowStarts, long[] colStarts)
     {
         int window = _model.WindowSize, batch = _options.BatchSize;
-        var windows = input.unfold(1, window, 1).unfold(2, window, 1); // [C, H', W', S, S], a view
-        using var columns = tensor(colStarts);
         var rowsOut = new List<Tensor>(rowStarts.Length);
         foreach (var r in rowStarts)
         {
-            var row = windows.select(1, r).index_select(1, columns).permute(1, 0, 2, 3); // [cells x, C, S, S]
+            var row = input.narrow(1, r, window); // [C, S, W], a view
             var parts = new List<Tensor>();
+            // Windows stacked from views copy only their own pixels (an index_select through an unfold view copied a
+            // whole row of windows at every offset first: more time than the network at stride 32).
             for (int c = 0; c < colStarts.Length; c += batch)
-                parts.Add(F.softmax(_model.Logits(row.narrow(0, c, Math.Min(batch, colStarts.Length - c)).contiguous()), 1));
+                parts.Add(F.softmax(_model.Logits(stack(colStarts.Skip(c).Take(batch).Select(x => row.narrow(2, x, window)).ToList(), 0)), 1));
             rowsOut.Add(cat(parts, 0)); // [cells x, K]
         }
         return stack(rowsOut, 0).permute(2, 0, 1);

@@ -1,0 +1,222 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CnnSentinel.Evaluation;
+using CnnSentinel.Models;
+using CnnSentinel.Raster;
+using CnnSentinel.Runtime;
+using CnnSentinel.Scenes;
+using CnnSentinel.Transforms;
+using TorchSharp;
+
+namespace CnnSentinel.Bench;
+
+/// <summary>
+/// Scene classification at scale (issue 12): the 13-band ResNet18 of the fast recipe classifying synthetic 13-band
+/// UInt16 scenes as <c>classify</c> does, naive and dense, at the network's own stride and finer; per run the time,
+/// where it went (network, GDAL read, writing, the rest), achieved GFLOP/s and peak memory, each run in a fresh process;
+/// then a full 10980² tile extrapolated against the goals (<see cref="SceneScaleReport"/>).
+/// </summary>
+static class SceneScaleBenchmark
+{
+    /// <summary>
+    /// The network measured: the architecture, bands and normalisation of the fast-recipe 13-band ResNet18 (ImageNet
+    /// ResNet18 with layer4 of three blocks, first convolution inflated to 13 bands), rebuilt from its committed
+    /// description with seeded random weights: speed does not depend on the weights.
+    /// </summary>
+    const string ModelRun = "resnet18-imagenet_ms_fast-inflate";
+
+    // classify's defaults (cli/ClassifyCommand.cs), so that the bench measures what the command does.
+    const int BlockSize = 512, BatchSize = 256;
+    const double UncertainBelow = 0.5;
+
+    static readonly JsonSerializerOptions Line = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>
+    /// The runs by default, sized for a shared 2-core machine (a quarter of an hour under the load of several users):
+    /// every mode and stride on two sizes, so that memory can be extrapolated too, the costlier ones on smaller scenes
+    /// (naive windows at stride 8 are 16 times those of stride 32), since the work is per block and the time extrapolates
+    /// from any size. Larger scenes: e.g. <c>--runs 4096:naive:32 4096:dense:8</c>.
+    /// </summary>
+    static readonly string[] DefaultRuns = ["512:naive:32", "1024:naive:32", "1024:dense:32", "2048:dense:32", "256:dense:8", "512:dense:8", "256:naive:8", "512:naive:8"];
+
+    /// <summary><c>scene-scale</c>: every run in a child process, then the report.</summary>
+    public static Command Create()
+    {
+        var runs = new Option<string[]>("--runs") { Description = "Runs as SIZE:MODE:STRIDE (e.g. 4096:naive:32), each in a child process.", DefaultValueFactory = _ => DefaultRuns, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for scene-scale.json and the work files.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
+        var command = new Command("scene-scale", "Full-tile scale: the 13-band ResNet18 classifying synthetic scenes naive and dense, time split, GFLOP/s, peak memory, extrapolated to 10980².")
+        {
+            runs, output,
+        };
+        command.SetAction(parse => Run(parse.GetValue(runs)!.Select(ParseRun).ToList(), parse.GetValue(output)!.FullName));
+        return command;
+    }
+
+    static (int Size, ClassificationMode Mode, int Stride) ParseRun(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 3 || !int.TryParse(parts[0], out var size) || size < 1 || !Enum.TryParse<ClassificationMode>(parts[1], ignoreCase: true, out var mode)
+            || !int.TryParse(parts[2], out var stride) || stride < 1)
+            throw new ArgumentException($"--runs {text}: give SIZE:MODE:STRIDE, e.g. 2048:dense:8.");
+        return (size, mode, stride);
+    }
+
+    /// <summary><c>scene-scale-run SIZE MODE STRIDE DIR</c>: the child process of <c>scene-scale</c>; prints its run as one JSON line.</summary>
+    public static Command CreateChild()
+    {
+        var size = new Argument<int>("size");
+        var mode = new Argument<ClassificationMode>("mode");
+        var stride = new Argument<int>("stride");
+        var dir = new Argument<DirectoryInfo>("dir");
+        var command = new Command("scene-scale-run", "Classify one synthetic scene and print the run (time split, FLOPs, peak memory) as JSON.") { size, mode, stride, dir };
+        command.Hidden = true;
+        command.SetAction(parse => Measure(parse.GetValue(size), parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(dir)!.FullName));
+        return command;
+    }
+
+    static int Run(IReadOnlyList<(int Size, ClassificationMode Mode, int Stride)> plan, string outDir)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(Environment.ProcessorCount);
+        var work = Path.Combine(outDir, "scene-scale");
+        Directory.CreateDirectory(work);
+        var (network, description) = SeededNetwork();
+        long flopsPerWindow = ModelSummary.Of(network, description.Bands.Count, description.PatchSize, description.PatchSize).TotalFlops;
+        string model = $"{description.Architecture}, {description.Bands.Count} bands ({description.Adaptation}), as `{ModelRun}` with seeded random weights";
+        // Other work on a shared machine slows every run: the load average goes into the report beside the figures.
+        var loadBefore = LoadAverage();
+        Console.WriteLine($"{model}; {MachineDescription.Current}, load average {loadBefore}, GDAL {Gdal.Version}; {flopsPerWindow / 1e9:0.000} GFLOP per window");
+
+        var runs = new List<SceneScaleRun>();
+        var reportPath = Path.Combine(outDir, SceneScaleReport.FileName);
+        foreach (var (size, mode, stride) in plan)
+        {
+            var input = SyntheticPath(work, size);
+            if (!File.Exists(input)) WriteSynthetic(input, size);
+            var run = RunChild(size, mode, stride, work);
+            runs.Add(run);
+            Console.WriteLine($"{size}² {mode.ToString().ToLowerInvariant()} stride {stride}: {run.Seconds:0.0} s, {run.PixelsPerSecond:N0} px/s, " +
+                $"peak {run.PeakMiB:N0} MiB; network {run.ForwardSeconds:0.0} s ({run.GflopPerSecond:0.0} GFLOP/s), read {run.ReadSeconds:0.0} s, " +
+                $"writing {run.WriteSeconds:0.0} s, rest {run.RestSeconds:0.0} s" + (run.Agreement is { } a ? $"; dense agrees with naive at {a:P1}" : ""));
+            // Written after every run, so that a stopped bench keeps what it measured.
+            new SceneScaleReport(model, $"{MachineDescription.Current}, load average {loadBefore} before and {LoadAverage()} after",
+                description.PatchSize, flopsPerWindow, BlockSize, BatchSize, runs).Write(reportPath);
+        }
+        Console.WriteLine();
+        Console.Write(SceneScaleReport.Read(reportPath).Markdown());
+        Console.WriteLine($"results: {reportPath}");
+        return 0;
+    }
+
+    /// <summary>The one-minute load average (runnable processes, all users).</summary>
+    static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    static SceneScaleRun RunChild(int size, ClassificationMode mode, int stride, string work)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+        foreach (var a in new[] { typeof(SceneScaleBenchmark).Assembly.Location, "scene-scale-run", $"{size}", $"{mode}", $"{stride}", work })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var lines = process.StandardOutput.ReadToEnd().Trim().Split('\n');
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"scene-scale-run {size} {mode} {stride} failed with {process.ExitCode}");
+        return JsonSerializer.Deserialize<SceneScaleRun>(lines[^1], Line)!;
+    }
+
+    /// <summary>The child: classify the synthetic scene into map files as classify does, timing the parts, then a separate read pass.</summary>
+    static int Measure(int size, ClassificationMode mode, int stride, string work)
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.set_num_threads(Environment.ProcessorCount);
+        var (network, description) = SeededNetwork();
+        network.eval();
+        var forward = new Stopwatch();
+        // The same network calls as WindowModel.For(network) makes, each timed.
+        var windowModel = mode == ClassificationMode.Naive
+            ? WindowModel.FromModule(new TimedModule("network", network.call, forward), description.PatchSize)
+            : WindowModel.FromParts(new TimedModule("features", network.FeatureMap, forward), new TimedModule("head", network.HeadOfPooled, forward),
+                network.FeatureStride!.Value, description.PatchSize, network.FeaturesAreShiftEquivariant);
+        using var flops = new ExecutedFlops(network);
+        using var scene = SceneInput.Open(SyntheticPath(work, size), description.Bands.Count);
+        var (mean, std) = description.Normalization.ToFloats();
+        var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(mean, std, mode, stride, BlockSize, BatchSize: BatchSize,
+            UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest()));
+        var outputs = SceneOutputPaths.For(Path.Combine(work, $"maps-{size}-{mode}-{stride}".ToLowerInvariant()), scene.Path, false);
+        Directory.CreateDirectory(Path.GetDirectoryName(outputs.Classes)!);
+
+        var classify = new Stopwatch();
+        var total = Stopwatch.StartNew();
+        SceneMapWriter.Write(scene.Raster, Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand), classify), ClassLegend.EuroSat, outputs);
+        total.Stop();
+        var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+
+        // Input read per block: the block, its windows' halves beyond it, one cell more for the interpolation, and in dense mode
+        // the context margin and one downsampling step (SceneClassifier.ClassifyBlock reads about this much).
+        int margin = description.PatchSize / 2 + (mode == ClassificationMode.Naive ? stride : 2 * network.FeatureStride!.Value);
+        var read = Stopwatch.StartNew();
+        for (int y = 0; y < size; y += BlockSize)
+            for (int x = 0; x < size; x += BlockSize)
+            {
+                int x0 = Math.Max(0, x - margin), y0 = Math.Max(0, y - margin);
+                int x1 = Math.Min(size, x + BlockSize + margin), y1 = Math.Min(size, y + BlockSize + margin);
+                scene.Raster.Read(x0, y0, x1 - x0, y1 - y0, scene.Bands);
+            }
+        read.Stop();
+
+        var run = new SceneScaleRun(size, mode, stride, total.Elapsed.TotalSeconds, classify.Elapsed.TotalSeconds, forward.Elapsed.TotalSeconds,
+            read.Elapsed.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, classifier.Agreement?.Rate);
+        Console.WriteLine(JsonSerializer.Serialize(run, Line));
+        return 0;
+    }
+
+    /// <summary><paramref name="blocks"/>, with the time spent producing each one added to <paramref name="watch"/>.</summary>
+    static IEnumerable<ClassifiedBlock> Timed(IEnumerable<ClassifiedBlock> blocks, Stopwatch watch)
+    {
+        using var e = blocks.GetEnumerator();
+        while (true)
+        {
+            watch.Start();
+            bool more = e.MoveNext();
+            watch.Stop();
+            if (!more) yield break;
+            yield return e.Current;
+        }
+    }
+
+    /// <summary>The network of <see cref="ModelRun"/>, built from its committed description with weights from a fixed seed.</summary>
+    static (ImageClassifier Network, ModelDescription Description) SeededNetwork()
+    {
+        var description = ResultsTable.Read(Path.Combine(ProjectPaths.Root, "data", "results")).Single(r => r.Name == ModelRun).Description;
+        torch.manual_seed(42);
+        return (description.Build(), description);
+    }
+
+    static string SyntheticPath(string work, int size) => Path.Combine(work, $"synthetic{size}.tif");
+
+    /// <summary>A smooth, georeferenced 13-band UInt16 scene near the EuroSAT band means, written strip by strip.</summary>
+    static void WriteSynthetic(string path, int size)
+    {
+        var (mean, std) = ChannelNormalization.OriginalMultispectral.ToFloats();
+        string wkt;
+        using (var scene = GdalRaster.Open(BundledScene.Path))
+            wkt = scene.GeoReference!.ProjectionWkt;
+        var georeference = new GeoReference([500000, 10, 0, 5600000, 0, -10], wkt);
+        using var writer = GeoTiffWriter.Create(path, size, size, 13, RasterDataType.UInt16, georeference, new GeoTiffOptions(CloudOptimized: false));
+        const int strip = 256;
+        for (int y0 = 0; y0 < size; y0 += strip)
+        {
+            int rows = Math.Min(strip, size - y0);
+            for (int b = 0; b < 13; b++)
+            {
+                var values = new float[rows * size];
+                for (int y = 0; y < rows; y++)
+                    for (int x = 0; x < size; x++)
+                        values[y * size + x] = mean[b] + 2 * std[b] * MathF.Sin((x + 3 * b) / 37f) * MathF.Cos((y0 + y) / 53f);
+                writer.Write(b + 1, 0, y0, size, rows, values);
+            }
+        }
+        writer.Commit();
+    }
+}
