@@ -6,7 +6,7 @@ namespace CnnSentinel.Scenes;
 /// Sentinel-2 band names and the orders models expect; finds band files by name (B01 … B12, B8A) in a folder or a
 /// SAFE product, so band order is checked from names and never assumed from file order.
 /// </summary>
-public static partial class Sentinel2Bands
+internal static partial class Sentinel2Bands
 {
     /// <summary>EuroSAT MS order: B01 … B12, then B8A LAST (not after B08), as the EuroSAT GeoTIFFs store them.</summary>
     public static IReadOnlyList<string> EuroSatOrder { get; } = ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", "B11", "B12", "B8A"];

@@ -107,7 +107,7 @@ public static class ImageNetResNet18
 
     static IEnumerable<string> PackageRoots()
     {
-        if (Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured) yield return configured;
+        if (EnvironmentSettings.NuGetPackages is { } configured) yield return configured;
         yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         // Loaded as a package: <root>/cnnsentinel.lib/<version>/lib/<tfm>/CnnSentinel.Lib.dll
         var assembly = typeof(ImageNetResNet18).Assembly;
