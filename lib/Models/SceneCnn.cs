@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Models;
@@ -24,7 +25,7 @@ public sealed class SceneCnn : ImageClassifier
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="samePadding">Pad the convolutions by 1 (the usual choice for patches; dense then differs from naive near window borders).</param>
-    public SceneCnn(int classes = 10, int bands = 3, bool samePadding = false) : base(nameof(SceneCnn), bands, classes)
+    public SceneCnn(int classes = EuroSatClasses.Count, int bands = 3, bool samePadding = false) : base(nameof(SceneCnn), bands, classes)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "SceneCnn needs at least one class.");
         SamePadding = samePadding;

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class SmallCnn : ImageClassifier
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="dropout">Dropout probability before the linear layer.</param>
-    public SmallCnn(int classes = 10, int bands = 3, double dropout = 0.2) : base(nameof(SmallCnn), bands, classes)
+    public SmallCnn(int classes = EuroSatClasses.Count, int bands = 3, double dropout = 0.2) : base(nameof(SmallCnn), bands, classes)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "SmallCnn needs at least one class.");
         Dropout = dropout;
