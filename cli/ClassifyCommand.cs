@@ -54,7 +54,7 @@ static class ClassifyCommand
             torch.set_num_threads(threadCount);
             var modelPath = parse.GetValue(model)!.FullName;
             var description = ModelFile.HasDescription(modelPath) ? ModelFile.ReadDescription(modelPath) : null;
-            int bandCount = description?.Bands.Count ?? parse.GetValue(bands) ?? (Directory.Exists(path) ? 13 : BandCountOf(path));
+            int bandCount = description?.Bands.Count ?? parse.GetValue(bands) ?? (Directory.Exists(path) ? SentinelBands.Count : BandCountOf(path));
             if (description is not null && parse.GetValue(bands) is { } asked && asked != bandCount)
                 throw new ArgumentException($"--bands {asked}: {modelPath} reads {bandCount} bands ({string.Join(", ", description.Bands)}).");
             using var scene = SceneInput.Open(path, bandCount);

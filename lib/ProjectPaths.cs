@@ -1,3 +1,5 @@
+using CnnSentinel.Runtime;
+
 namespace CnnSentinel;
 
 /// <summary>
@@ -6,12 +8,6 @@ namespace CnnSentinel;
 /// </summary>
 public static class ProjectPaths
 {
-    /// <summary>
-    /// The environment variable that moves <see cref="Output"/> elsewhere. The tests set it so that their notebook
-    /// runs write under <c>out/test-notebooks</c> and never over what <c>./run.sh</c> produced.
-    /// </summary>
-    public const string OutputEnvironmentVariable = "CNNSENTINEL_OUTPUT_DIR";
-
     /// <summary>The nearest folder at or above the current directory that holds CnnSentinel.Lib.csproj; the current directory when there is none.</summary>
     public static string Root
     {
@@ -46,10 +42,7 @@ public static class ProjectPaths
 
     /// <summary>
     /// Where the runs write everything they produce (executed notebooks' results, models, maps, the web page):
-    /// <c>CNNSENTINEL_OUTPUT_DIR</c> when set, else <c>Root/out</c>.
+    /// <see cref="EnvironmentSettings.OutputVariable"/> when set, else <c>Root/out</c>.
     /// </summary>
-    public static string Output =>
-        Environment.GetEnvironmentVariable(OutputEnvironmentVariable) is { Length: > 0 } folder
-            ? Path.GetFullPath(folder)
-            : Path.Combine(Root, "out");
+    public static string Output => EnvironmentSettings.OutputDirectory is { } folder ? Path.GetFullPath(folder) : Path.Combine(Root, "out");
 }

@@ -6,6 +6,9 @@ namespace CnnSentinel.Datasets;
 /// </summary>
 public static class EuroSatClasses
 {
+    /// <summary>How many classes there are: the count of <see cref="Names"/>, as a constant for the models' default arguments.</summary>
+    public const int Count = 10;
+
     /// <summary>The class names, index 0 (AnnualCrop) to 9 (SeaLake).</summary>
     public static IReadOnlyList<string> Names { get; } =
     [

@@ -7,7 +7,7 @@ namespace CnnSentinel.Datasets;
 /// Reads a EuroSAT multispectral GeoTIFF: checks that it has <see cref="SentinelBands.Count"/> bands of
 /// unsigned 16-bit integers at the expected size, and returns the bands in file order (B01 … B12, B8A).
 /// </summary>
-public static class GeoTiffPatchReader
+internal static class GeoTiffPatchReader
 {
     // GeoKeyDirectory keys that name the CRS (GeoTIFF 1.0, section 6.3).
     const int ProjectedCrsKey = 3072;

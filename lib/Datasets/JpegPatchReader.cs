@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace CnnSentinel.Datasets;
 
 /// <summary>Decodes a EuroSAT RGB JPEG into band-first pixel values (R, G, B planes).</summary>
-public static class JpegPatchReader
+internal static class JpegPatchReader
 {
     /// <summary>
     /// Reads <paramref name="path"/> as 3 planes of <paramref name="height"/> × <paramref name="width"/> values 0–255.

@@ -4,8 +4,10 @@ using static TorchSharp.torch;
 namespace CnnSentinel.Datasets;
 
 /// <summary>
-/// The 13 Sentinel-2 bands of a EuroSAT multispectral patch, in the order the GeoTIFFs store them:
-/// B01 … B12, then B8A LAST (not after B08). All are resampled to 10 m.
+/// The Sentinel-2 band facts, in one place: the 13 bands of a EuroSAT multispectral patch in the order the GeoTIFFs
+/// store them (B01 … B12, then B8A LAST, not after B08; all resampled to 10 m), which of them make true colour, each
+/// band's wavelength and metadata id, and the band order a model of 3 or 13 bands reads. Finding band files in a
+/// Sentinel-2 product is <c>Scenes.Sentinel2Bands</c>' job.
 /// </summary>
 public static class SentinelBands
 {
@@ -31,8 +33,39 @@ public static class SentinelBands
     /// <summary>Index of B8A (narrow near infrared, 20 m): the last band.</summary>
     public const int NarrowNearInfrared = 12;
 
-    /// <summary>Bands to show as red, green, blue: B04, B03, B02 (what the RGB release was made from).</summary>
-    public static int[] TrueColour => [Red, Green, Blue];
+    /// <summary>
+    /// Indices of the bands that make true colour, as red, green, blue: B04, B03, B02 (what the RGB release was made from,
+    /// and where RGB-pretrained filters go when a network is adapted to 13 bands).
+    /// </summary>
+    public static IReadOnlyList<int> TrueColour { get; } = [Red, Green, Blue];
+
+    /// <summary>The true-colour bands by name, red, green, blue: B04, B03, B02 (the band order of an RGB model).</summary>
+    public static IReadOnlyList<string> TrueColourNames { get; } = [.. TrueColour.Select(i => Names[i])];
+
+    /// <summary>The band order a model with <paramref name="bandCount"/> input bands reads (13: EuroSAT MS, 3: true colour).</summary>
+    /// <exception cref="ArgumentException">No order is known for that many bands.</exception>
+    public static IReadOnlyList<string> OrderFor(int bandCount) => bandCount switch
+    {
+        Count => Names,
+        3 => TrueColourNames,
+        _ => throw new ArgumentException($"No Sentinel-2 band order is known for a model of {bandCount} bands ({Count} = EuroSAT MS, 3 = RGB)."),
+    };
+
+    /// <summary>Every band with its central wavelength (nm, Sentinel-2A) and its band_id in product metadata (0–12).</summary>
+    static readonly Dictionary<string, (double Nanometres, int Id)> Spectral = new()
+    {
+        ["B01"] = (443, 0), ["B02"] = (490, 1), ["B03"] = (560, 2), ["B04"] = (665, 3), ["B05"] = (705, 4), ["B06"] = (740, 5),
+        ["B07"] = (783, 6), ["B08"] = (842, 7), ["B8A"] = (865, 8), ["B09"] = (945, 9), ["B10"] = (1375, 10), ["B11"] = (1610, 11), ["B12"] = (2190, 12),
+    };
+
+    /// <summary>Central wavelength of <paramref name="band"/> in nanometres (Sentinel-2A).</summary>
+    public static double CentreWavelength(string band) => Known(band).Nanometres;
+
+    /// <summary>The band_id of <paramref name="band"/> in Sentinel-2 product metadata (B01 = 0 … B08 = 7, B8A = 8, B09 = 9 … B12 = 12).</summary>
+    public static int BandId(string band) => Known(band).Id;
+
+    static (double Nanometres, int Id) Known(string band) =>
+        Spectral.TryGetValue(band, out var known) ? known : throw new ArgumentException($"{band} is not a Sentinel-2 band (B01 … B12, B8A).");
 
     /// <summary>The upper end of the value range the RGB release was scaled from (<c>gdal_translate -scale 0 2750 1 255</c>, original issue #1).</summary>
     public const double RgbReleaseMaximum = 2750;

@@ -5,7 +5,7 @@ namespace CnnSentinel.Download;
 /// <param name="Url">The archive's address.</param>
 /// <param name="FileName">The archive's file name on disk.</param>
 /// <param name="Sha256">Expected SHA-256 (hex); null to accept any content and only report its hash.</param>
-public sealed record ArchiveSource(string Name, Uri Url, string FileName, string? Sha256 = null)
+internal sealed record ArchiveSource(string Name, Uri Url, string FileName, string? Sha256 = null)
 {
     /// <summary>
     /// EuroSAT RGB (27,000 JPEGs, about 90 MB), from the EuroSAT authors' Zenodo record 7711810.

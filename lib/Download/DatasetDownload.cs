@@ -8,7 +8,7 @@ namespace CnnSentinel.Download;
 /// (<c>.&lt;name&gt;.complete</c>, JSON, written atomically last) says that the folder holds the whole,
 /// verified content; without it, a new run resumes the download and extracts again.
 /// </summary>
-public static class DatasetDownload
+internal static class DatasetDownload
 {
     /// <summary>What a run did.</summary>
     /// <param name="Folder">The target folder.</param>

@@ -11,7 +11,7 @@ namespace CnnSentinel.Download;
 /// only to http(s) addresses; a connection that sends nothing for <see cref="DefaultStallTimeout"/> is given up
 /// (the part is kept: run again to resume).
 /// </summary>
-public static class ResumableDownload
+internal static class ResumableDownload
 {
     /// <summary>The suffix of an unfinished download.</summary>
     public const string PartSuffix = ".part";

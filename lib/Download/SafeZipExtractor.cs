@@ -12,7 +12,7 @@ namespace CnnSentinel.Download;
 /// by the next one. The names being moved into place are listed in a journal (<c>.&lt;archive&gt;.extracted</c>)
 /// until the caller has recorded completion, so that a run killed between the moves is undone and redone by the next.
 /// </summary>
-public static class SafeZipExtractor
+internal static class SafeZipExtractor
 {
     /// <summary>Extracts <paramref name="archive"/> into <paramref name="targetDirectory"/>; returns the top-level names it added.</summary>
     /// <param name="archive">The zip file.</param>

@@ -17,7 +17,7 @@ namespace CnnSentinel.Evaluation;
 /// <remarks>
 /// The patches should come from a model's validation side (<see cref="Models.TrainingSplit"/>): a map of patches it was
 /// trained on would overstate it. RGB patches make a 3-band Byte scene, multispectral ones a 13-band UInt16 scene, bands
-/// named in the order <see cref="Sentinel2Bands.OrderFor"/> gives, which is what <see cref="SceneInput"/> checks.
+/// named in the order <see cref="SentinelBands.OrderFor"/> gives, which is what <see cref="SceneInput"/> checks.
 /// </remarks>
 /// <param name="Format">RGB or multispectral patches.</param>
 /// <param name="Classes">Class names; a cell's class index is its patch's.</param>
@@ -28,7 +28,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="OriginY">Map y of that corner.</param>
 /// <param name="Seed">Seed of the choice of patches and of their arrangement.</param>
 /// <param name="Tiles">Every cell, row after row.</param>
-public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Classes, int Rows, int Columns, int Epsg,
+internal sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Classes, int Rows, int Columns, int Epsg,
     double OriginX, double OriginY, int Seed, IReadOnlyList<MosaicTile> Tiles)
 {
     /// <summary>Cell side in pixels: a EuroSAT patch.</summary>
@@ -99,7 +99,7 @@ public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Cl
         if (dataset.Format != Format) throw new ArgumentException($"{dataset.Root} holds {dataset.Format} patches; this mosaic is of {Format} patches.", nameof(dataset));
         int bands = dataset.BandCount, plane = TileSize * TileSize;
         using var writer = GeoTiffWriter.Create(path, Width, Height, bands, Format == PatchFormat.Rgb ? RasterDataType.Byte : RasterDataType.UInt16,
-            GeoReference, new GeoTiffOptions(BandDescriptions: Sentinel2Bands.OrderFor(bands), CloudOptimized: false));
+            GeoReference, new GeoTiffOptions(BandDescriptions: SentinelBands.OrderFor(bands), CloudOptimized: false));
         foreach (var tile in Tiles)
         {
             var pixels = dataset.Read(tile.Patch);

@@ -9,7 +9,7 @@ namespace CnnSentinel.Evaluation;
 /// report (nothing in it is typed by hand): data, split, recipe, how to reproduce it, validation figures per class,
 /// confusion matrix, training time and machine, licences.
 /// </summary>
-public static class ModelCard
+internal static class ModelCard
 {
     /// <summary>The card's Markdown.</summary>
     /// <param name="modelFileName">The model file's name, as the card refers to it.</param>

@@ -27,12 +27,9 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
     {
         if (model.Classes != EuroSatClasses.Names.Count)
             throw new ArgumentException($"{model.GetName()} has {model.Classes} classes, not EuroSAT's {EuroSatClasses.Names.Count}; give the class names.", nameof(model));
-        IReadOnlyList<string> bands = model.Bands switch
-        {
-            3 => SentinelBands.TrueColour.Select(i => SentinelBands.Names[i]).ToList(),
-            SentinelBands.Count => SentinelBands.Names,
-            _ => throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; give the band names.", nameof(model)),
-        };
+        IReadOnlyList<string> bands = model.Bands is 3 or SentinelBands.Count
+            ? SentinelBands.OrderFor(model.Bands)
+            : throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; give the band names.", nameof(model));
         normalization ??= new ChannelNormalization(Enumerable.Repeat(0.0, model.Bands).ToList(), Enumerable.Repeat(1.0, model.Bands).ToList());
         return new ExportMetadata(EuroSatClasses.Names, bands, normalization, inputSize);
     }

@@ -62,10 +62,7 @@ public static class OnnxExport
         }
         switch (model)
         {
-            case SmallCnn:
-                x = Module(graph, children["features"], "features", x);
-                return Module(graph, children["classifier"], "classifier", Flatten(graph, x));
-            case SceneCnn:
+            case PooledCnn:
                 x = Module(graph, children["features"], "features", x);
                 x = graph.Node("GlobalAveragePool", "mean", [x]);
                 return Module(graph, children["classifier"], "classifier", Flatten(graph, x));

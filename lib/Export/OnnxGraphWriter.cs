@@ -9,7 +9,7 @@ namespace CnnSentinel.Export;
 /// <see cref="OpsetVersion"/>) with <see cref="ProtoMessage"/>. Tensor names are made unique here, so that
 /// callers name values after the modules they come from.
 /// </summary>
-public sealed class OnnxGraphWriter
+internal sealed class OnnxGraphWriter
 {
     /// <summary>The ONNX operator set the nodes follow (attributes, not inputs, carry axes and pads up to 17).</summary>
     public const int OpsetVersion = 17;

@@ -7,7 +7,7 @@ namespace CnnSentinel.Export;
 /// ONNX files without generated code. Nested messages are written into their own <see cref="ProtoMessage"/>
 /// and added with <see cref="Message"/>, which writes their length first.
 /// </summary>
-public sealed class ProtoMessage
+internal sealed class ProtoMessage
 {
     readonly MemoryStream buffer = new();
     readonly CodedOutputStream output;

@@ -37,7 +37,7 @@ public static class TfjsExport
         var children = model.named_children().ToDictionary(c => c.name, c => c.module);
         string[] parts = model switch
         {
-            SmallCnn or SceneCnn => ["features", "classifier"],
+            PooledCnn => ["features", "classifier"],
             Vgg16 { Head: ClassifierHead.Original } => ["features", "avgpool", "classifier"],
             _ => throw new NotSupportedException($"TF.js export does not know the network {model.GetName()} (only sequential ones: SmallCnn, SceneCnn, VGG16 with the original head); export it to ONNX."),
         };
@@ -45,7 +45,7 @@ public static class TfjsExport
         using (no_grad())
         {
             foreach (var part in parts) writer.Add(children[part], part);
-            if (model is SceneCnn) writer.InsertGlobalPoolingBefore("classifier"); // SceneCnn averages in its forward pass
+            if (model is PooledCnn) writer.InsertGlobalPoolingBefore("classifier"); // the pooling is in the forward pass, not a layer
             writer.Layer("Activation", "softmax", new JsonObject { ["activation"] = "softmax" });
         }
         ((JsonObject)layers[0]!["config"]!)["batch_input_shape"] = new JsonArray(null, metadata.InputSize, metadata.InputSize, model.Bands);

@@ -5,7 +5,7 @@ namespace CnnSentinel.IO;
 /// the same folder, which is then renamed over the target (rename is atomic on one file system).
 /// Concurrent writers of the same content are safe; the last rename wins.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically, creating its folder.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

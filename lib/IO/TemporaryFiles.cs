@@ -11,7 +11,7 @@ namespace CnnSentinel.IO;
 /// harder stop (kill -9, power loss), by the next run that writes into the same folder (<see cref="RemoveStale"/>).
 /// Every name carries the writer's process id, so a live writer's files are never touched.
 /// </summary>
-public static partial class TemporaryFiles
+internal static partial class TemporaryFiles
 {
     static readonly ConcurrentDictionary<string, byte> InUse = new(StringComparer.Ordinal);
     static readonly object SignalLock = new();

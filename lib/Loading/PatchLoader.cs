@@ -101,7 +101,7 @@ public sealed class PatchLoader : ITrainingData
     /// order, and each image's augmentation. Another implementation (e.g. the PyTorch side of a benchmark) can
     /// reproduce the loader's batches from it.
     /// </summary>
-    public IReadOnlyList<PlannedBatch> Plan(int epoch)
+    internal IReadOnlyList<PlannedBatch> Plan(int epoch)
     {
         var order = Order(epoch);
         return Enumerable.Range(0, BatchesPerEpoch).Select(index => PlanBatch(order, epoch, index)).ToList();
@@ -158,4 +158,4 @@ public sealed class PatchLoader : ITrainingData
 /// <summary>One batch as <see cref="PatchLoader.Plan"/> describes it.</summary>
 /// <param name="Samples">The files, in batch order.</param>
 /// <param name="Augmentations">Each image's augmentation (identity without augmentation).</param>
-public sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations);
+internal sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations);

@@ -8,7 +8,7 @@ namespace CnnSentinel.Models;
 /// ResNet's two-convolution residual block (torchvision's <c>BasicBlock</c>, same names): 3×3 conv (stride on
 /// the first) + BN + ReLU, 3×3 conv + BN, plus the input or its <c>downsample</c> (1×1 conv + BN), then ReLU.
 /// </summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     /// <summary>Output channels per <c>width</c>.</summary>
     public const int Expansion = 1;

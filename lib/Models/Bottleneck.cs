@@ -9,7 +9,7 @@ namespace CnnSentinel.Models;
 /// 3×3 convolution): 1×1 conv to <c>width</c>, 3×3 conv, 1×1 conv to <c>4 × width</c>, each with BN, plus the
 /// input or its <c>downsample</c>, then ReLU.
 /// </summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     /// <summary>Output channels per <c>width</c>.</summary>
     public const int Expansion = 4;

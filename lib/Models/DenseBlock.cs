@@ -7,7 +7,7 @@ namespace CnnSentinel.Models;
 /// A DenseNet block (torchvision's <c>_DenseBlock</c>): layers <c>denselayer1</c> … <c>denselayerN</c>, each
 /// reading the concatenation of the block input and all earlier layers' outputs.
 /// </summary>
-public sealed class DenseBlock : nn.Module<Tensor, Tensor>
+internal sealed class DenseBlock : nn.Module<Tensor, Tensor>
 {
     readonly List<DenseLayer> layers = [];
 

@@ -7,7 +7,7 @@ namespace CnnSentinel.Models;
 /// One DenseNet layer (torchvision's <c>_DenseLayer</c>, same names): BN-ReLU-1×1 conv to
 /// <c>bottleneckWidth × growthRate</c> channels, BN-ReLU-3×3 conv to <c>growthRate</c> new feature maps.
 /// </summary>
-public sealed class DenseLayer : nn.Module<Tensor, Tensor>
+internal sealed class DenseLayer : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> norm1;
     readonly nn.Module<Tensor, Tensor> relu1;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CnnSentinel.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class DenseNet201 : ImageClassifier
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="head">The original's head (default: Dense 2048 ReLU → Dense classes) or torchvision's single linear layer.</param>
-    public DenseNet201(int classes = 10, int bands = 3, ClassifierHead head = ClassifierHead.Original) : base(nameof(DenseNet201), bands, classes)
+    public DenseNet201(int classes = EuroSatClasses.Count, int bands = 3, ClassifierHead head = ClassifierHead.Original) : base(nameof(DenseNet201), bands, classes)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "DenseNet201 needs at least one class.");
         Head = head;

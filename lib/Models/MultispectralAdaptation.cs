@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,20 +16,14 @@ namespace CnnSentinel.Models;
 /// </code></example>
 public static class MultispectralAdaptation
 {
-    /// <summary>EuroSAT MS band count.</summary>
-    public const int EuroSatBands = 13;
-
-    /// <summary>Indices of B04 (red), B03 (green), B02 (blue) in EuroSAT MS band order: where RGB filters go.</summary>
-    public static IReadOnlyList<int> EuroSatRgbBands { get; } = [3, 2, 1];
-
     /// <summary>(a) The original's 04: a learnable 1×1 convolution <paramref name="bands"/> → 3 in front of the whole pretrained network.</summary>
-    public static BandAdapter AddBandAdapter(this ImageClassifier pretrained, int bands = EuroSatBands) => new(pretrained, bands);
+    public static BandAdapter AddBandAdapter(this ImageClassifier pretrained, int bands = SentinelBands.Count) => new(pretrained, bands);
 
     /// <summary>
     /// (b) The original's 04 alternative: the same network with a new, randomly initialised first convolution
     /// reading <paramref name="bands"/> bands; every other weight is copied from <paramref name="pretrained"/>.
     /// </summary>
-    public static ImageClassifier ReplaceFirstConvolution(this ImageClassifier pretrained, int bands = EuroSatBands) =>
+    public static ImageClassifier ReplaceFirstConvolution(this ImageClassifier pretrained, int bands = SentinelBands.Count) =>
         CopyAllButFirstConvolution(pretrained, bands);
 
     /// <summary>
@@ -42,10 +37,10 @@ public static class MultispectralAdaptation
     /// assumes those bands come on the RGB bands' scale).
     /// </summary>
     /// <exception cref="ArgumentException">The band indices do not fit the pretrained channels or <paramref name="bands"/>.</exception>
-    public static ImageClassifier InflateFirstConvolution(this ImageClassifier pretrained, int bands = EuroSatBands,
+    public static ImageClassifier InflateFirstConvolution(this ImageClassifier pretrained, int bands = SentinelBands.Count,
         IReadOnlyList<int>? rgbBands = null, bool zeroOtherBands = false)
     {
-        rgbBands ??= EuroSatRgbBands;
+        rgbBands ??= SentinelBands.TrueColour;
         if (rgbBands.Count != pretrained.Bands)
             throw new ArgumentException($"{pretrained.GetName()} reads {pretrained.Bands} channel(s); {rgbBands.Count} band indices were given.", nameof(rgbBands));
         if (rgbBands.Any(b => b < 0 || b >= bands) || rgbBands.Distinct().Count() != rgbBands.Count)

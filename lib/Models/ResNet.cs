@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,17 +67,17 @@ public sealed class ResNet : ImageClassifier
     /// <summary>torchvision's ResNet18: basic blocks 2-2-2-2, 512 features.</summary>
     /// <param name="classes">Output logits; 0 returns the 512 pooled features (no <c>fc</c>).</param>
     /// <param name="bands">Input channels.</param>
-    public static ResNet ResNet18(int classes = 10, int bands = 3) => new(nameof(ResNet18), false, [2, 2, 2, 2], classes, bands);
+    public static ResNet ResNet18(int classes = EuroSatClasses.Count, int bands = 3) => new(nameof(ResNet18), false, [2, 2, 2, 2], classes, bands);
 
     /// <summary>torchvision's ResNet50: bottleneck blocks 3-4-6-3, 2048 features.</summary>
     /// <param name="classes">Output logits; 0 returns the 2048 pooled features (no <c>fc</c>).</param>
     /// <param name="bands">Input channels.</param>
-    public static ResNet ResNet50(int classes = 10, int bands = 3) => new(nameof(ResNet50), true, [3, 4, 6, 3], classes, bands);
+    public static ResNet ResNet50(int classes = EuroSatClasses.Count, int bands = 3) => new(nameof(ResNet50), true, [3, 4, 6, 3], classes, bands);
 
     /// <summary>The ResNet18 of ML.NET's ImageNet featurizer: basic blocks 2-2-2-3, 512 features.</summary>
     /// <param name="classes">Output logits; 0 returns the 512 pooled features (no <c>fc</c>).</param>
     /// <param name="bands">Input channels.</param>
-    public static ResNet ResNet18MlNet(int classes = 10, int bands = 3) => new(nameof(ResNet18MlNet), false, [2, 2, 2, 3], classes, bands);
+    public static ResNet ResNet18MlNet(int classes = EuroSatClasses.Count, int bands = 3) => new(nameof(ResNet18MlNet), false, [2, 2, 2, 3], classes, bands);
 
     /// <summary>Channels of the pooled features (512 or 2048).</summary>
     public int FeatureChannels { get; }

@@ -17,7 +17,7 @@ namespace CnnSentinel.Models;
 /// (see <see cref="HeldScalars"/>). Fine-tuning with batch norms in training mode aborted the process that way,
 /// at a random step. Here both are <see cref="HeldScalars.One"/>, alive for the whole process.
 /// </remarks>
-public sealed class ScalarSafeBatchNorm2d : BatchNorm
+internal sealed class ScalarSafeBatchNorm2d : BatchNorm
 {
     /// <summary>Creates the layer (PyTorch's defaults: epsilon 1e-5, momentum 0.1, affine, tracking running statistics).</summary>
     /// <param name="features">Channels normalised.</param>

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Models;
@@ -12,63 +13,35 @@ namespace CnnSentinel.Models;
 /// classifying every 64×64 window on its own gives (with zero padding, a lone window sees zeros where the
 /// scene has neighbours). Its total downsampling is 4, so a stride-1 map needs only 16 shifted passes.
 /// </remarks>
-public sealed class SceneCnn : ImageClassifier
+public sealed class SceneCnn : PooledCnn
 {
     /// <summary>How much the features shrink the image (two 2×2 poolings).</summary>
     public const int Downsampling = 4;
-
-    readonly nn.Module<Tensor, Tensor> features;
-    readonly nn.Module<Tensor, Tensor> classifier;
 
     /// <summary>A randomly initialised model (torchvision's initialisation; seed torch first for reproducible weights).</summary>
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="samePadding">Pad the convolutions by 1 (the usual choice for patches; dense then differs from naive near window borders).</param>
-    public SceneCnn(int classes = 10, int bands = 3, bool samePadding = false) : base(nameof(SceneCnn), bands, classes)
+    public SceneCnn(int classes = EuroSatClasses.Count, int bands = 3, bool samePadding = false) : base(nameof(SceneCnn), bands, classes)
     {
-        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "SceneCnn needs at least one class.");
         SamePadding = samePadding;
         int padding = samePadding ? 1 : 0;
-        features = nn.Sequential(
-            nn.Conv2d(bands, 32, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(64, 128, 3, padding: padding), nn.ReLU());
-        classifier = nn.Sequential(nn.Linear(128, classes));
-        RegisterComponents();
-        WeightInitialization.ApplyTorchVisionDefaults(this);
+        Build(nn.Sequential(
+                nn.Conv2d(bands, 32, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(32, 64, 3, padding: padding), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(64, 128, 3, padding: padding), nn.ReLU()),
+            nn.Sequential(nn.Linear(128, classes)));
     }
 
     /// <summary>Whether the convolutions are padded.</summary>
     public bool SamePadding { get; }
 
     /// <inheritdoc />
-    public override string FirstConvolutionName => "features.0";
-
-    /// <inheritdoc />
-    public override string HeadName => "classifier";
-
-    /// <inheritdoc />
-    public override string FineTuneFrom => FirstConvolutionName;
-
-    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new SceneCnn(Classes, bands, SamePadding);
-
-    /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return PooledHead(FeatureMapChecked(input).mean([2, 3])).MoveToOuterDisposeScope();
-    }
 
     /// <inheritdoc />
     public override int? FeatureStride => Downsampling;
 
     /// <summary>True without same-padding: every feature sees only its own pixels, so dense equals naive.</summary>
     public override bool FeaturesAreShiftEquivariant => !SamePadding;
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input) => features.call(input);
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,20 +8,16 @@ namespace CnnSentinel.Models;
 /// A small CNN for quick from-scratch runs (about 0.39 M parameters for RGB and 10 classes): four blocks of 3×3 conv + BN + ReLU +
 /// 2×2 max pooling (32, 64, 128, 256 channels), global average pooling, dropout, one linear layer.
 /// </summary>
-public sealed class SmallCnn : ImageClassifier
+public sealed class SmallCnn : PooledCnn
 {
     static readonly int[] Widths = [32, 64, 128, 256];
-
-    readonly nn.Module<Tensor, Tensor> features;
-    readonly nn.Module<Tensor, Tensor> classifier;
 
     /// <summary>Builds a randomly initialised small CNN.</summary>
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="dropout">Dropout probability before the linear layer.</param>
-    public SmallCnn(int classes = 10, int bands = 3, double dropout = 0.2) : base(nameof(SmallCnn), bands, classes)
+    public SmallCnn(int classes = EuroSatClasses.Count, int bands = 3, double dropout = 0.2) : base(nameof(SmallCnn), bands, classes)
     {
-        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "SmallCnn needs at least one class.");
         Dropout = dropout;
         var layers = new List<nn.Module<Tensor, Tensor>>();
         var channels = bands;
@@ -32,32 +29,15 @@ public sealed class SmallCnn : ImageClassifier
             layers.Add(nn.MaxPool2d(kernel_size: 2, stride: 2));
             channels = width;
         }
-        layers.Add(nn.AdaptiveAvgPool2d(1));
-        features = nn.Sequential(layers);
-        classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(channels, classes));
-        RegisterComponents();
-        WeightInitialization.ApplyTorchVisionDefaults(this);
+        Build(nn.Sequential(layers), nn.Sequential(nn.Dropout(dropout), nn.Linear(channels, classes)));
     }
 
     /// <summary>Dropout probability before the linear layer.</summary>
     public double Dropout { get; }
 
     /// <inheritdoc />
-    public override string FirstConvolutionName => "features.0";
-
-    /// <inheritdoc />
-    public override string HeadName => "classifier";
-
-    /// <inheritdoc />
-    public override string FineTuneFrom => FirstConvolutionName;
-
-    /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new SmallCnn(Classes, bands, Dropout);
 
-    /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return classifier.call(torch.flatten(features.call(input), 1)).MoveToOuterDisposeScope();
-    }
+    /// <summary>Four 2×2 poolings: 16.</summary>
+    public override int? FeatureStride => 16;
 }

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public sealed class Vgg16 : ImageClassifier
     /// <param name="classes">Output logits.</param>
     /// <param name="bands">Input channels.</param>
     /// <param name="head">The original's head (default) or torchvision's.</param>
-    public Vgg16(int classes = 10, int bands = 3, ClassifierHead head = ClassifierHead.Original) : base(nameof(Vgg16), bands, classes)
+    public Vgg16(int classes = EuroSatClasses.Count, int bands = 3, ClassifierHead head = ClassifierHead.Original) : base(nameof(Vgg16), bands, classes)
     {
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "VGG16 needs at least one class.");
         Head = head;

@@ -18,7 +18,7 @@ namespace CnnSentinel.Notebooks;
 /// <para>Plotly.NET.Interactive, the usual chart formatter, is not used: its output loads plotly.js from a CDN through
 /// require.js, which leaves every chart blank offline.</para>
 /// </remarks>
-public static class ChartHtml
+internal static class ChartHtml
 {
     /// <summary>Plotly.NET's own plotly.js (the version its figure JSON is written for), gzip-compressed, as base64.</summary>
     static readonly Lazy<string> CompressedPlotlyJs = new(() =>

@@ -11,7 +11,7 @@ namespace CnnSentinel.Notebooks;
 /// <param name="Images">The images; channels first.</param>
 /// <param name="Captions">Optional caption per image (shown under it; a line break starts a second line).</param>
 /// <param name="Columns">Images per row.</param>
-/// <param name="DisplayBands">For more than 3 channels, which 3 to show as red, green, blue (e.g. B04, B03, B02 = 3, 2, 1 for EuroSAT MS).</param>
+/// <param name="DisplayBands">For more than 3 channels, which 3 to show as red, green, blue (e.g. <see cref="Datasets.SentinelBands.TrueColour"/> for EuroSAT MS).</param>
 /// <param name="Zoom">Pixels per image pixel (nearest-neighbour), so 64×64 patches are not tiny.</param>
 public sealed record ImageBatch(
     Tensor Images,

@@ -16,7 +16,7 @@ namespace CnnSentinel.Notebooks;
 /// <param name="Quick">Quick mode (the tests' few steps) or full mode.</param>
 /// <param name="Machine">The machine (<see cref="MachineDescription.Hardware"/>).</param>
 /// <param name="Notebooks">The notebooks, in the order they ran.</param>
-public sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks)
+internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks)
 {
     /// <summary>The report's file name, in the results folder and in <c>data/results/</c>.</summary>
     public const string FileName = "notebooks.json";
@@ -75,7 +75,7 @@ public sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList
 /// <param name="Kappa">Its kappa, if reported.</param>
 /// <param name="TrainingImages">Training images seen, if reported.</param>
 /// <param name="TrainingSeconds">Training wall time, if reported.</param>
-public sealed record NotebookRunEntry(string Notebook, string Title, bool Succeeded, double Seconds,
+internal sealed record NotebookRunEntry(string Notebook, string Title, bool Succeeded, double Seconds,
     double? Accuracy, double? Kappa, long? TrainingImages, double? TrainingSeconds)
 {
     /// <summary>The entry of one run, with the figures of <c>&lt;notebook&gt;.json</c> in <paramref name="resultsFolder"/>.</summary>

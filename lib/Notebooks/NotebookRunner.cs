@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CnnSentinel.IO;
+using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Notebooks;
 
@@ -8,7 +9,7 @@ namespace CnnSentinel.Notebooks;
 /// Executes a notebook headless with Jupyter's nbconvert and the .NET Interactive kernel, and reports
 /// what went wrong in it. The test suite and the <c>cnnsentinel notebooks</c> command both use it.
 /// </summary>
-public static class NotebookRunner
+internal static class NotebookRunner
 {
     /// <summary>A problem found in an executed notebook.</summary>
     /// <param name="Cell">Index of the code cell (0-based, counting all cells).</param>
@@ -39,7 +40,7 @@ public static class NotebookRunner
     /// <param name="outputDirectory">Where the executed copy goes.</param>
     /// <param name="quick">Quick mode (<c>CNNSENTINEL_MODE=quick</c>) or full mode.</param>
     /// <param name="cellTimeout">Longest a single cell may run.</param>
-    /// <param name="environment">Further environment variables for the kernel (e.g. <see cref="ProjectPaths.OutputEnvironmentVariable"/>).</param>
+    /// <param name="environment">Further environment variables for the kernel (e.g. <see cref="EnvironmentSettings.OutputVariable"/>).</param>
     public static Result Run(string notebook, string outputDirectory, bool quick, TimeSpan cellTimeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -60,10 +61,10 @@ public static class NotebookRunner
             $"--ExecutePreprocessor.timeout={(int)cellTimeout.TotalSeconds}",
             "--output-dir", Path.GetDirectoryName(executed)!, "--output", Path.GetFileName(executed), notebook,
         }) start.ArgumentList.Add(arg);
-        start.Environment[RunMode.EnvironmentVariable] = quick ? "quick" : "full";
+        start.Environment[EnvironmentSettings.ModeVariable] = quick ? "quick" : "full";
         // .NET Interactive is a dotnet global tool; make sure the kernel finds it even from a bare shell.
         var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
-        start.Environment["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}:{tools}";
+        start.Environment["PATH"] = $"{EnvironmentSettings.SearchPath}:{tools}";
         // Each notebook's first cell points NuGet at its checkout's package folder itself; run without any
         // inherited setting, so that a notebook that relies on one fails here rather than in a user's editor.
         start.Environment.Remove("RestoreAdditionalProjectSources");

@@ -10,7 +10,7 @@ namespace CnnSentinel.Notebooks;
 /// A tensor as a notebook shows it: shape, dtype, device, summary statistics and a small preview
 /// of its first values, without printing millions of numbers.
 /// </summary>
-public static class TensorView
+internal static class TensorView
 {
     /// <summary>Summary statistics of a tensor's values.</summary>
     public sealed record Statistics(double Min, double Max, double Mean, double Std, long NaNs, long Count);

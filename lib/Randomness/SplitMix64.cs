@@ -12,7 +12,7 @@ namespace CnnSentinel.Randomness;
 /// seed and a path of numbers (epoch, batch, image …), so that what one image gets does not depend on
 /// how many numbers were drawn before it or on which thread draws them.
 /// </remarks>
-public sealed class SplitMix64
+internal sealed class SplitMix64
 {
     const ulong Golden = 0x9E3779B97F4A7C15UL;
     ulong _state;

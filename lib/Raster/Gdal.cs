@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Raster;
 
@@ -53,7 +54,7 @@ public static class Gdal
             var context = AssemblyLoadContext.GetLoadContext(typeof(Gdal).Assembly) ?? AssemblyLoadContext.Default;
             context.ResolvingUnmanagedDll += (Assembly _, string name) => name == GdalNative.Library ? handle : IntPtr.Zero;
             GdalNative.GDALAllRegister();
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GDAL_CACHEMAX"))) GdalNative.GDALSetCacheMax64(DefaultCacheBytes);
+            if (!EnvironmentSettings.GdalCacheMaxIsSet) GdalNative.GDALSetCacheMax64(DefaultCacheBytes);
             GdalNative.CPLSetErrorHandler(NativeLibrary.GetExport(handle, "CPLQuietErrorHandler"));
             _handle = handle;
         }

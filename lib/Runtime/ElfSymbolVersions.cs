@@ -14,7 +14,7 @@ namespace CnnSentinel.Runtime;
 /// library as weak where the system libstdc++ is too old (see <c>MarkRequirementsWeak</c>).
 /// Layouts follow the System V gABI and the LSB "Symbol Versioning" chapter.
 /// </remarks>
-public sealed class ElfSymbolVersions
+internal sealed class ElfSymbolVersions
 {
     const uint ShtGnuVerdef = 0x6ffffffd;
     const uint ShtGnuVerneed = 0x6ffffffe;

@@ -17,7 +17,7 @@ namespace CnnSentinel.Runtime;
 /// <para>A scalar taken from here is referenced by this object until <see cref="Dispose"/>, which frees it
 /// deterministically on the calling thread, so it outlives every native call that uses it.</para>
 /// </remarks>
-public sealed class HeldScalars : IDisposable
+internal sealed class HeldScalars : IDisposable
 {
     readonly List<Scalar> _held = [];
 

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Raster;
 using SkiaSharp;
 
@@ -94,7 +95,7 @@ public static class ClassMapImage
     /// </summary>
     public static SKBitmap TrueColor(SceneInput scene)
     {
-        var bands = Sentinel2Bands.RgbOrder.Select(name => scene.BandNames.ToList().IndexOf(name) is var i and >= 0
+        var bands = SentinelBands.TrueColourNames.Select(name => scene.BandNames.ToList().IndexOf(name) is var i and >= 0
             ? scene.Bands[i]
             : throw new InvalidDataException($"{scene.Path}: no {name} band for a true-colour picture.")).ToArray();
         int width = scene.Raster.Width, height = scene.Raster.Height, plane = width * height;

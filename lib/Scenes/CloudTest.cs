@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed record CloudTest(double MinimumReflectance = 0.15, double MaximumW
     {
         using var scope = NewDisposeScope();
         using var held = new HeldScalars();
-        var visible = Sentinel2Bands.RgbOrder.Select(band =>
+        var visible = SentinelBands.TrueColourNames.Select(band =>
         {
             int b = radiometry.Bands.ToList().IndexOf(band);
             if (b < 0) throw new ArgumentException($"The cloud test needs {band}; the bands are {string.Join(", ", radiometry.Bands)}.");

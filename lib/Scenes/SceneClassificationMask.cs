@@ -8,7 +8,7 @@ namespace CnnSentinel.Scenes;
 /// cloud shadow, snow or no data, the map says so instead of a land-use class (EuroSAT has no such classes, and a
 /// network shown a cloud still answers with one).
 /// </summary>
-public static class SceneClassificationMask
+internal static class SceneClassificationMask
 {
     /// <summary>
     /// The map value for each SCL value (0 = keep the land-use class): 0 no data and 1 saturated or defective → nodata;

@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Raster;
 
 namespace CnnSentinel.Scenes;
@@ -53,7 +54,7 @@ public sealed class SceneInput : IDisposable
     /// <exception cref="InvalidDataException">Wrong band count or order; the message names the file and what it has.</exception>
     public static SceneInput Open(string path, int bandCount)
     {
-        var order = Sentinel2Bands.OrderFor(bandCount);
+        var order = SentinelBands.OrderFor(bandCount);
         if (Directory.Exists(path))
         {
             var files = Sentinel2Bands.FindFiles(path, order);
@@ -82,7 +83,7 @@ public sealed class SceneInput : IDisposable
         var names = Enumerable.Range(1, raster.BandCount).Select(b => Sentinel2Bands.BandOf(raster.BandDescription(b))).ToList();
         if (names.Any(n => n is not null) && !names.SequenceEqual(order))
             throw new InvalidDataException($"{raster.Path}: bands are named {string.Join(", ", names.Select(n => n ?? "?"))} but the model needs {string.Join(", ", order)}.");
-        if (order.SequenceEqual(Sentinel2Bands.RgbOrder))
+        if (order.SequenceEqual(SentinelBands.TrueColourNames))
         {
             var colours = Enumerable.Range(1, raster.BandCount).Select(raster.ColorInterpretation).ToList();
             if (colours.All(c => c is ColorInterpretation.Red or ColorInterpretation.Green or ColorInterpretation.Blue)

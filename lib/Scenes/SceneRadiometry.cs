@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using CnnSentinel.Datasets;
 
 namespace CnnSentinel.Scenes;
 
@@ -53,7 +54,7 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
     {
         const double blue = 0.066, red = 0.012, blueNm = 490, redNm = 665;
         double exponent = Math.Log(blue / red) / Math.Log(redNm / blueNm);
-        double nm = Sentinel2Bands.CentreWavelength(band);
+        double nm = SentinelBands.CentreWavelength(band);
         return nm >= 1000 ? 0f : (float)(blue * Math.Pow(blueNm / nm, exponent));
     }
 
@@ -66,8 +67,8 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
     /// <param name="addOffsets">Per band, the product's add-offset in digital numbers (RADIO_ADD_OFFSET / BOA_ADD_OFFSET); 0 when null. Band files only.</param>
     public static SceneRadiometry For(SceneProduct product, IReadOnlyList<string> bands, IReadOnlyList<float>? addOffsets = null)
     {
-        bool rgb = bands.SequenceEqual(Sentinel2Bands.RgbOrder);
-        if (!rgb && !bands.SequenceEqual(Sentinel2Bands.EuroSatOrder))
+        bool rgb = bands.SequenceEqual(SentinelBands.TrueColourNames);
+        if (!rgb && !bands.SequenceEqual(SentinelBands.Names))
             throw new ArgumentException($"No model units are known for bands {string.Join(", ", bands)} (RGB B04, B03, B02 or EuroSAT's 13).");
         if (product is SceneProduct.TciL1C or SceneProduct.TciL2A && !rgb)
             throw new ArgumentException("A TCI holds only red, green and blue; the model reads 13 bands.");
@@ -150,8 +151,8 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
             var offsets = xml.Descendants().Where(e => e.Name.LocalName == element)
                 .ToDictionary(e => int.Parse(e.Attribute("band_id")?.Value ?? "-1", CultureInfo.InvariantCulture), e => float.Parse(e.Value, CultureInfo.InvariantCulture));
             if (offsets.Count == 0) return null;
-            return bands.Select(b => offsets.TryGetValue(Sentinel2Bands.BandId(b), out var o) ? o
-                : throw new InvalidDataException($"{file}: no {element} for {b} (band_id {Sentinel2Bands.BandId(b)}).")).ToArray();
+            return bands.Select(b => offsets.TryGetValue(SentinelBands.BandId(b), out var o) ? o
+                : throw new InvalidDataException($"{file}: no {element} for {b} (band_id {SentinelBands.BandId(b)}).")).ToArray();
         }
         return null;
     }

@@ -13,7 +13,7 @@ namespace CnnSentinel.Scenes;
 /// differing settings are named otherwise.
 /// </summary>
 /// <param name="Settings">Setting name → value, compared as text.</param>
-public sealed record SceneRunRecord(IReadOnlyDictionary<string, string> Settings)
+internal sealed record SceneRunRecord(IReadOnlyDictionary<string, string> Settings)
 {
     /// <summary>The setting that names the input: outputs of another input under the same file names are not overwritten without --force.</summary>
     public const string InputKey = "input";

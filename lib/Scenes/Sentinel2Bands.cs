@@ -3,40 +3,12 @@ using System.Text.RegularExpressions;
 namespace CnnSentinel.Scenes;
 
 /// <summary>
-/// Sentinel-2 band names and the orders models expect; finds band files by name (B01 … B12, B8A) in a folder or a
-/// SAFE product, so band order is checked from names and never assumed from file order.
+/// Finds Sentinel-2 band files by name (B01 … B12, B8A) in a folder or a SAFE product, so band order is checked from
+/// names and never assumed from file order. The bands themselves (order, true colour, wavelengths) are
+/// <see cref="Datasets.SentinelBands"/>.
 /// </summary>
-public static partial class Sentinel2Bands
+internal static partial class Sentinel2Bands
 {
-    /// <summary>EuroSAT MS order: B01 … B12, then B8A LAST (not after B08), as the EuroSAT GeoTIFFs store them.</summary>
-    public static IReadOnlyList<string> EuroSatOrder { get; } = ["B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", "B11", "B12", "B8A"];
-
-    /// <summary>True colour: red, green, blue = B04, B03, B02.</summary>
-    public static IReadOnlyList<string> RgbOrder { get; } = ["B04", "B03", "B02"];
-
-    /// <summary>Every band with its central wavelength (nm, Sentinel-2A) and its band_id in product metadata (0–12).</summary>
-    static readonly Dictionary<string, (double Nanometres, int Id)> Spectral = new()
-    {
-        ["B01"] = (443, 0), ["B02"] = (490, 1), ["B03"] = (560, 2), ["B04"] = (665, 3), ["B05"] = (705, 4), ["B06"] = (740, 5),
-        ["B07"] = (783, 6), ["B08"] = (842, 7), ["B8A"] = (865, 8), ["B09"] = (945, 9), ["B10"] = (1375, 10), ["B11"] = (1610, 11), ["B12"] = (2190, 12),
-    };
-
-    /// <summary>Central wavelength of <paramref name="band"/> in nanometres (Sentinel-2A).</summary>
-    public static double CentreWavelength(string band) => Known(band).Nanometres;
-
-    /// <summary>The band_id of <paramref name="band"/> in Sentinel-2 product metadata (B01 = 0 … B08 = 7, B8A = 8, B09 = 9 … B12 = 12).</summary>
-    public static int BandId(string band) => Known(band).Id;
-
-    static (double Nanometres, int Id) Known(string band) =>
-        Spectral.TryGetValue(band, out var known) ? known : throw new ArgumentException($"{band} is not a Sentinel-2 band (B01 … B12, B8A).");
-
-    /// <summary>The order a model with <paramref name="bandCount"/> input bands expects (13: EuroSAT MS, 3: RGB).</summary>
-    public static IReadOnlyList<string> OrderFor(int bandCount) => bandCount switch
-    {
-        13 => EuroSatOrder,
-        3 => RgbOrder,
-        _ => throw new ArgumentException($"No Sentinel-2 band order is known for a model of {bandCount} bands (13 = EuroSAT MS, 3 = RGB)."),
-    };
 
     [GeneratedRegex(@"(?<![A-Z0-9])(B0[1-9]|B1[0-2]|B8A)(?![A-Z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex BandPattern();

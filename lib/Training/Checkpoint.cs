@@ -21,7 +21,7 @@ namespace CnnSentinel.Training;
 /// instead of trained on. Files are written atomically; format 1 (no checksum) still loads. Loading checks that the checkpoint was written for the same
 /// architecture before touching the model, and leaves the model unchanged when it was not.
 /// </remarks>
-public static class Checkpoint
+internal static class Checkpoint
 {
     static readonly byte[] Magic = "CNNSCKPT"u8.ToArray();
     const int FormatVersion = 2;

@@ -8,7 +8,7 @@ namespace CnnSentinel.Training;
 public sealed class LearningRateSchedule
 {
     /// <summary>State of a reduce-on-plateau schedule; saved in checkpoints.</summary>
-    public sealed record PlateauState(double Factor, double BestLoss, int BadEpochs);
+    internal sealed record PlateauState(double Factor, double BestLoss, int BadEpochs);
 
     /// <summary>constant, step, cosine or plateau.</summary>
     public string Kind { get; }
@@ -18,7 +18,7 @@ public sealed class LearningRateSchedule
     readonly double _warmupEpochs;
 
     /// <summary>The plateau schedule's state (factor 1, no best loss yet, for the other kinds).</summary>
-    public PlateauState State { get; set; } = new(1, double.PositiveInfinity, 0);
+    internal PlateauState State { get; set; } = new(1, double.PositiveInfinity, 0);
 
     LearningRateSchedule(string kind, int period, double gamma, double minFactor, double warmupEpochs = 0)
     {

@@ -28,15 +28,27 @@ public sealed record OptimizerSpec(string Name, double LearningRate, double Mome
     public static OptimizerSpec Sgd(double learningRate = 1e-4, double momentum = 0.9) => new("sgd", learningRate, momentum);
 
     /// <summary>
+    /// Each optimiser by name, once: its defaults (the factory above) and how it is built. The command line's
+    /// <c>--optimizer</c> and <see cref="Create"/> both look names up here, so a name means the same everywhere.
+    /// </summary>
+    static readonly Dictionary<string, (Func<OptimizerSpec> Default, Func<OptimizerSpec, IEnumerable<Parameter>, OptimizerHelper> Build)> Known = new()
+    {
+        ["adadelta"] = (() => Adadelta(), (s, p) => new Optimizers.Adadelta(p, s.LearningRate, weight_decay: s.WeightDecay)),
+        ["adam"] = (() => Adam(), (s, p) => new Optimizers.Adam(p, s.LearningRate, weight_decay: s.WeightDecay)),
+        ["adamw"] = (() => AdamW(), (s, p) => new Optimizers.AdamW(p, s.LearningRate, weight_decay: s.WeightDecay)),
+        ["sgd"] = (() => Sgd(), (s, p) => new Optimizers.SGD(p, s.LearningRate, momentum: s.Momentum, weight_decay: s.WeightDecay)),
+    };
+
+    /// <summary>The optimiser called <paramref name="name"/> (adadelta, adam, adamw or sgd) with its defaults, as its factory method gives it.</summary>
+    /// <exception cref="ArgumentException">The name is not one of them.</exception>
+    public static OptimizerSpec Named(string name) => Lookup(name).Default();
+
+    /// <summary>
     /// Creates the optimiser over <paramref name="parameters"/>: TorchSharp's, with a step that keeps the scalars
     /// it passes to libtorch alive (<see cref="HeldScalars"/>); same state and checkpoint format.
     /// </summary>
-    public OptimizerHelper Create(IEnumerable<Parameter> parameters) => Name switch
-    {
-        "adadelta" => new Optimizers.Adadelta(parameters, LearningRate, weight_decay: WeightDecay),
-        "adam" => new Optimizers.Adam(parameters, LearningRate, weight_decay: WeightDecay),
-        "adamw" => new Optimizers.AdamW(parameters, LearningRate, weight_decay: WeightDecay),
-        "sgd" => new Optimizers.SGD(parameters, LearningRate, momentum: Momentum, weight_decay: WeightDecay),
-        _ => throw new ArgumentException($"Unknown optimiser '{Name}': use adadelta, adam, adamw or sgd."),
-    };
+    public OptimizerHelper Create(IEnumerable<Parameter> parameters) => Lookup(Name).Build(this, parameters);
+
+    static (Func<OptimizerSpec> Default, Func<OptimizerSpec, IEnumerable<Parameter>, OptimizerHelper> Build) Lookup(string name) =>
+        Known.TryGetValue(name, out var known) ? known : throw new ArgumentException($"Unknown optimiser '{name}': use {string.Join(", ", Known.Keys)}.");
 }

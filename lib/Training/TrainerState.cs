@@ -9,7 +9,7 @@ namespace CnnSentinel.Training;
 /// <param name="EpochsWithoutImprovement">For early stopping.</param>
 /// <param name="BestCheckpoint">File name of the best checkpoint, beside the last one; null when not checkpointing.</param>
 /// <param name="RandomState">torch's CPU random generator state after the epoch (dropout and other random layers).</param>
-public sealed record TrainerState(
+internal sealed record TrainerState(
     int Epoch,
     List<EpochRecord> History,
     LearningRateSchedule.PlateauState Schedule,

@@ -5,7 +5,7 @@ using CnnSentinel.IO;
 namespace CnnSentinel.Training;
 
 /// <summary>The per-epoch history of a run as CSV (epoch, losses, accuracies, learning rate, time).</summary>
-public static class TrainingHistory
+internal static class TrainingHistory
 {
     const string Columns = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds,images";
 

@@ -28,7 +28,7 @@ public sealed record AugmentationPolicy(
     /// Draws one image's augmentation from <paramref name="random"/>. Always draws four numbers, whatever
     /// is switched off, so that the stream stays aligned when a setting changes.
     /// </summary>
-    public AugmentationChoice Draw(SplitMix64 random)
+    internal AugmentationChoice Draw(SplitMix64 random)
     {
         bool flipH = random.NextDouble() < HorizontalFlipProbability;
         bool flipV = random.NextDouble() < VerticalFlipProbability;

@@ -6,7 +6,7 @@ namespace CnnSentinel.Transforms;
 /// then merged into the running totals with Chan et al.'s pairwise formula, which stays accurate where the
 /// mean is large against the std (e.g. B01: mean 1353, std 65).
 /// </summary>
-public sealed class BandStatisticsAccumulator
+internal sealed class BandStatisticsAccumulator
 {
     readonly int _bands;
     readonly double[] _mean, _squaredDeviations, _imageStdSum;

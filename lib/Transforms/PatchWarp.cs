@@ -16,7 +16,7 @@ namespace CnnSentinel.Transforms;
 /// interpolation gives the same result as applying them first, and with no rotation the output is an exact
 /// copy of moved pixels.</para>
 /// </remarks>
-public static class PatchWarp
+internal static class PatchWarp
 {
     /// <summary>
     /// Writes the augmented image into <paramref name="destination"/>. Both hold <paramref name="bands"/> planes;

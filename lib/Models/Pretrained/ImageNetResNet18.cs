@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public static class ImageNetResNet18
     /// <param name="cacheRoot">Where converted weights are kept; <see cref="CacheDirectory.Root"/> when null.</param>
     /// <exception cref="FileNotFoundException">The ONNX file cannot be found; the message lists where it was looked for.</exception>
     /// <exception cref="InvalidDataException">The ONNX file is not the expected network; the message says what differs.</exception>
-    public static ResNet Load(int classes = 10, bool normalizeInput = true, string? onnxPath = null, string? cacheRoot = null)
+    public static ResNet Load(int classes = EuroSatClasses.Count, bool normalizeInput = true, string? onnxPath = null, string? cacheRoot = null)
     {
         var weights = ConvertedWeights(onnxPath ?? Locate(NetworkFile), cacheRoot);
         var model = ResNet.ResNet18MlNet(classes);
@@ -107,7 +108,7 @@ public static class ImageNetResNet18
 
     static IEnumerable<string> PackageRoots()
     {
-        if (Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured) yield return configured;
+        if (EnvironmentSettings.NuGetPackages is { } configured) yield return configured;
         yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         // Loaded as a package: <root>/cnnsentinel.lib/<version>/lib/<tfm>/CnnSentinel.Lib.dll
         var assembly = typeof(ImageNetResNet18).Assembly;

@@ -6,4 +6,4 @@ namespace CnnSentinel.Models.Pretrained;
 /// <param name="Int">The integer value, when it is one.</param>
 /// <param name="Text">The string value, when it is one.</param>
 /// <param name="Ints">The integer list (empty when it is none).</param>
-public sealed record OnnxAttribute(string Name, float? Float, long? Int, string? Text, long[] Ints);
+internal sealed record OnnxAttribute(string Name, float? Float, long? Int, string? Text, long[] Ints);

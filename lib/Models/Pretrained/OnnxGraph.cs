@@ -5,7 +5,7 @@ namespace CnnSentinel.Models.Pretrained;
 /// <param name="Initializers">The float initializers by name.</param>
 /// <param name="Inputs">Names of the graph inputs.</param>
 /// <param name="Outputs">Names of the graph outputs.</param>
-public sealed record OnnxGraph(
+internal sealed record OnnxGraph(
     IReadOnlyList<OnnxNode> Nodes,
     IReadOnlyDictionary<string, OnnxTensor> Initializers,
     IReadOnlyList<string> Inputs,

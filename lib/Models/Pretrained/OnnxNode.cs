@@ -6,7 +6,7 @@ namespace CnnSentinel.Models.Pretrained;
 /// <param name="Inputs">Names of the values it reads, in order.</param>
 /// <param name="Outputs">Names of the values it writes.</param>
 /// <param name="Attributes">Its attributes by name.</param>
-public sealed record OnnxNode(
+internal sealed record OnnxNode(
     string Name,
     string OpType,
     IReadOnlyList<string> Inputs,

@@ -8,7 +8,7 @@ namespace CnnSentinel.Models.Pretrained;
 /// the weights of a convolutional network; it needs no generated code, only Google.Protobuf's wire reader.
 /// </summary>
 /// <remarks>Field numbers are those of onnx.proto (IR version 3 and later); unknown fields are skipped.</remarks>
-public static class OnnxReader
+internal static class OnnxReader
 {
     const int FloatDataType = 1;
 

@@ -4,4 +4,4 @@ namespace CnnSentinel.Models.Pretrained;
 /// <param name="Name">The initializer's name, as node inputs refer to it.</param>
 /// <param name="Dims">Its shape.</param>
 /// <param name="Values">Its values in row-major order.</param>
-public sealed record OnnxTensor(string Name, long[] Dims, float[] Values);
+internal sealed record OnnxTensor(string Name, long[] Dims, float[] Values);

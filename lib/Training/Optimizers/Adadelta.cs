@@ -9,7 +9,7 @@ namespace CnnSentinel.Training.Optimizers;
 /// TorchSharp's <see cref="TorchSharp.Modules.Adadelta"/>, under the same name so that checkpoints load either way (same options, state and checkpoint format, PyTorch's arithmetic) with a
 /// step that keeps every scalar it hands libtorch alive (<see cref="HeldScalars"/>).
 /// </summary>
-public sealed class Adadelta : TorchSharp.Modules.Adadelta
+internal sealed class Adadelta : TorchSharp.Modules.Adadelta
 {
     /// <summary>Creates the optimiser; the arguments are PyTorch's.</summary>
     public Adadelta(IEnumerable<Parameter> parameters, double lr = 1.0, double rho = 0.9, double eps = 1e-6, double weight_decay = 0)

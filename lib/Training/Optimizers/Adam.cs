@@ -9,7 +9,7 @@ namespace CnnSentinel.Training.Optimizers;
 /// TorchSharp's <see cref="TorchSharp.Modules.Adam"/>, under the same name so that checkpoints load either way (same options, state and checkpoint format, PyTorch's arithmetic) with a
 /// step that keeps every scalar it hands libtorch alive (<see cref="HeldScalars"/>).
 /// </summary>
-public sealed class Adam : TorchSharp.Modules.Adam
+internal sealed class Adam : TorchSharp.Modules.Adam
 {
     /// <summary>Creates the optimiser; the arguments are PyTorch's.</summary>
     public Adam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0)

@@ -9,7 +9,7 @@ namespace CnnSentinel.Training.Optimizers;
 /// TorchSharp's <see cref="TorchSharp.Modules.SGD"/>, under the same name so that checkpoints load either way (same options, state and checkpoint format, same arithmetic as PyTorch's
 /// SGD) with a step that keeps every scalar it hands libtorch alive (<see cref="HeldScalars"/>).
 /// </summary>
-public sealed class SGD : TorchSharp.Modules.SGD
+internal sealed class SGD : TorchSharp.Modules.SGD
 {
     /// <summary>Creates the optimiser; the arguments are PyTorch's.</summary>
     public SGD(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false)

@@ -64,6 +64,19 @@ public class EuroSatDatasetTests
     }
 
     [Fact]
+    public void BandAndClassFactsAgree()
+    {
+        Assert.Equal(EuroSatClasses.Count, EuroSatClasses.Names.Count);
+        Assert.Equal(SentinelBands.Count, SentinelBands.Names.Count);
+        Assert.Equal(["B04", "B03", "B02"], SentinelBands.TrueColourNames);
+        Assert.Equal(SentinelBands.TrueColourNames, SentinelBands.OrderFor(3));
+        Assert.Equal(SentinelBands.Names, SentinelBands.OrderFor(13));
+        Assert.Equal(Enumerable.Range(0, SentinelBands.Count), SentinelBands.Names.Select(SentinelBands.BandId).Order());
+        Assert.Equal(8, SentinelBands.BandId("B8A"));
+        Assert.Throws<ArgumentException>(() => SentinelBands.OrderFor(4));
+    }
+
+    [Fact]
     public void TrueColourOfMultispectralPatchesIsScaledAsTheRgbRelease()
     {
         // Bands B04, B03, B02 (indices 3, 2, 1) hold 2750, 0 and 1375: → 255, 1, 128 (1 + 1375 × 254 / 2750 = 128).

@@ -69,7 +69,7 @@ public class LabelledMosaicTests
             foreach (var tile in mosaic.Tiles)
                 Assert.Equal(dataset.Read(tile.Patch).Select(v => (float)v), raster.Read(tile.X, tile.Y, 64, 64));
         }
-        using (var scene = SceneInput.Open(image, 13)) Assert.Equal(Sentinel2Bands.EuroSatOrder, scene.BandNames);
+        using (var scene = SceneInput.Open(image, 13)) Assert.Equal(SentinelBands.Names, scene.BandNames);
         Assert.Throws<ArgumentException>(() => mosaic.WriteImage(EuroSatDataset.Open(PatchFixtures.BundledRgb), image));
     }
 

@@ -31,7 +31,7 @@ public class ModelSummaryTests
         Assert.Equal(summary.TrainableParameters, summary.Rows.Sum(r => r.TrainableParameters));
         var html = summary.ToHtml();
         Assert.Contains("<td style=\"text-align:left\">features.0</td>", html);
-        Assert.Contains("<td>1 × 256 × 1 × 1</td>", html);
+        Assert.Contains("<td>1 × 256 × 4 × 4</td>", html); // the last feature map; the pooling is in the forward pass
         Assert.Contains("SmallCnn on 1 × 13 × 64 × 64", summary.ToString());
     }
 }

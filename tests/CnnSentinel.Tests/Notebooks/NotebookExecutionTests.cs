@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CnnSentinel.Notebooks;
+using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Tests.Notebooks;
 
@@ -9,7 +10,7 @@ namespace CnnSentinel.Tests.Notebooks;
 /// kernel. A new notebook is picked up without editing this file; it must run without error outputs
 /// and save its results as <c>&lt;notebook name&gt;.json</c> (see <see cref="NotebookResults"/>).
 /// Executed copies and everything the notebooks write (results, models, maps, the web page) go to
-/// <c>out/test-notebooks</c> (<see cref="ProjectPaths.OutputEnvironmentVariable"/>): the main job's outputs in
+/// <c>out/test-notebooks</c> (<see cref="EnvironmentSettings.OutputVariable"/>): the main job's outputs in
 /// <c>out/</c> are checked to be left exactly as they were.
 /// </summary>
 public class NotebookExecutionTests
@@ -69,7 +70,7 @@ public class NotebookExecutionTests
 
     static NotebookRunner.Result Run(string name) =>
         NotebookRunner.Run(Path.Combine(NotebookFolder, name + ".ipynb"), ExecutedFolder, quick: true,
-            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [ProjectPaths.OutputEnvironmentVariable] = ExecutedFolder });
+            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [EnvironmentSettings.OutputVariable] = ExecutedFolder });
 }
 
 /// <summary>What <c>./run.sh</c> produced in <c>out/</c>: the folders a test run must not touch.</summary>

@@ -100,7 +100,7 @@ public class TorchRuntimeTests
         Assert.True(last < first * 0.5f, $"loss went from {first} to {last}");
     }
 
-    static Dictionary<string, string> CacheAt(string cache) => new() { [CacheDirectory.EnvironmentVariable] = cache };
+    static Dictionary<string, string> CacheAt(string cache) => new() { [EnvironmentSettings.CacheVariable] = cache };
 
     static Process StartDoctor(string cache) => ExternalTools.Start("dotnet", [ExternalTools.Cli, "doctor"], CacheAt(cache));
 

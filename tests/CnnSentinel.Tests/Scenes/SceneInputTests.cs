@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Raster;
 using CnnSentinel.Scenes;
 
@@ -20,7 +21,7 @@ public class SceneInputTests
             var folder = Path.Combine(dir, "S2B_MSIL1C_20220316T100029_N0400_R122_T33UWR.SAFE", "GRANULE", "L1C_T33UWR", "IMG_DATA", $"R{metres}m");
             Directory.CreateDirectory(folder);
             int size = 60 / metres * 2;
-            float value = Sentinel2Bands.EuroSatOrder.ToList().IndexOf(band);
+            float value = SentinelBands.Names.ToList().IndexOf(band);
             TestRasters.Write(Path.Combine(folder, $"T33UWR_20220316T100031_{band}_{metres}m.tif"), size, size, 1,
                 Enumerable.Repeat(value, size * size).ToArray(), new GeoReference([500000, metres, 0, 5600000, 0, -metres], wkt), RasterDataType.UInt16);
         }
@@ -35,7 +36,7 @@ public class SceneInputTests
         var coarser = Path.Combine(product, "GRANULE", "L1C_T33UWR", "IMG_DATA", "R20m", "T33UWR_20220316T100031_B02_20m.tif");
         File.Copy(Path.Combine(product, "GRANULE", "L1C_T33UWR", "IMG_DATA", "R20m", "T33UWR_20220316T100031_B05_20m.tif"), coarser);
         using var input = SceneInput.Open(product, 13);
-        Assert.Equal(Sentinel2Bands.EuroSatOrder, input.BandNames);
+        Assert.Equal(SentinelBands.Names, input.BandNames);
         Assert.Equal((12, 12, 13), (input.Raster.Width, input.Raster.Height, input.Raster.BandCount));
         Assert.Equal(10.0, input.Raster.GeoReference!.GeoTransform[1]);
         var pixels = input.Raster.Read(0, 0, 12, 12, input.Bands);
@@ -63,7 +64,7 @@ public class SceneInputTests
 
         var swapped = Path.Combine(dir, "swapped.tif");
         using (var writer = GeoTiffWriter.Create(swapped, 8, 8, 13, RasterDataType.UInt16, TestRasters.Utm10m(),
-                   new GeoTiffOptions(CloudOptimized: false, BandDescriptions: [.. Sentinel2Bands.EuroSatOrder.Take(7), "B8A", "B09", "B10", "B11", "B12", "B08"])))
+                   new GeoTiffOptions(CloudOptimized: false, BandDescriptions: [.. SentinelBands.Names.Take(7), "B8A", "B09", "B10", "B11", "B12", "B08"])))
             writer.Commit();
         var order = Assert.Throws<InvalidDataException>(() => SceneInput.Open(swapped, 13));
         Assert.Contains("bands are named B01, B02, B03, B04, B05, B06, B07, B8A", order.Message);
