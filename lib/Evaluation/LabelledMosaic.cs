@@ -28,7 +28,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="OriginY">Map y of that corner.</param>
 /// <param name="Seed">Seed of the choice of patches and of their arrangement.</param>
 /// <param name="Tiles">Every cell, row after row.</param>
-internal sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Classes, int Rows, int Columns, int Epsg,
+public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Classes, int Rows, int Columns, int Epsg,
     double OriginX, double OriginY, int Seed, IReadOnlyList<MosaicTile> Tiles)
 {
     /// <summary>Cell side in pixels: a EuroSAT patch.</summary>

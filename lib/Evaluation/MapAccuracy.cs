@@ -17,7 +17,7 @@ namespace CnnSentinel.Evaluation;
 /// the neighbours in), or a blend of nearby windows. The majority and pixel figures include the windows that straddle
 /// neighbouring cells, as every window of a real scene straddles the land around it.
 /// </remarks>
-internal sealed class MapAccuracy
+public sealed class MapAccuracy
 {
     /// <summary>Row and column, within a cell, of the pixel whose window is the cell's patch.</summary>
     public const int CentrePixel = LabelledMosaic.TileSize / 2;

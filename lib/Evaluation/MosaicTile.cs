@@ -6,7 +6,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="Row">Grid row (0 at the top).</param>
 /// <param name="Column">Grid column (0 at the left).</param>
 /// <param name="Patch">The patch, whose class is the truth for every pixel of the cell.</param>
-internal sealed record MosaicTile(int Row, int Column, EuroSatSample Patch)
+public sealed record MosaicTile(int Row, int Column, EuroSatSample Patch)
 {
     /// <summary>First pixel column of the cell in the mosaic.</summary>
     public int X => Column * LabelledMosaic.TileSize;

@@ -9,10 +9,10 @@ namespace CnnSentinel.Tests;
 public sealed class PublicSurfaceTests
 {
     /// <summary>
-    /// The most public types (nested ones included) the library may export: 180 before tooling went internal, 122 after (with the shared base <c>PooledCnn</c>).
+    /// The most public types (nested ones included) the library may export: 180 before tooling went internal, 122 after (with the shared base <c>PooledCnn</c>), 127 with the map-accuracy mosaic that notebook 06 uses.
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 122;
+    const int Limit = 127;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 

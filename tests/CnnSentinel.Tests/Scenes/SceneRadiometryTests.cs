@@ -9,7 +9,7 @@ namespace CnnSentinel.Tests.Scenes;
 
 public class SceneRadiometryTests
 {
-    static readonly IReadOnlyList<string> Rgb = Sentinel2Bands.RgbOrder;
+    static readonly IReadOnlyList<string> Rgb = SentinelBands.TrueColourNames;
 
     [Fact]
     public void ProductValuesBecomeEuroSatUnitsAsWorkedOutByHand()
@@ -33,7 +33,7 @@ public class SceneRadiometryTests
         // Level-1C band files with the baseline-04.00 offset: DN 2000 − 1000 = reflectance 0.1 → RGB 91.08 (red), DN 1000 (13 bands).
         var l1cRgb = SceneRadiometry.For(SceneProduct.L1C, Rgb, [-1000f, -1000f, -1000f]);
         Assert.Equal(91.08f, 2000 * l1cRgb.Gain[0] + l1cRgb.Offset[0], 1e-2f);
-        var l1cMs = SceneRadiometry.For(SceneProduct.L1C, Sentinel2Bands.EuroSatOrder, Enumerable.Repeat(-1000f, 13).ToList());
+        var l1cMs = SceneRadiometry.For(SceneProduct.L1C, SentinelBands.Names, Enumerable.Repeat(-1000f, 13).ToList());
         Assert.All(Enumerable.Range(0, 13), b => Assert.Equal(1000f, 2000 * l1cMs.Gain[b] + l1cMs.Offset[b], 1e-2f));
         Assert.True(float.IsPositiveInfinity(l1cMs.Maximum));
         Assert.Equal(0.1f, 2000 * l1cMs.ReflectanceGain[3] + l1cMs.ReflectanceOffset[3], 1e-6f);
@@ -41,7 +41,7 @@ public class SceneRadiometryTests
         Assert.True(SceneRadiometry.AsEuroSat(Rgb).IsIdentity);
         Assert.True(tci.FedUnconverted().IsIdentity);
         Assert.Equal(tci.ReflectanceGain, tci.FedUnconverted().ReflectanceGain);
-        Assert.Throws<ArgumentException>(() => SceneRadiometry.For(SceneProduct.TciL2A, Sentinel2Bands.EuroSatOrder));
+        Assert.Throws<ArgumentException>(() => SceneRadiometry.For(SceneProduct.TciL2A, SentinelBands.Names));
         Assert.Throws<ArgumentException>(() => SceneRadiometry.For(SceneProduct.TciL2A, Rgb, [0f, 0f, 0f]));
     }
 
@@ -117,7 +117,7 @@ public class SceneRadiometryTests
         var raw = tensor(new[] { V(0.19), V(0.2), V(0.03), V(0.14), V(0.19), V(0.15), V(0.05), V(0.14), V(0.18), V(0.1), V(0.03), V(0.14) }, [3, 1, 4]);
         var mask = new CloudTest().Mask(raw, radiometry);
         Assert.Equal([true, false, false, false], mask.flatten().data<bool>().ToArray());
-        Assert.Throws<ArgumentException>(() => new CloudTest().Mask(torch.zeros(13, 1, 1), SceneRadiometry.For(SceneProduct.L1C, Sentinel2Bands.EuroSatOrder) with { Bands = ["X"] }));
+        Assert.Throws<ArgumentException>(() => new CloudTest().Mask(torch.zeros(13, 1, 1), SceneRadiometry.For(SceneProduct.L1C, SentinelBands.Names) with { Bands = ["X"] }));
     }
 
     [Fact]
