@@ -7,4 +7,4 @@ namespace CnnSentinel.Scenes;
 /// <param name="Seconds">Wall time, writing included.</param>
 /// <param name="PeakMiB">Peak resident memory, in MiB.</param>
 /// <param name="Flops">FLOPs of the network.</param>
-public sealed record SceneScaleExtrapolation(ClassificationMode Mode, int Stride, int FromSize, double Seconds, double PeakMiB, double Flops);
+internal sealed record SceneScaleExtrapolation(ClassificationMode Mode, int Stride, int FromSize, double Seconds, double PeakMiB, double Flops);

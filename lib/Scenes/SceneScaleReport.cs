@@ -19,7 +19,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="BlockSize">Side of the blocks the scene was processed in.</param>
 /// <param name="BatchSize">Windows per forward pass in naive mode.</param>
 /// <param name="Runs">The measured runs.</param>
-public sealed record SceneScaleReport(string Model, string Machine, int WindowSize, long FlopsPerWindow, int BlockSize, int BatchSize,
+internal sealed record SceneScaleReport(string Model, string Machine, int WindowSize, long FlopsPerWindow, int BlockSize, int BatchSize,
     IReadOnlyList<SceneScaleRun> Runs)
 {
     /// <summary>The report's file name, in the bench's output folder and in <c>data/results/</c>.</summary>

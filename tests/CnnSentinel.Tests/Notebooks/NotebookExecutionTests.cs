@@ -123,7 +123,7 @@ static class NotebookChecks
         "06_classify_scene" => (values, executed) =>
         {
             Assert.Equal("Naive", (string)values["mode"]!); // the shipped ResNet18 is padded: naive windows by default
-            Assert.InRange((double)values["lessonValidationAccuracy"]!, 0, 1);
+            Assert.InRange((double)values["validationAccuracy"]!, 0, 1);
             Assert.True(File.Exists(Path.Combine(NotebookExecutionTests.ResultsFolder, "06_scene_cnn.safetensors")));
             Assert.Equal(1.0, (double)values["agreement"]!); // the scene CNN is unpadded: dense equals naive
             Assert.True((double)values["speedup"]! > 3, $"dense only {(double)values["speedup"]!:0}× naive");

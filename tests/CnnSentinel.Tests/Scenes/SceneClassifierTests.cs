@@ -161,8 +161,8 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var exact = new SceneClassifier(TestRasters.SceneModel(), options with { Stride = 4 });
         Run(exact, crop);
         Assert.Null(exact.Agreement);
-        // A network without the features → pooling → head shape classifies only naively.
-        var naiveOnly = WindowModel.For(new SmallCnn(10, 3));
+        // Any module without the features → pooling → head split classifies only naively.
+        var naiveOnly = WindowModel.FromModule(new SmallCnn(10, 3));
         Assert.False(naiveOnly.SupportsDense);
         Assert.Throws<ArgumentException>(() => new SceneClassifier(naiveOnly, options));
     }

@@ -1,0 +1,38 @@
+using CnnSentinel.Evaluation;
+
+namespace CnnSentinel.Tests.Evaluation;
+
+public class MapAccuracyReportTests
+{
+    [Fact]
+    public void TheReadmeSectionIsTheCommittedReports()
+    {
+        var results = Path.Combine(TestEnvironment.RepositoryRoot, "data", "results");
+        var section = MapAccuracyReport.Markdown(results);
+        Assert.NotNull(section);
+        var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
+        Assert.True(readme == ResultsTable.Splice(readme, section!, MapAccuracyReport.BeginMarker, MapAccuracyReport.EndMarker),
+            "README.md's map-accuracy section differs from data/results/map-accuracy*.json: run `cnnsentinel results --update README.md`.");
+    }
+
+    [Fact]
+    public void RowsComeFromTheReportsAndABrokenOneIsNamed()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        Assert.Null(MapAccuracyReport.Markdown(dir));
+        File.WriteAllText(Path.Combine(dir, "map-accuracy-a.json"), """
+            {"data":"eurosat-rgb","files":24300,"model":"m.safetensors","mode":"Naive","stride":8,"uncertainCentresAtDefaultThreshold":0.03,
+             "accuracy":{"cells":100,"centre":0.96,"majority":0.91,"pixels":0.6885}}
+            """);
+        File.WriteAllText(Path.Combine(dir, "map-accuracy-b.json"), """
+            {"data":"eurosat-rgb","files":24300,"model":"m.safetensors","mode":"Naive","stride":16,"uncertainCentresAtDefaultThreshold":0.08,
+             "accuracy":{"cells":100,"centre":0.94,"majority":0.9,"pixels":0.6719}}
+            """);
+        var lines = MapAccuracyReport.Markdown(dir)!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 16 | 94.0 % | 90.0 % | 67.2 % | 8.0 % |", lines[2]);
+        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 8 | 96.0 % | 91.0 % | 68.9 % | 3.0 % |", lines[3]);
+        File.WriteAllText(Path.Combine(dir, "map-accuracy-c.json"), """{"data":"x"}""");
+        var error = Assert.Throws<InvalidDataException>(() => MapAccuracyReport.Markdown(dir));
+        Assert.Contains("map-accuracy-c.json", error.Message);
+    }
+}
