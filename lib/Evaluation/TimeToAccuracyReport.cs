@@ -40,22 +40,12 @@ internal sealed record TimeToAccuracyReport(string Data, string Recipe, int Epoc
         points.FirstOrDefault(p => p.Accuracy >= target)?.Seconds ?? double.PositiveInfinity;
 
     /// <summary>Writes the report atomically.</summary>
-    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    public void Write(string path) => JsonReportFile.Write(path, this, Json);
 
     /// <summary>Reads a report written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not such a report; the message names it.</exception>
-    public static TimeToAccuracyReport Read(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<TimeToAccuracyReport>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException("empty");
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
-        {
-            throw new InvalidDataException($"{path} is not a time-to-accuracy report written by the bench ({e.Message}).", e);
-        }
-    }
+    public static TimeToAccuracyReport Read(string path) =>
+        JsonReportFile.Read<TimeToAccuracyReport>(path, Json, "a time-to-accuracy report written by the bench");
 
     /// <summary>The table of <see cref="Times"/> with the ratio, and each side's final accuracy, as Markdown.</summary>
     public string Markdown()

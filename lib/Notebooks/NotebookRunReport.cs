@@ -31,22 +31,12 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
         new(quick, MachineDescription.Hardware, runs.Select(r => NotebookRunEntry.Of(r, resultsFolder)).ToList());
 
     /// <summary>Writes the report atomically.</summary>
-    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    public void Write(string path) => JsonReportFile.Write(path, this, Json);
 
     /// <summary>Reads a report written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not such a report; the message names it.</exception>
-    public static NotebookRunReport Read(string path)
-    {
-        try
-        {
-            var report = JsonSerializer.Deserialize<NotebookRunReport>(File.ReadAllText(path), Json);
-            return report?.Notebooks is null ? throw new InvalidDataException("no notebooks") : report;
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
-        {
-            throw new InvalidDataException($"{path} is not a report written by cnnsentinel notebooks ({e.Message}).", e);
-        }
-    }
+    public static NotebookRunReport Read(string path) => JsonReportFile.Read<NotebookRunReport>(path, Json,
+        "a report written by cnnsentinel notebooks", r => r.Notebooks is null ? "no notebooks" : null);
 
     /// <summary>The notebooks that trained a model, as a Markdown table, with the run's mode, machine and total time above it.</summary>
     public string Markdown()

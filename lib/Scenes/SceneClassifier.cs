@@ -287,12 +287,13 @@ public sealed class SceneClassifier
     void SampleAgreement(Tensor input, Tensor cells, CellAxis rowCells, CellAxis colCells, long[] rowStarts, long[] colStarts,
         int bx, int by, int bw, int bh, Tensor centreNoData)
     {
+        var noData = centreNoData.contiguous().data<bool>().ToArray(); // read once, not one tensor element per cell
         var candidates = new List<(int Y, int X)>();
         for (int y = 0; y < rowCells.Centres.Length; y++)
             for (int x = 0; x < colCells.Centres.Length; x++)
             {
                 int cy = rowCells.Centres[y] - by, cx = colCells.Centres[x] - bx;
-                if (cy >= 0 && cy < bh && cx >= 0 && cx < bw && !centreNoData[cy, cx].item<bool>()) candidates.Add((y, x));
+                if (cy >= 0 && cy < bh && cx >= 0 && cx < bw && !noData[cy * bw + cx]) candidates.Add((y, x));
             }
         if (candidates.Count == 0) return;
         var random = new Random(HashCode.Combine(bx, by));

@@ -66,23 +66,12 @@ internal sealed record SceneScaleReport(string Model, string Machine, int Window
     public static double CacheMiB => Raster.Gdal.DefaultCacheBytes / 1048576.0;
 
     /// <summary>Writes the report atomically.</summary>
-    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    public void Write(string path) => JsonReportFile.Write(path, this, Json);
 
     /// <summary>Reads a report written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not such a report; the message names it.</exception>
-    public static SceneScaleReport Read(string path)
-    {
-        try
-        {
-            var report = JsonSerializer.Deserialize<SceneScaleReport>(File.ReadAllText(path), Json) ?? throw new InvalidDataException("empty");
-            if (report.Runs is null || report.Runs.Count == 0) throw new InvalidDataException("no runs");
-            return report;
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
-        {
-            throw new InvalidDataException($"{path} is not a scene-scale report written by the bench ({e.Message}).", e);
-        }
-    }
+    public static SceneScaleReport Read(string path) => JsonReportFile.Read<SceneScaleReport>(path, Json,
+        "a scene-scale report written by the bench", r => r.Runs is null || r.Runs.Count == 0 ? "no runs" : null);
 
     /// <summary>The measured runs, where their time went, and the full-tile extrapolation against the goals, as Markdown.</summary>
     public string Markdown()
