@@ -46,7 +46,7 @@ static class ClassifyCommand
             if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder.", path);
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1 || threadCount > MaxThreads)
-                throw new ArgumentException($"--threads {threadCount}: give 1 to {MaxThreads} (this machine has {Environment.ProcessorCount} processors).");
+                throw new UserErrorException($"--threads {threadCount}: give 1 to {MaxThreads} (this machine has {Environment.ProcessorCount} processors).");
             var outFolder = parse.GetValue(output)!.FullName;
             var outputs = SceneOutputPaths.For(outFolder, path, parse.GetValue(probabilities));
             foreach (var stale in TemporaryFiles.RemoveStale(outFolder)) Console.WriteLine($"classify: removed {stale}, left by a run that was stopped");
@@ -56,7 +56,7 @@ static class ClassifyCommand
             var description = ModelFile.HasDescription(modelPath) ? ModelFile.ReadDescription(modelPath) : null;
             int bandCount = description?.Bands.Count ?? parse.GetValue(bands) ?? (Directory.Exists(path) ? SentinelBands.Count : BandCountOf(path));
             if (description is not null && parse.GetValue(bands) is { } asked && asked != bandCount)
-                throw new ArgumentException($"--bands {asked}: {modelPath} reads {bandCount} bands ({string.Join(", ", description.Bands)}).");
+                throw new UserErrorException($"--bands {asked}: {modelPath} reads {bandCount} bands ({string.Join(", ", description.Bands)}).");
             using var scene = SceneInput.Open(path, bandCount);
             // The network is built now (its shape decides the defaults) but its weights are read only when there is work to do.
             var network = description?.Build() ?? new SceneCnn(EuroSatClasses.Names.Count, bandCount);
@@ -64,7 +64,7 @@ static class ClassifyCommand
             var product = parse.GetValue(radiometry) is { } given ? SceneRadiometry.For(given, scene.BandNames,
                 given is SceneProduct.L1C or SceneProduct.L2A ? SceneRadiometry.ProductAddOffsets(path, given, scene.BandNames) : null) : scene.Radiometry;
             double uncertain = parse.GetValue(uncertainBelow);
-            if (!(uncertain >= 0 && uncertain <= 1)) throw new ArgumentException($"--uncertain-below {uncertain}: give a probability in 0–1.");
+            if (!(uncertain >= 0 && uncertain <= 1)) throw new UserErrorException($"--uncertain-below {uncertain}: give a probability in 0–1.");
             var defaults = SceneClassifierOptions.For(windowModel, description?.Normalization ?? ChannelNormalization.OriginalForBands(bandCount), product);
             var chosenMode = parse.GetValue(mode) ?? defaults.Mode;
             var options = defaults with
@@ -97,7 +97,7 @@ static class ClassifyCommand
                     return 0;
                 }
                 if (differences.Contains(SceneRunRecord.InputKey))
-                    throw new InvalidOperationException($"{outputs.Classes} is the map of {done.Settings[SceneRunRecord.InputKey]}, not of {Path.GetFullPath(path)}; " +
+                    throw new UserErrorException($"{outputs.Classes} is the map of {done.Settings[SceneRunRecord.InputKey]}, not of {Path.GetFullPath(path)}; " +
                         "give another --out, or --force to replace it.");
                 if (differences.Count > 0) Console.WriteLine($"classify: {path}: {string.Join(", ", differences)} changed since {outputs.Run}; classifying again");
             }

@@ -12,9 +12,9 @@ static class DownloadCommand
         which.AcceptOnlyFromAmong("rgb", "ms");
         var to = new Option<DirectoryInfo>("--to") { Description = "Folder to extract into (created).", Required = true };
         var url = new Option<string?>("--url") { Description = "Download from here instead of the default (Zenodo record 7711810)." };
-        var sha = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive (64 hex characters). None is built in: without it the download is checked only as a readable zip and its hash is reported." };
+        var sha = new Option<string?>("--sha256") { Description = "Expected SHA-256 of the archive (64 hex characters), checked instead of the built-in MD5 that Zenodo publishes for the official archive (for another copy or version of it from --url). Without it the published MD5 is checked, also with --url." };
         var keep = new Option<bool>("--keep-archive") { Description = "Keep the zip after extracting it." };
-        var command = new Command("download", "Download an official EuroSAT archive (resumable), check its SHA-256 and extract it safely.")
+        var command = new Command("download", "Download an official EuroSAT archive (resumable), check it against its published MD5 and extract it safely.")
         {
             which, to, url, sha, keep,
         };
@@ -35,7 +35,7 @@ static class DownloadCommand
                 Console.Error.WriteLine($"download: --sha256 must be 64 hexadecimal characters, not '{expected}'");
                 return 2;
             }
-            source = source with { Sha256 = parse.GetValue(sha) };
+            if (parse.GetValue(sha) is { } given) source = source with { Sha256 = given, Md5 = null };
             var folder = parse.GetValue(to)!.FullName;
             Console.WriteLine($"downloading {source.Url} → {folder}");
             try
@@ -44,7 +44,7 @@ static class DownloadCommand
                 var result = await DatasetDownload.RunAsync(http, source, folder, parse.GetValue(keep), new ConsoleProgress(), cancellation);
                 Console.WriteLine();
                 Console.WriteLine(result.AlreadyComplete ? $"already complete (marker {DatasetDownload.MarkerPath(source, folder)})" : "done");
-                Console.WriteLine($"SHA-256 {result.Sha256} ({(result.Verified ? "verified" : "NOT verified: no --sha256 given")})");
+                Console.WriteLine($"SHA-256 {result.Sha256} ({(result.Verified ? $"verified against {source.ChecksumsInWords}" : "NOT verified: no checksum is known")})");
                 foreach (var name in result.Extracted) Console.WriteLine($"extracted: {Path.Combine(folder, name)}");
                 return 0;
             }

@@ -23,7 +23,7 @@ static class EvaluateCommand
         };
         command.SetAction(parse => CommandErrors.Run("evaluate", () =>
         {
-            if (parse.GetValue(batch) < 1) throw new ArgumentException("--batch must be at least 1.");
+            if (parse.GetValue(batch) < 1) throw new UserErrorException("--batch must be at least 1.");
             TorchRuntime.EnsureLoaded();
             var modelPath = parse.GetValue(model)!.FullName;
             var dataset = EuroSatDataset.Open(parse.GetValue(data)!.FullName);

@@ -22,9 +22,9 @@ static class SplitCommand
         command.SetAction(parse => CommandErrors.Run("split", () =>
         {
             if (parse.GetValue(fraction) is var share && !(share > 0 && share < 1))
-                throw new ArgumentException($"--validation {share}: give a fraction between 0 and 1 (exclusive), e.g. 0.3.");
+                throw new UserErrorException($"--validation {share}: give a fraction between 0 and 1 (exclusive), e.g. 0.3.");
             if (parse.GetValue(spatial) is { } metres && !(metres > 0 && double.IsFinite(metres)))
-                throw new ArgumentException($"--spatial-block {metres}: give a positive number of metres.");
+                throw new UserErrorException($"--spatial-block {metres}: give a positive number of metres.");
             var path = parse.GetValue(to)!.FullName;
             if (File.Exists(path) && !parse.GetValue(force))
                 throw new IOException($"{path} exists; give --force to replace it.");

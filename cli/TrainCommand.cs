@@ -43,10 +43,10 @@ static class TrainCommand
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
             if (parse.GetValue(lr) is { } askedRate && !(askedRate > 0 && double.IsFinite(askedRate)))
-                throw new ArgumentException($"--lr {askedRate}: the learning rate must be a positive number.");
-            if (parse.GetValue(epochs) is < 1) throw new ArgumentException("--epochs must be at least 1.");
-            if (parse.GetValue(batch) is < 1) throw new ArgumentException("--batch must be at least 1.");
-            if (parse.GetValue(steps) is < 1) throw new ArgumentException("--steps must be at least 1.");
+                throw new UserErrorException($"--lr {askedRate}: the learning rate must be a positive number.");
+            if (parse.GetValue(epochs) is < 1) throw new UserErrorException("--epochs must be at least 1.");
+            if (parse.GetValue(batch) is < 1) throw new UserErrorException("--batch must be at least 1.");
+            if (parse.GetValue(steps) is < 1) throw new UserErrorException("--steps must be at least 1.");
             TorchRuntime.EnsureLoaded();
             int runSeed = parse.GetValue(seed);
             TorchSharp.torch.manual_seed(runSeed);
@@ -75,7 +75,7 @@ static class TrainCommand
             }
             bool random = parse.GetValue(randomInit);
             if (random && chosen?.Name != TrainingRecipe.Fast.Name)
-                throw new ArgumentException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
+                throw new UserErrorException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
             var adapted = dataset.BandCount == 3 || random ? (BandAdaptation?)null : parse.GetValue(adaptation);
             var network = chosen is not null && !random
                 ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, adapted ?? BandAdaptation.Inflate)

@@ -43,12 +43,12 @@ public static class SentinelBands
     public static IReadOnlyList<string> TrueColourNames { get; } = [.. TrueColour.Select(i => Names[i])];
 
     /// <summary>The band order a model with <paramref name="bandCount"/> input bands reads (13: EuroSAT MS, 3: true colour).</summary>
-    /// <exception cref="ArgumentException">No order is known for that many bands.</exception>
+    /// <exception cref="UserErrorException">No order is known for that many bands.</exception>
     public static IReadOnlyList<string> OrderFor(int bandCount) => bandCount switch
     {
         Count => Names,
         3 => TrueColourNames,
-        _ => throw new ArgumentException($"No Sentinel-2 band order is known for a model of {bandCount} bands ({Count} = EuroSAT MS, 3 = RGB)."),
+        _ => throw new UserErrorException($"No Sentinel-2 band order is known for a model of {bandCount} bands ({Count} = EuroSAT MS, 3 = RGB)."),
     };
 
     /// <summary>Every band with its central wavelength (nm, Sentinel-2A) and its band_id in product metadata (0–12).</summary>
@@ -65,7 +65,7 @@ public static class SentinelBands
     public static int BandId(string band) => Known(band).Id;
 
     static (double Nanometres, int Id) Known(string band) =>
-        Spectral.TryGetValue(band, out var known) ? known : throw new ArgumentException($"{band} is not a Sentinel-2 band (B01 … B12, B8A).");
+        Spectral.TryGetValue(band, out var known) ? known : throw new UserErrorException($"{band} is not a Sentinel-2 band (B01 … B12, B8A).");
 
     /// <summary>The upper end of the value range the RGB release was scaled from (<c>gdal_translate -scale 0 2750 1 255</c>, original issue #1).</summary>
     public const double RgbReleaseMaximum = 2750;

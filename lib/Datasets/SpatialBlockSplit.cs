@@ -43,7 +43,7 @@ public static class SpatialBlockSplit
         new(georeference.Epsg, (long)Math.Floor(georeference.CentreX / blockSize), (long)Math.Floor(georeference.CentreY / blockSize));
 
     /// <summary>The block of every patch of <paramref name="dataset"/>, read from the GeoTIFF tags.</summary>
-    /// <exception cref="InvalidOperationException">The dataset is not multispectral (JPEGs carry no georeferencing).</exception>
+    /// <exception cref="UserErrorException">The dataset is not multispectral (JPEGs carry no georeferencing).</exception>
     public static IReadOnlyDictionary<EuroSatSample, Block> Blocks(EuroSatDataset dataset, double blockSize = DefaultBlockSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
@@ -103,7 +103,7 @@ public static class SpatialBlockSplit
     static IReadOnlyDictionary<EuroSatSample, PatchGeoreference> Georeferences(EuroSatDataset dataset)
     {
         if (dataset.Format != PatchFormat.Multispectral)
-            throw new InvalidOperationException($"{dataset.Root}: a spatial split needs georeferenced GeoTIFF patches; the RGB JPEGs have none");
+            throw new UserErrorException($"{dataset.Root}: a spatial split needs georeferenced GeoTIFF patches; the RGB JPEGs have none");
         return dataset.Samples.AsParallel().ToDictionary(s => s, s => GeoTiffPatchReader.ReadGeoreference(dataset.FullPath(s)));
     }
 }

@@ -13,7 +13,7 @@ internal static class DatasetDownload
     /// <summary>What a run did.</summary>
     /// <param name="Folder">The target folder.</param>
     /// <param name="Sha256">The archive's SHA-256.</param>
-    /// <param name="Verified">Whether it was checked against an expected value.</param>
+    /// <param name="Verified">Whether it was checked against a known checksum (the publisher's MD5, a given SHA-256).</param>
     /// <param name="Extracted">Top-level names the archive holds in <paramref name="Folder"/>.</param>
     /// <param name="AlreadyComplete">True when the marker was there and nothing was done.</param>
     public sealed record Result(string Folder, string Sha256, bool Verified, IReadOnlyList<string> Extracted, bool AlreadyComplete);
@@ -25,7 +25,7 @@ internal static class DatasetDownload
 
     /// <summary>Downloads, verifies and extracts <paramref name="source"/> into <paramref name="folder"/>, unless already done.</summary>
     /// <remarks>
-    /// A download gets its final name only after its checks: the SHA-256 where one is expected, and always that it is a
+    /// A download gets its final name only after its checks: the publisher's MD5 and the SHA-256 where they are known, and always that it is a
     /// readable zip (its central directory, written last, is read), so an HTML error page or a cut-off transfer is
     /// deleted and named in the error instead of being reused by the next run. A damaged marker counts as absent.
     /// </remarks>
@@ -40,24 +40,31 @@ internal static class DatasetDownload
         // An archive under its final name passed its checks when it was downloaded; reuse it if it still does.
         var archive = Path.Combine(folder, source.FileName);
         string? sha = File.Exists(archive) ? await ResumableDownload.Sha256Async(archive, cancellation).ConfigureAwait(false) : null;
-        if (sha is not null && !(ResumableDownload.Matches(sha, source.Sha256) && IsReadableZip(archive)))
+        if (sha is not null && !(ResumableDownload.Matches(sha, source.Sha256) && Passes(source, archive)))
         {
             File.Delete(archive);
             sha = null;
         }
-        sha ??= await ResumableDownload.DownloadAsync(http, source.Url, archive, source.Sha256, verify: part => SafeZipExtractor.Open(part).Dispose(),
+        sha ??= await ResumableDownload.DownloadAsync(http, source.Url, archive, source.Sha256, verify: part => Check(source, part),
             progress: progress, stallTimeout: stallTimeout, cancellation: cancellation).ConfigureAwait(false);
         var extracted = SafeZipExtractor.Extract(archive, folder, names =>
-            AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new Marker(source.Url.ToString(), sha, source.Sha256 is not null, names, DateTimeOffset.UtcNow))));
+            AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new Marker(source.Url.ToString(), sha, source.HasChecksum, names, DateTimeOffset.UtcNow))));
         if (!keepArchive) File.Delete(archive);
-        return new Result(folder, sha, source.Sha256 is not null, extracted, AlreadyComplete: false);
+        return new Result(folder, sha, source.HasChecksum, extracted, AlreadyComplete: false);
     }
 
-    static bool IsReadableZip(string path)
+    /// <summary>The checks of a finished download: the publisher's MD5 where one is known, then that it reads as a zip.</summary>
+    static void Check(ArchiveSource source, string path)
+    {
+        source.CheckPublishedMd5(path);
+        SafeZipExtractor.Open(path).Dispose();
+    }
+
+    static bool Passes(ArchiveSource source, string path)
     {
         try
         {
-            SafeZipExtractor.Open(path).Dispose();
+            Check(source, path);
             return true;
         }
         catch (InvalidDataException)

@@ -66,7 +66,7 @@ public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Cl
     /// <param name="patches">The patches to choose from, e.g. a model's validation side.</param>
     /// <param name="perClass">Patches of each class.</param>
     /// <param name="seed">Seed of the choice (per class, so one class's count does not change another's patches) and of the order.</param>
-    /// <exception cref="ArgumentException">A class has fewer than <paramref name="perClass"/> patches among <paramref name="patches"/>.</exception>
+    /// <exception cref="UserErrorException">A class has fewer than <paramref name="perClass"/> patches among <paramref name="patches"/>.</exception>
     public static LabelledMosaic Arrange(EuroSatDataset dataset, IReadOnlyList<EuroSatSample> patches, int perClass, int seed)
     {
         if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "at least one patch per class");
@@ -80,7 +80,7 @@ public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Cl
             chosen.AddRange(ofClass.Take(perClass));
         }
         if (tooFew.Count > 0)
-            throw new ArgumentException($"{perClass} patches per class asked for, but there are only {string.Join(", ", tooFew)}.", nameof(perClass));
+            throw new UserErrorException($"{perClass} patches per class asked for, but there are only {string.Join(", ", tooFew)}.");
         new SplitMix64(SplitMix64.Derive((ulong)seed, "arrangement")).Shuffle(chosen);
         // The largest divisor up to the square root: every cell holds a patch, so no cell needs a nodata filling that
         // windows of its neighbours would read.
@@ -93,10 +93,10 @@ public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Cl
     /// Writes the scene: every cell's patch as read from <paramref name="dataset"/>, unchanged (3 Byte bands for RGB,
     /// 13 UInt16 bands for multispectral), georeferenced, bands named.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="dataset"/> holds patches of another format.</exception>
+    /// <exception cref="UserErrorException"><paramref name="dataset"/> holds patches of another format.</exception>
     public void WriteImage(EuroSatDataset dataset, string path)
     {
-        if (dataset.Format != Format) throw new ArgumentException($"{dataset.Root} holds {dataset.Format} patches; this mosaic is of {Format} patches.", nameof(dataset));
+        if (dataset.Format != Format) throw new UserErrorException($"{dataset.Root} holds {dataset.Format} patches; this mosaic is of {Format} patches.");
         int bands = dataset.BandCount, plane = TileSize * TileSize;
         using var writer = GeoTiffWriter.Create(path, Width, Height, bands, Format == PatchFormat.Rgb ? RasterDataType.Byte : RasterDataType.UInt16,
             GeoReference, new GeoTiffOptions(BandDescriptions: SentinelBands.OrderFor(bands), CloudOptimized: false));

@@ -134,7 +134,7 @@ public sealed record ResultRow(string Run, string Data, string Recipe, double Ac
     /// <summary>The row of a saved model's description.</summary>
     public static ResultRow Of(string run, ModelDescription description)
     {
-        var t = description.Training ?? throw new ArgumentException($"{run}: the description has no training record.", nameof(description));
+        var t = description.Training ?? throw new InvalidDataException($"{run}: the description has no training record.");
         return new ResultRow(run, $"{t.Data.Folder}, {description.Bands.Count} bands, {t.Data.TrainingImages} / {t.Data.ValidationImages}",
             t.Recipe.Split(':')[0] + (description.Adaptation is { } a ? $", {a}" : ""), t.Validation.OverallAccuracy, t.Validation.Kappa, t.ImagesSeen, t.Seconds / 60);
     }

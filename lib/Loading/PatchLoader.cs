@@ -34,7 +34,7 @@ public sealed class PatchLoader : ITrainingData
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize);
         _normalization = Options.Normalization ?? ChannelNormalization.OriginalFor(dataset.Format);
         if (_normalization.Bands != dataset.BandCount)
-            throw new ArgumentException($"the normalisation has {_normalization.Bands} bands, the dataset {dataset.BandCount}", nameof(options));
+            throw new UserErrorException($"the normalisation has {_normalization.Bands} bands, the dataset {dataset.BandCount}");
         if (Options.CacheDecoded) _cache = new ConcurrentDictionary<string, ushort[]>(StringComparer.Ordinal);
     }
 

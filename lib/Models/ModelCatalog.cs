@@ -12,7 +12,7 @@ public static class ModelCatalog
     public const string PretrainedResNet18Architecture = "resnet18-imagenet";
 
     /// <summary>A randomly initialised <paramref name="architecture"/> for <paramref name="classes"/> classes reading <paramref name="bands"/> bands.</summary>
-    /// <exception cref="ArgumentException">Unknown architecture; the message lists the known ones.</exception>
+    /// <exception cref="UserErrorException">Unknown architecture; the message lists the known ones.</exception>
     public static ImageClassifier Create(string architecture, int classes, int bands) => architecture.ToLowerInvariant() switch
     {
         "smallcnn" => new SmallCnn(classes, bands),
@@ -22,7 +22,7 @@ public static class ModelCatalog
         "resnet50" => ResNet.ResNet50(classes, bands),
         "vgg16" => new Vgg16(classes, bands),
         "densenet201" => new DenseNet201(classes, bands),
-        _ => throw new ArgumentException($"Unknown architecture '{architecture}'; choose one of {string.Join(", ", Architectures)}."),
+        _ => throw new UserErrorException($"Unknown architecture '{architecture}'; choose one of {string.Join(", ", Architectures)}."),
     };
 
     /// <summary>

@@ -37,11 +37,12 @@ public static class ModelFile
     /// <param name="path">A <c>.safetensors</c> path.</param>
     /// <param name="description">What the network is; its bands and classes must fit the network.</param>
     /// <param name="half">Store floating-point tensors as float16.</param>
-    /// <exception cref="ArgumentException">The description does not fit the network, or the path is not <c>.safetensors</c>.</exception>
+    /// <exception cref="UserErrorException">The path is not <c>.safetensors</c>.</exception>
+    /// <exception cref="ArgumentException">The description does not fit the network.</exception>
     public static void Save(ImageClassifier model, string path, ModelDescription description, bool half = false)
     {
         if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"{path}: a model file ends in .safetensors.", nameof(path));
+            throw new UserErrorException($"{path}: a model file ends in .safetensors.");
         if (description.Bands.Count != model.Bands || description.Classes.Count != model.Classes)
             throw new ArgumentException($"The description names {description.Bands.Count} bands and {description.Classes.Count} classes; " +
                 $"{model.GetName()} reads {model.Bands} and gives {model.Classes}.", nameof(description));

@@ -1,7 +1,10 @@
 namespace CnnSentinel.Models;
 
-/// <summary>A strict load found a state dict whose keys or shapes differ from the model's.</summary>
-public sealed class StateDictMismatchException : InvalidOperationException
+/// <summary>
+/// A strict load found a state dict whose keys or shapes differ from the model's: the file is not one for this model
+/// (bad input, which the command line reports on one line).
+/// </summary>
+public sealed class StateDictMismatchException : UserErrorException
 {
     /// <summary>Creates the exception for <paramref name="source"/> and <paramref name="model"/>.</summary>
     public StateDictMismatchException(string source, string model, StateDictComparison comparison)

@@ -14,6 +14,6 @@ public static class RunMode
     {
         null or "full" => false,
         "quick" => true,
-        var other => throw new ArgumentException($"{EnvironmentSettings.ModeVariable} must be 'quick' or 'full', not '{other}'."),
+        var other => throw new UserErrorException($"{EnvironmentSettings.ModeVariable} must be 'quick' or 'full', not '{other}'."),
     };
 }

@@ -51,7 +51,7 @@ public static class TorchRuntime
     /// <summary>
     /// Makes TorchSharp usable in this process; idempotent and thread-safe.
     /// </summary>
-    /// <exception cref="InvalidOperationException">libtorch cannot be loaded; the message says what was tried.</exception>
+    /// <exception cref="UserErrorException">libtorch cannot be loaded; the message says what was tried.</exception>
     public static RuntimeReport EnsureLoaded()
     {
         lock (Gate)
@@ -64,7 +64,7 @@ public static class TorchRuntime
             }
             catch (Exception e)
             {
-                throw new InvalidOperationException(
+                throw new UserErrorException(
                     $"TorchSharp's native runtime could not be loaded ({report}). " +
                     "Check that the packages TorchSharp 0.107.0 and libtorch-cpu-linux-x64 2.10.0 were restored " +
                     $"and that the cache directory ({CacheDirectory.Root}) is writable. Cause: {Innermost(e).Message}", e);

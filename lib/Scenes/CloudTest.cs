@@ -16,7 +16,7 @@ namespace CnnSentinel.Scenes;
 public sealed record CloudTest(double MinimumReflectance = 0.15, double MaximumWhiteness = 0.2, double CloudyWindowShare = 0.25)
 {
     /// <summary>The cloud mask [H, W] of raw values [C, H, W] whose bands and units <paramref name="radiometry"/> describes.</summary>
-    /// <exception cref="ArgumentException">The bands lack red, green or blue.</exception>
+    /// <exception cref="UserErrorException">The bands lack red, green or blue.</exception>
     public Tensor Mask(Tensor raw, SceneRadiometry radiometry)
     {
         using var scope = NewDisposeScope();
@@ -24,7 +24,7 @@ public sealed record CloudTest(double MinimumReflectance = 0.15, double MaximumW
         var visible = SentinelBands.TrueColourNames.Select(band =>
         {
             int b = radiometry.Bands.ToList().IndexOf(band);
-            if (b < 0) throw new ArgumentException($"The cloud test needs {band}; the bands are {string.Join(", ", radiometry.Bands)}.");
+            if (b < 0) throw new UserErrorException($"The cloud test needs {band}; the bands are {string.Join(", ", radiometry.Bands)}.");
             return raw[b] * held.Of(radiometry.ReflectanceGain[b]) + held.Of(radiometry.ReflectanceOffset[b]);
         }).ToList();
         var reflectance = stack(visible, 0);

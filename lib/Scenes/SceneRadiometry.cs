@@ -40,7 +40,7 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
     {
         SceneProduct.TciL1C => 0.3558f,
         SceneProduct.TciL2A => 0.2f,
-        _ => throw new ArgumentException($"{product} is not a TCI."),
+        _ => throw new UserErrorException($"{product} is not a TCI."),
     };
 
     /// <summary>
@@ -69,11 +69,11 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
     {
         bool rgb = bands.SequenceEqual(SentinelBands.TrueColourNames);
         if (!rgb && !bands.SequenceEqual(SentinelBands.Names))
-            throw new ArgumentException($"No model units are known for bands {string.Join(", ", bands)} (RGB B04, B03, B02 or EuroSAT's 13).");
+            throw new UserErrorException($"No model units are known for bands {string.Join(", ", bands)} (RGB B04, B03, B02 or EuroSAT's 13).");
         if (product is SceneProduct.TciL1C or SceneProduct.TciL2A && !rgb)
-            throw new ArgumentException("A TCI holds only red, green and blue; the model reads 13 bands.");
+            throw new UserErrorException("A TCI holds only red, green and blue; the model reads 13 bands.");
         if (addOffsets is not null && (addOffsets.Count != bands.Count || product is not (SceneProduct.L1C or SceneProduct.L2A)))
-            throw new ArgumentException("Add-offsets are per band, for Level-1C/2A band files only.");
+            throw new UserErrorException("Add-offsets are per band, for Level-1C/2A band files only.");
         int n = bands.Count;
         var gain = new float[n];
         var offset = new float[n];

@@ -29,7 +29,7 @@ public sealed class WindowModel
     {
         if (windowSize <= 0) throw new ArgumentOutOfRangeException(nameof(windowSize), "The window size must be positive.");
         if (features is not null && (downsampling <= 0 || windowSize % downsampling != 0))
-            throw new ArgumentException($"The window size {windowSize} must be a multiple of the features' downsampling {downsampling}.");
+            throw new UserErrorException($"The window size {windowSize} must be a multiple of the features' downsampling {downsampling}.");
         _whole = whole;
         _features = features;
         _head = head;

@@ -40,7 +40,7 @@ public sealed record OptimizerSpec(string Name, double LearningRate, double Mome
     };
 
     /// <summary>The optimiser called <paramref name="name"/> (adadelta, adam, adamw or sgd) with its defaults, as its factory method gives it.</summary>
-    /// <exception cref="ArgumentException">The name is not one of them.</exception>
+    /// <exception cref="UserErrorException">The name is not one of them.</exception>
     public static OptimizerSpec Named(string name) => Lookup(name).Default();
 
     /// <summary>
@@ -50,5 +50,5 @@ public sealed record OptimizerSpec(string Name, double LearningRate, double Mome
     public OptimizerHelper Create(IEnumerable<Parameter> parameters) => Lookup(Name).Build(this, parameters);
 
     static (Func<OptimizerSpec> Default, Func<OptimizerSpec, IEnumerable<Parameter>, OptimizerHelper> Build) Lookup(string name) =>
-        Known.TryGetValue(name, out var known) ? known : throw new ArgumentException($"Unknown optimiser '{name}': use {string.Join(", ", Known.Keys)}.");
+        Known.TryGetValue(name, out var known) ? known : throw new UserErrorException($"Unknown optimiser '{name}': use {string.Join(", ", Known.Keys)}.");
 }

@@ -38,10 +38,10 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
     public static IReadOnlyList<TrainingRecipe> All { get; } = [Original, Fast];
 
     /// <summary>The recipe called <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">No recipe has that name; the message lists them.</exception>
+    /// <exception cref="UserErrorException">No recipe has that name; the message lists them.</exception>
     public static TrainingRecipe Named(string name) =>
         All.FirstOrDefault(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown recipe '{name}': use {string.Join(" or ", All.Select(r => r.Name))}.");
+        ?? throw new UserErrorException($"Unknown recipe '{name}': use {string.Join(" or ", All.Select(r => r.Name))}.");
 
     /// <summary>The trainer settings of the fast recipe (one stage, nothing frozen).</summary>
     /// <param name="modelName">First part of checkpoint names.</param>

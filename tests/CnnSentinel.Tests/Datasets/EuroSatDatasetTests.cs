@@ -73,7 +73,7 @@ public class EuroSatDatasetTests
         Assert.Equal(SentinelBands.Names, SentinelBands.OrderFor(13));
         Assert.Equal(Enumerable.Range(0, SentinelBands.Count), SentinelBands.Names.Select(SentinelBands.BandId).Order());
         Assert.Equal(8, SentinelBands.BandId("B8A"));
-        Assert.Throws<ArgumentException>(() => SentinelBands.OrderFor(4));
+        Assert.Throws<UserErrorException>(() => SentinelBands.OrderFor(4));
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public class SplitTests
         var a = new PatchGeoreference(32632, 500000, 5500000, 10, 10, 64, 64);
         Assert.NotEqual(SpatialBlockSplit.BlockOf(a), SpatialBlockSplit.BlockOf(a with { Epsg = 32633 }));
         Assert.Equal(SpatialBlockSplit.BlockOf(a), SpatialBlockSplit.BlockOf(a with { OriginX = 500100 }));
-        Assert.Throws<InvalidOperationException>(() => SpatialBlockSplit.Create(EuroSatDataset.Open(PatchFixtures.BundledRgb)));
+        Assert.Throws<UserErrorException>(() => SpatialBlockSplit.Create(EuroSatDataset.Open(PatchFixtures.BundledRgb)));
     }
 
     [Fact]

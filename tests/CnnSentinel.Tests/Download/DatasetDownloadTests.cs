@@ -95,6 +95,47 @@ public class DatasetDownloadTests
     }
 
     [Fact]
+    public async Task ThePublishedMd5IsBuiltInAndChecked()
+    {
+        // The official archives carry the MD5s their Zenodo record lists, so a wrong file is refused without --sha256.
+        Assert.Equal("f46e308c4d50d4bf32fedad2d3d62f3b", ArchiveSource.EuroSatRgb.Md5);
+        Assert.Equal("091174add3c8e680a49244acf185b9f0", ArchiveSource.EuroSatMultispectral.Md5);
+        var zip = DatasetZip();
+        using var server = new LoopbackFileServer(zip);
+        var folder = TestEnvironment.NewTempDirectory();
+
+        // A valid zip that is not the official archive, served from a "mirror": refused, named, deleted.
+        var mirror = ArchiveSource.EuroSatRgb with { Url = server.Url };
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => DatasetDownload.RunAsync(Http, mirror, folder));
+        Assert.Contains("MD5 mismatch", error.Message);
+        Assert.Contains("f46e308c4d50d4bf32fedad2d3d62f3b", error.Message);
+        Assert.Contains(Convert.ToHexStringLower(MD5.HashData(zip)), error.Message);
+        Assert.Contains(Path.Combine(folder, "EuroSAT_RGB.zip"), error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+
+        // The same file with its own MD5 passes and counts as verified.
+        var result = await DatasetDownload.RunAsync(Http, mirror with { Md5 = Convert.ToHexStringLower(MD5.HashData(zip)) }, folder);
+        Assert.True(result.Verified);
+        Assert.Equal(["EuroSAT_RGB"], result.Extracted);
+    }
+
+    [Fact]
+    public void TheCommandChecksThePublishedMd5UnlessASha256IsGiven()
+    {
+        var zip = DatasetZip();
+        using var server = new LoopbackFileServer(zip);
+        var folder = TestEnvironment.NewTempDirectory();
+        var (code, _, stderr) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "download", "rgb", "--to", folder, "--url", server.Url.ToString()]);
+        Assert.Equal(1, code);
+        Assert.Contains("MD5 mismatch: EuroSAT_RGB.zip is published with MD5 f46e308c4d50d4bf32fedad2d3d62f3b", stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+
+        var (ok, stdout, errors) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "download", "rgb", "--to", folder, "--url", server.Url.ToString(), "--sha256", Sha256(zip)]);
+        Assert.True(ok == 0, errors);
+        Assert.Contains($"SHA-256 {Sha256(zip)} (verified against the given SHA-256)", stdout);
+    }
+
+    [Fact]
     public async Task ArchiveWithParentDirectoryEntriesIsRefusedBeforeWritingAnything()
     {
         var zip = DatasetZip("EuroSAT_RGB/../../escaped.txt");

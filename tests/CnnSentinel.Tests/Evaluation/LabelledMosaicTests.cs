@@ -70,14 +70,14 @@ public class LabelledMosaicTests
                 Assert.Equal(dataset.Read(tile.Patch).Select(v => (float)v), raster.Read(tile.X, tile.Y, 64, 64));
         }
         using (var scene = SceneInput.Open(image, 13)) Assert.Equal(SentinelBands.Names, scene.BandNames);
-        Assert.Throws<ArgumentException>(() => mosaic.WriteImage(EuroSatDataset.Open(PatchFixtures.BundledRgb), image));
+        Assert.Throws<UserErrorException>(() => mosaic.WriteImage(EuroSatDataset.Open(PatchFixtures.BundledRgb), image));
     }
 
     [Fact]
     public void AskingForMorePatchesThanAClassHasSaysWhichClassesFallShort()
     {
         var dataset = EuroSatDataset.Open(PatchFixtures.BundledMultispectral);
-        var error = Assert.Throws<ArgumentException>(() => LabelledMosaic.Arrange(dataset, dataset.Samples.Where(s => s.ClassName != "Forest").ToList(), 2, 1));
+        var error = Assert.Throws<UserErrorException>(() => LabelledMosaic.Arrange(dataset, dataset.Samples.Where(s => s.ClassName != "Forest").ToList(), 2, 1));
         Assert.Contains("only Forest 0", error.Message);
     }
 }

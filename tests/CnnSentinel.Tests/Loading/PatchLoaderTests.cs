@@ -102,6 +102,6 @@ public class PatchLoaderTests
     public void RefusesANormalisationOfAnotherBandCount()
     {
         var dataset = EuroSatDataset.Open(PatchFixtures.BundledRgb);
-        Assert.Throws<ArgumentException>(() => new PatchLoader(dataset, options: new LoaderOptions(Normalization: ChannelNormalization.OriginalMultispectral)));
+        Assert.Throws<UserErrorException>(() => new PatchLoader(dataset, options: new LoaderOptions(Normalization: ChannelNormalization.OriginalMultispectral)));
     }
 }

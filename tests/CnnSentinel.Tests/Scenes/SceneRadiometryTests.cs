@@ -41,8 +41,8 @@ public class SceneRadiometryTests
         Assert.True(SceneRadiometry.AsEuroSat(Rgb).IsIdentity);
         Assert.True(tci.FedUnconverted().IsIdentity);
         Assert.Equal(tci.ReflectanceGain, tci.FedUnconverted().ReflectanceGain);
-        Assert.Throws<ArgumentException>(() => SceneRadiometry.For(SceneProduct.TciL2A, SentinelBands.Names));
-        Assert.Throws<ArgumentException>(() => SceneRadiometry.For(SceneProduct.TciL2A, Rgb, [0f, 0f, 0f]));
+        Assert.Throws<UserErrorException>(() => SceneRadiometry.For(SceneProduct.TciL2A, SentinelBands.Names));
+        Assert.Throws<UserErrorException>(() => SceneRadiometry.For(SceneProduct.TciL2A, Rgb, [0f, 0f, 0f]));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class SceneRadiometryTests
         var raw = tensor(new[] { V(0.19), V(0.2), V(0.03), V(0.14), V(0.19), V(0.15), V(0.05), V(0.14), V(0.18), V(0.1), V(0.03), V(0.14) }, [3, 1, 4]);
         var mask = new CloudTest().Mask(raw, radiometry);
         Assert.Equal([true, false, false, false], mask.flatten().data<bool>().ToArray());
-        Assert.Throws<ArgumentException>(() => new CloudTest().Mask(torch.zeros(13, 1, 1), SceneRadiometry.For(SceneProduct.L1C, SentinelBands.Names) with { Bands = ["X"] }));
+        Assert.Throws<UserErrorException>(() => new CloudTest().Mask(torch.zeros(13, 1, 1), SceneRadiometry.For(SceneProduct.L1C, SentinelBands.Names) with { Bands = ["X"] }));
     }
 
     [Fact]

@@ -26,8 +26,8 @@ public class OptimizerSpecTests
     [Fact]
     public void AnUnknownNameListsTheKnownOnes()
     {
-        var error = Assert.Throws<ArgumentException>(() => OptimizerSpec.Named("rmsprop"));
+        var error = Assert.Throws<UserErrorException>(() => OptimizerSpec.Named("rmsprop"));
         Assert.Contains("adadelta, adam, adamw, sgd", error.Message);
-        Assert.Throws<ArgumentException>(() => new OptimizerSpec("rmsprop", 0.1).Create([]));
+        Assert.Throws<UserErrorException>(() => new OptimizerSpec("rmsprop", 0.1).Create([]));
     }
 }

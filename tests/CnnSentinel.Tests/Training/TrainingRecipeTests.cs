@@ -15,7 +15,7 @@ public class TrainingRecipeTests
     [Fact]
     public void AnUnknownRecipeListsTheKnownOnes()
     {
-        var error = Assert.Throws<ArgumentException>(() => TrainingRecipe.Named("quick"));
+        var error = Assert.Throws<UserErrorException>(() => TrainingRecipe.Named("quick"));
         Assert.Contains("original or fast", error.Message);
     }
 
