@@ -25,7 +25,7 @@ public static class TrainingCurves
             Loss(history.Select(h => h.TrainLoss), "training loss"),
             Loss(history.Select(h => h.ValidationLoss), "validation loss"),
         ])
-            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithEpochAxis(epochs.DefaultIfEmpty(1).Max())
             .WithYAxisStyle<double, double, string>(TitleText: "accuracy")
             .WithLayoutValue("yaxis2", new { title = new { text = "loss" }, overlaying = "y", side = "right", showgrid = false })
             .WithTitleText("Training curves (training: augmented batches as trained; validation: after each epoch)")
@@ -43,7 +43,7 @@ public static class TrainingCurves
     public static GenericChart Compare(IReadOnlyDictionary<string, IReadOnlyList<EpochRecord>> runs) =>
         Chart.Combine(runs.Select(run => Chart.Line<int, double, string>(
                 x: run.Value.Select(h => h.Epoch), y: run.Value.Select(h => h.ValidationAccuracy), Name: run.Key, ShowMarkers: true)))
-            .WithXAxisStyle<double, double, string>(TitleText: "epoch")
+            .WithEpochAxis(runs.Values.SelectMany(h => h).Select(h => h.Epoch).DefaultIfEmpty(1).Max())
             .WithYAxisStyle<double, double, string>(TitleText: "validation accuracy")
             .WithLegendBelow();
 }

@@ -68,8 +68,21 @@ public class InterpretationChartTests
         Assert.Equal(1.5, (double)figure["layout"]!["shapes"]![0]!["x0"]!);
         Assert.Equal("stage 2", (string)figure["layout"]!["annotations"]![0]!["text"]!);
 
-        var compared = Figure(TrainingCurves.Compare(new Dictionary<string, IReadOnlyList<EpochRecord>> { ["a"] = history, ["b"] = history }))["data"]!.AsArray();
+        // Ticks at whole epochs, also on a two-epoch run (plotly.js would put them at 1, 1.2, 1.4, …).
+        Assert.Equal("epoch", (string)figure["layout"]!["xaxis"]!["title"]!["text"]!);
+        Assert.Equal(1, (int)figure["layout"]!["xaxis"]!["dtick"]!);
+
+        var comparison = Figure(TrainingCurves.Compare(new Dictionary<string, IReadOnlyList<EpochRecord>> { ["a"] = history, ["b"] = history }));
+        var compared = comparison["data"]!.AsArray();
         Assert.Equal(["a", "b"], compared.Select(t => (string)t!["name"]!));
         Assert.Equal([0.55, 0.75], compared[1]!["y"]!.AsArray().Select(v => (double)v!));
+        Assert.Equal(1, (int)comparison["layout"]!["xaxis"]!["dtick"]!);
+    }
+
+    [Fact]
+    public void LongRunsGetFewerEpochTicks()
+    {
+        var history = Enumerable.Range(1, 60).Select(e => new EpochRecord(e, 1.0, 0.5, 0.9, 0.55, 0.1, 1, 100)).ToList();
+        Assert.Equal(3, (int)Figure(TrainingCurves.Of(history))["layout"]!["xaxis"]!["dtick"]!);
     }
 }
