@@ -86,7 +86,7 @@ static class SceneScaleBenchmark
         long flopsPerWindow = ModelSummary.Of(network, description.Bands.Count, description.PatchSize, description.PatchSize).TotalFlops;
         string model = $"{description.Architecture}, {description.Bands.Count} bands ({description.Adaptation}), as `{ModelRun}` with seeded random weights";
         // Other work on a shared machine slows every run: the load average goes into the report beside the figures.
-        var loadBefore = LoadAverage();
+        var loadBefore = MachineDescription.LoadAverage;
         Console.WriteLine($"{model}; {MachineDescription.Current}, load average {loadBefore}, GDAL {Gdal.Version}; {flopsPerWindow / 1e9:0.000} GFLOP per window");
 
         var runs = new List<SceneScaleRun>();
@@ -101,7 +101,7 @@ static class SceneScaleBenchmark
                 $"peak {run.PeakMiB:N0} MiB; network {run.ForwardSeconds:0.0} s ({run.GflopPerSecond:0.0} GFLOP/s), read {run.ReadSeconds:0.0} s, " +
                 $"writing {run.WriteSeconds:0.0} s, rest {run.RestSeconds:0.0} s" + (run.Agreement is { } a ? $"; dense agrees with naive at {a:P1}" : ""));
             // Written after every run, so that a stopped bench keeps what it measured.
-            new SceneScaleReport(model, $"{MachineDescription.Current}, load average {loadBefore} before and {LoadAverage()} after",
+            new SceneScaleReport(model, $"{MachineDescription.Current}, load average {loadBefore} before and {MachineDescription.LoadAverage} after",
                 description.PatchSize, flopsPerWindow, BlockSize, BatchSize, runs).Write(reportPath);
         }
         Console.WriteLine();
@@ -109,9 +109,6 @@ static class SceneScaleBenchmark
         Console.WriteLine($"results: {reportPath}");
         return 0;
     }
-
-    /// <summary>The one-minute load average (runnable processes, all users).</summary>
-    static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     static SceneScaleRun RunChild(int size, ClassificationMode mode, int stride, string work)
     {

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using CnnSentinel.IO;
+using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Training;
@@ -37,6 +36,7 @@ static class TrainerBenchmark
             set_num_threads(threadCount);
             Console.WriteLine($"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads");
 
+            var loadBefore = MachineDescription.LoadAverage;
             var libraryRates = new List<double>();
             var pytorchRates = new List<double>();
             string version = "";
@@ -52,13 +52,13 @@ static class TrainerBenchmark
             double ratio = library / pytorch;
             Console.WriteLine($"ratio trainer/PyTorch: {ratio:0.00} (target ≥ 1.0) → {(ratio >= 1 ? "ok" : "BELOW TARGET")}");
 
-            var report = Path.Combine(ProjectPaths.Output, "bench", "trainer.json");
-            AtomicFile.WriteAllText(report, JsonSerializer.Serialize(new
-            {
-                model = name, batch = batchSize, size = imageSize, steps = stepCount, threads = threadCount,
-                trainerImagesPerSecond = library, pytorchImagesPerSecond = pytorch, pytorch = version, ratio,
-                trainerRounds = libraryRates, pytorchRounds = pytorchRates,
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            var report = new ThroughputReport("trainer",
+                $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, medians of {libraryRates.Count} alternating rounds",
+                $"{MachineDescription.Current}, load average {loadBefore} before and {MachineDescription.LoadAverage} after",
+            [
+                new("CnnSentinel trainer (TorchSharp)", library, $"PyTorch {version}", pytorch, 1,
+                    [.. libraryRates.Zip(pytorchRates, (a, b) => a / b)]),
+            ]).Write(Path.Combine(ProjectPaths.Output, "bench"));
             Console.WriteLine($"written {report}");
             return 0;
         });

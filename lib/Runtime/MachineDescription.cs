@@ -10,4 +10,7 @@ internal static class MachineDescription
 
     /// <summary><see cref="Hardware"/> and torch's thread count, e.g. "2 cores (X64), Debian GNU/Linux 12, torch 2 threads".</summary>
     public static string Current => $"{Hardware}, torch {TorchSharp.torch.get_num_threads()} threads";
+
+    /// <summary>The one-minute load average (Linux's /proc/loadavg), as text; "unknown" elsewhere. A bench records it before and after.</summary>
+    public static string LoadAverage => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 }

@@ -1,0 +1,21 @@
+namespace CnnSentinel.Evaluation;
+
+/// <summary>
+/// One rate measured side by side with its reference in the same run (the machine is shared: only the ratio of two
+/// rates taken in turn means much), with the goal for their ratio.
+/// </summary>
+/// <param name="What">What was measured, in words ("loader, RGB with augmentation").</param>
+/// <param name="ImagesPerSecond">Its rate.</param>
+/// <param name="Reference">What it is compared with ("small-CNN training, RGB").</param>
+/// <param name="ReferenceImagesPerSecond">The reference's rate.</param>
+/// <param name="Goal">The least ratio wanted (e.g. 5: the loader at least 5× as fast as training).</param>
+/// <param name="Rounds">Each round's ratio where the rates are medians or maxima over rounds; empty otherwise.</param>
+internal sealed record RateComparison(string What, double ImagesPerSecond, string Reference, double ReferenceImagesPerSecond, double Goal,
+    IReadOnlyList<double> Rounds)
+{
+    /// <summary>The rate over the reference's.</summary>
+    public double Ratio => ImagesPerSecond / ReferenceImagesPerSecond;
+
+    /// <summary>Whether the ratio reaches the goal.</summary>
+    public bool Met => Ratio >= Goal;
+}
