@@ -31,8 +31,7 @@ internal sealed class KerasLayers(string network)
         [typeof(BatchNorm)] = (keras, module, name) => keras.BatchNormalization((BatchNorm)module, name),
         [typeof(ReLU)] = (keras, _, name) => keras.Layer("Activation", KerasName(name), new JsonObject { ["activation"] = "relu" }),
         [typeof(MaxPool2d)] = (keras, module, name) => keras.MaxPooling((MaxPool2d)module, name),
-        [typeof(AdaptiveAvgPool2d)] = (keras, module, name) => keras.GlobalPooling(((AdaptiveAvgPool2d)module).output_size.All(size => size == 1)
-            ? name : throw keras.Untranslatable(module, name, "an output size other than 1")),
+        [typeof(AdaptiveAvgPool2d)] = (keras, module, name) => keras.AdaptivePooling((AdaptiveAvgPool2d)module, name),
         [typeof(GlobalAveragePooling)] = (keras, _, name) => keras.GlobalPooling(name),
         [typeof(Flatten)] = (keras, module, name) => keras.Flatten((Flatten)module, name),
         [typeof(Linear)] = (keras, module, name) => keras.Dense((Linear)module, name),
@@ -125,6 +124,12 @@ internal sealed class KerasLayers(string network)
             ["pool_size"] = new JsonArray(pool.kernel_size[0], pool.kernel_size[1]), ["strides"] = new JsonArray(stride[0], stride[1]),
             ["padding"] = "valid", ["data_format"] = "channels_last",
         });
+    }
+
+    void AdaptivePooling(AdaptiveAvgPool2d pool, string name)
+    {
+        if (pool.output_size.Any(size => size != 1)) throw Untranslatable(pool, name, "an output size other than 1");
+        GlobalPooling(name);
     }
 
     void GlobalPooling(string name)
