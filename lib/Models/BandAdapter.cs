@@ -35,6 +35,15 @@ public sealed class BandAdapter : ImageClassifier
     /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new BandAdapter(backbone.WithBands(backbone.Bands), bands);
 
+    /// <summary>
+    /// The adapter, the backbone's input normalisation and the backbone's layout (names under <c>backbone.</c>);
+    /// null when the backbone describes none. The forward pass itself hands the adapter's output to the backbone.
+    /// </summary>
+    internal override NetworkLayout? Layout => backbone.Layout?.Within(nameof(backbone),
+        backbone.InputNormalization is { } normalization
+            ? [new(nameof(adapter), adapter), new($"{nameof(backbone)}.{InputNormalizationName}", normalization)]
+            : [new(nameof(adapter), adapter)]);
+
     /// <inheritdoc />
     protected override Tensor ForwardChecked(Tensor input)
     {

@@ -1,4 +1,3 @@
-using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +7,7 @@ namespace CnnSentinel.Models;
 /// ResNet's two-convolution residual block (torchvision's <c>BasicBlock</c>, same names): 3×3 conv (stride on
 /// the first) + BN + ReLU, 3×3 conv + BN, plus the input or its <c>downsample</c> (1×1 conv + BN), then ReLU.
 /// </summary>
-internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class BasicBlock : ResidualBlock
 {
     /// <summary>Output channels per <c>width</c>.</summary>
     public const int Expansion = 1;
@@ -19,6 +18,7 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> conv2;
     readonly nn.Module<Tensor, Tensor> bn2;
     readonly nn.Module<Tensor, Tensor>? downsample;
+    readonly NamedModule[] residualPath;
 
     /// <summary>Builds the block.</summary>
     /// <param name="inputChannels">Channels in.</param>
@@ -33,15 +33,15 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         bn2 = new ScalarSafeBatchNorm2d(width);
         downsample = ResNet.Shortcut(inputChannels, width * Expansion, stride);
         RegisterComponents();
+        residualPath = [new(nameof(conv1), conv1), new(nameof(bn1), bn1), new(nameof(relu), relu), new(nameof(conv2), conv2), new(nameof(bn2), bn2)];
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var residual = relu.call(bn1.call(conv1.call(input)));
-        residual = bn2.call(conv2.call(residual));
-        var shortcut = downsample is null ? input : downsample.call(input);
-        return relu.call(residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
-    }
+    public override IReadOnlyList<NamedModule> ResidualPath => residualPath;
+
+    /// <inheritdoc />
+    public override NamedModule? Downsample => downsample is null ? null : new(nameof(downsample), downsample);
+
+    /// <inheritdoc />
+    public override NamedModule Activation => new(nameof(relu), relu);
 }

@@ -1,4 +1,3 @@
-using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +8,7 @@ namespace CnnSentinel.Models;
 /// 3×3 convolution): 1×1 conv to <c>width</c>, 3×3 conv, 1×1 conv to <c>4 × width</c>, each with BN, plus the
 /// input or its <c>downsample</c>, then ReLU.
 /// </summary>
-internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
+internal sealed class Bottleneck : ResidualBlock
 {
     /// <summary>Output channels per <c>width</c>.</summary>
     public const int Expansion = 4;
@@ -22,6 +21,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> bn3;
     readonly nn.Module<Tensor, Tensor> relu;
     readonly nn.Module<Tensor, Tensor>? downsample;
+    readonly NamedModule[] residualPath;
 
     /// <summary>Builds the block.</summary>
     /// <param name="inputChannels">Channels in.</param>
@@ -38,16 +38,19 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         relu = nn.ReLU(inplace: true);
         downsample = ResNet.Shortcut(inputChannels, width * Expansion, stride);
         RegisterComponents();
+        residualPath = [
+            new(nameof(conv1), conv1), new(nameof(bn1), bn1), new(nameof(relu), relu),
+            new(nameof(conv2), conv2), new(nameof(bn2), bn2), new(nameof(relu), relu),
+            new(nameof(conv3), conv3), new(nameof(bn3), bn3),
+        ];
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var residual = relu.call(bn1.call(conv1.call(input)));
-        residual = relu.call(bn2.call(conv2.call(residual)));
-        residual = bn3.call(conv3.call(residual));
-        var shortcut = downsample is null ? input : downsample.call(input);
-        return relu.call(residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
-    }
+    public override IReadOnlyList<NamedModule> ResidualPath => residualPath;
+
+    /// <inheritdoc />
+    public override NamedModule? Downsample => downsample is null ? null : new(nameof(downsample), downsample);
+
+    /// <inheritdoc />
+    public override NamedModule Activation => new(nameof(relu), relu);
 }

@@ -15,6 +15,7 @@ internal sealed class DenseLayer : nn.Module<Tensor, Tensor>
     readonly nn.Module<Tensor, Tensor> norm2;
     readonly nn.Module<Tensor, Tensor> relu2;
     readonly nn.Module<Tensor, Tensor> conv2;
+    readonly NamedModule[] steps;
 
     /// <summary>Builds the layer.</summary>
     /// <param name="inputChannels">Channels of the concatenated earlier feature maps.</param>
@@ -29,13 +30,12 @@ internal sealed class DenseLayer : nn.Module<Tensor, Tensor>
         relu2 = nn.ReLU(inplace: true);
         conv2 = nn.Conv2d(bottleneckWidth * growthRate, growthRate, kernel_size: 3, padding: 1, bias: false);
         RegisterComponents();
+        steps = [new(nameof(norm1), norm1), new(nameof(relu1), relu1), new(nameof(conv1), conv1), new(nameof(norm2), norm2), new(nameof(relu2), relu2), new(nameof(conv2), conv2)];
     }
 
+    /// <summary>The layer's steps in order; the forward pass and the exporters read them.</summary>
+    public IReadOnlyList<NamedModule> Steps => steps;
+
     /// <summary>The <c>growthRate</c> new feature maps for the concatenation of all earlier ones.</summary>
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var bottleneck = conv1.call(relu1.call(norm1.call(input)));
-        return conv2.call(relu2.call(norm2.call(bottleneck))).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor input) => NamedModule.Chain(steps, input);
 }

@@ -26,6 +26,7 @@ public sealed class DenseNet201 : ImageClassifier
 
     readonly nn.Module<Tensor, Tensor> features;
     readonly nn.Module<Tensor, Tensor> classifier;
+    readonly NetworkLayout layout;
 
     /// <summary>Builds a randomly initialised DenseNet201.</summary>
     /// <param name="classes">Output logits.</param>
@@ -62,6 +63,10 @@ public sealed class DenseNet201 : ImageClassifier
             : nn.Linear(FeatureChannels, classes);
         RegisterComponents();
         WeightInitialization.ApplyTorchVisionDefaults(this);
+        // torchvision applies the last ReLU and the pooling in its forward pass, not as modules.
+        layout = new([new(nameof(features), features), new("relu", nn.ReLU())],
+            [new("avgpool", nn.AdaptiveAvgPool2d(1)), new("flatten", nn.Flatten())],
+            [new(nameof(classifier), classifier)]);
     }
 
     /// <summary>
@@ -89,23 +94,8 @@ public sealed class DenseNet201 : ImageClassifier
     public override ImageClassifier WithBands(int bands) => new DenseNet201(Classes, bands, Head);
 
     /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var pooled = torch.flatten(nn.functional.adaptive_avg_pool2d(FeatureMapChecked(input), 1), 1);
-        return classifier.call(pooled).MoveToOuterDisposeScope();
-    }
+    internal override NetworkLayout Layout => layout;
 
     /// <summary>The stem's convolution and pooling, then three transitions, each halving the size.</summary>
     public override int? FeatureStride => 32;
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return nn.functional.relu(features.call(input)).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

@@ -80,7 +80,8 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
         InputNormalization = normalization;
     }
 
-    const string InputNormalizationName = "input_normalization";
+    /// <summary>The module name of <see cref="InputNormalization"/>.</summary>
+    internal const string InputNormalizationName = "input_normalization";
 
     /// <summary>Checks the input's shape, applies <see cref="InputNormalization"/>, then runs <see cref="ForwardChecked"/>.</summary>
     /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>
@@ -98,8 +99,23 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
         return ForwardChecked(InputNormalization.call(input)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The forward pass proper, on an input whose shape has been checked.</summary>
-    protected abstract Tensor ForwardChecked(Tensor input);
+    /// <summary>
+    /// The forward pass after input normalisation as steps (null: the subclass writes <see cref="ForwardChecked"/> itself,
+    /// and the exporters cannot translate it). The library's networks describe themselves here once.
+    /// </summary>
+    internal virtual NetworkLayout? Layout => null;
+
+    /// <summary>The whole forward pass from the raw input as steps (what the exporters translate): the input normalisation, if any, then the layout's.</summary>
+    /// <exception cref="NotSupportedException">The network describes no <see cref="Layout"/>.</exception>
+    internal IEnumerable<NamedModule> StepsFromInput()
+    {
+        var layout = Layout ?? throw new NotSupportedException($"{GetName()} ({GetType().Name}) describes no layout of its forward pass, so it cannot be exported.");
+        return InputNormalization is { } normalization ? layout.Steps.Prepend(new(InputNormalizationName, normalization)) : layout.Steps;
+    }
+
+    /// <summary>The forward pass proper, on an input whose shape has been checked: the layout's steps unless overridden.</summary>
+    protected virtual Tensor ForwardChecked(Tensor input) =>
+        (Layout ?? throw new NotSupportedException($"{GetName()} describes no layout; override {nameof(ForwardChecked)}.")).Forward(input);
 
     /// <summary>
     /// How much <see cref="FeatureMap"/> shrinks each side when the network is <c>head(global average pool(feature map))</c>,
@@ -132,9 +148,11 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
         ? throw new NotSupportedException($"{GetName()} is not built as features → global average pooling → head.")
         : PooledHead(pooled);
 
-    /// <summary>The convolutional part, on a normalised input (overridden where <see cref="FeatureStride"/> is set).</summary>
-    protected virtual Tensor FeatureMapChecked(Tensor input) => throw new NotSupportedException($"{GetName()} has no feature map.");
+    /// <summary>The convolutional part, on a normalised input: the layout's features unless overridden (only called where <see cref="FeatureStride"/> is set).</summary>
+    protected virtual Tensor FeatureMapChecked(Tensor input) =>
+        Layout is { } layout ? layout.FeatureMap(input) : throw new NotSupportedException($"{GetName()} has no feature map.");
 
-    /// <summary>The head on pooled features (overridden where <see cref="FeatureStride"/> is set).</summary>
-    protected virtual Tensor PooledHead(Tensor pooled) => throw new NotSupportedException($"{GetName()} has no pooled head.");
+    /// <summary>The head on pooled features: the layout's head unless overridden (only called where <see cref="FeatureStride"/> is set).</summary>
+    protected virtual Tensor PooledHead(Tensor pooled) =>
+        Layout is { } layout ? layout.HeadOf(pooled) : throw new NotSupportedException($"{GetName()} has no pooled head.");
 }

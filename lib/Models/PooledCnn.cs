@@ -5,12 +5,11 @@ namespace CnnSentinel.Models;
 /// <summary>
 /// A small network built as <c>features</c> (a convolutional stack) → global average pooling → <c>classifier</c>
 /// (the head): the shape that <see cref="SmallCnn"/> and <see cref="SceneCnn"/> share, with the state-dict names,
-/// forward pass and feature-map split (<see cref="ImageClassifier.FeatureMap"/>) written once here.
+/// forward pass and feature-map split (<see cref="ImageClassifier.FeatureMap"/>) written once here, as its layout.
 /// </summary>
 public abstract class PooledCnn : ImageClassifier
 {
-    nn.Module<Tensor, Tensor> features = null!;
-    nn.Module<Tensor, Tensor> classifier = null!;
+    NetworkLayout layout = null!;
 
     /// <summary>Checks the class count; the builder then hands its two parts to <see cref="Build"/>.</summary>
     /// <param name="name">The module name (the architecture).</param>
@@ -29,10 +28,9 @@ public abstract class PooledCnn : ImageClassifier
     /// <param name="head">What maps pooled features to class logits.</param>
     protected void Build(nn.Module<Tensor, Tensor> featureLayers, nn.Module<Tensor, Tensor> head)
     {
-        features = featureLayers;
-        classifier = head;
-        register_module("features", features);
-        register_module("classifier", classifier);
+        register_module("features", featureLayers);
+        register_module("classifier", head);
+        layout = new([new("features", featureLayers)], [new("mean", new GlobalAveragePooling())], [new("classifier", head)]);
         WeightInitialization.ApplyTorchVisionDefaults(this);
     }
 
@@ -49,15 +47,5 @@ public abstract class PooledCnn : ImageClassifier
     public abstract override int? FeatureStride { get; }
 
     /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return PooledHead(FeatureMapChecked(input).mean([2, 3])).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input) => features.call(input);
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
+    internal override NetworkLayout Layout => layout;
 }

@@ -32,6 +32,7 @@ public sealed class ResNet : ImageClassifier
     readonly nn.Module<Tensor, Tensor> layer4;
     readonly nn.Module<Tensor, Tensor> avgpool;
     readonly nn.Module<Tensor, Tensor>? fc;
+    readonly NetworkLayout layout;
 
     ResNet(string name, bool bottleneck, int[] blocksPerStage, int classes, int bands) : base(name, bands, classes)
     {
@@ -62,6 +63,11 @@ public sealed class ResNet : ImageClassifier
         fc = classes > 0 ? nn.Linear(channels, classes) : null;
         RegisterComponents();
         WeightInitialization.ApplyTorchVisionDefaults(this);
+        layout = new(
+            [new(nameof(conv1), conv1), new(nameof(bn1), bn1), new(nameof(relu), relu), new(nameof(maxpool), maxpool),
+             new(nameof(layer1), layer1), new(nameof(layer2), layer2), new(nameof(layer3), layer3), new(nameof(layer4), layer4)],
+            [new(nameof(avgpool), avgpool), new("flatten", nn.Flatten())],
+            fc is null ? [] : [new(nameof(fc), fc)]);
     }
 
     /// <summary>torchvision's ResNet18: basic blocks 2-2-2-2, 512 features.</summary>
@@ -104,23 +110,8 @@ public sealed class ResNet : ImageClassifier
                 new ScalarSafeBatchNorm2d(outputChannels));
 
     /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return PooledHead(torch.flatten(avgpool.call(FeatureMapChecked(input)), 1)).MoveToOuterDisposeScope();
-    }
+    internal override NetworkLayout Layout => layout;
 
     /// <summary>The stem's stride-2 convolution and pooling, then three stride-2 stages.</summary>
     public override int? FeatureStride => 32;
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
-        return layer4.call(layer3.call(layer2.call(layer1.call(x)))).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => fc is null ? pooled.alias() : fc.call(pooled);
 }

@@ -20,6 +20,7 @@ public sealed class Vgg16 : ImageClassifier
     readonly nn.Module<Tensor, Tensor> features;
     readonly nn.Module<Tensor, Tensor> avgpool;
     readonly nn.Module<Tensor, Tensor> classifier;
+    readonly NetworkLayout layout;
 
     /// <summary>Builds a randomly initialised VGG16.</summary>
     /// <param name="classes">Output logits.</param>
@@ -54,6 +55,7 @@ public sealed class Vgg16 : ImageClassifier
                 nn.Linear(4096, classes)));
         RegisterComponents();
         WeightInitialization.ApplyTorchVisionDefaults(this);
+        layout = new([new(nameof(features), features)], [new(nameof(avgpool), avgpool), new("flatten", nn.Flatten())], [new(nameof(classifier), classifier)]);
     }
 
     /// <summary>The classifier on top of the features.</summary>
@@ -72,19 +74,8 @@ public sealed class Vgg16 : ImageClassifier
     public override ImageClassifier WithBands(int bands) => new Vgg16(Classes, bands, Head);
 
     /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var pooled = avgpool.call(features.call(input));
-        return classifier.call(torch.flatten(pooled, 1)).MoveToOuterDisposeScope();
-    }
+    internal override NetworkLayout Layout => layout;
 
     /// <summary>32 (five 2×2 poolings) with the original's global-average-pooling head; none with torchvision's 7×7 head, which flattens a fixed-size map.</summary>
     public override int? FeatureStride => Head == ClassifierHead.Original ? 32 : null;
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input) => features.call(input);
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => classifier.call(pooled);
 }

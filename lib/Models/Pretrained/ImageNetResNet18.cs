@@ -81,11 +81,10 @@ public static class ImageNetResNet18
     public static Tensor MeanImage(string? preprocessingPath = null)
     {
         var path = preprocessingPath ?? Locate(PreprocessingFile);
-        var graph = OnnxReader.Read(path);
-        var tensor = graph.Initializers.Values.SingleOrDefault(t => t.Dims is [1, 3, _, _])
+        var tensor = OnnxReader.FloatInitializers(OnnxReader.Read(path)).Values.SingleOrDefault(t => t.Dims is [1, 3, _, _])
             ?? throw new InvalidDataException($"{path} holds no 1 × 3 × H × W mean image.");
         using var scope = NewDisposeScope();
-        return torch.tensor(tensor.Values, tensor.Dims).squeeze(0).flip(0).MoveToOuterDisposeScope(); // stored BGR
+        return torch.tensor(OnnxReader.Values(tensor, path), [.. tensor.Dims]).squeeze(0).flip(0).MoveToOuterDisposeScope(); // stored BGR
     }
 
     /// <summary>

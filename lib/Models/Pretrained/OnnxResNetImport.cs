@@ -1,3 +1,4 @@
+using Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,10 +21,11 @@ static class OnnxResNetImport
 
     /// <summary>Fills <paramref name="model"/> from <paramref name="graph"/>, reordering the stem's input channels from BGR to RGB.</summary>
     /// <exception cref="InvalidDataException">The graph does not fit the model; the message names <paramref name="source"/> and the problem.</exception>
-    public static void Import(OnnxGraph graph, ResNet model, string source)
+    public static void Import(GraphProto graph, ResNet model, string source)
     {
-        var fileConvolutions = graph.Nodes.Where(n => n.OpType == "Conv").ToList();
-        var normOf = graph.Nodes.Where(n => n.OpType == "BatchNormalization").ToDictionary(n => n.Inputs[0]);
+        var initializers = OnnxReader.FloatInitializers(graph);
+        var fileConvolutions = graph.Node.Where(n => n.OpType == "Conv").ToList();
+        var normOf = graph.Node.Where(n => n.OpType == "BatchNormalization").ToDictionary(n => n.Input[0]);
         var modelConvolutions = model.named_modules().Where(m => m.module is Conv2d).Select(m => (m.name, conv: (Conv2d)m.module)).ToList();
         if (fileConvolutions.Count != modelConvolutions.Count)
             throw new InvalidDataException($"{source} has {fileConvolutions.Count} convolutions, {model.GetName()} {modelConvolutions.Count}: it is not the network this import expects.");
@@ -36,15 +38,14 @@ static class OnnxResNetImport
             next += candidates.Count;
             foreach (var (name, conv) in block)
             {
-                var node = candidates.FirstOrDefault(n => Weight(graph, n, source).Dims.SequenceEqual(conv.weight!.shape))
+                var node = candidates.FirstOrDefault(n => Weight(initializers, n, source).Dims.SequenceEqual(conv.weight!.shape))
                     ?? throw new InvalidDataException($"{source}: no convolution of shape [{string.Join("×", conv.weight!.shape)}] where {model.GetName()} has {name}.");
                 candidates.Remove(node);
-                var weight = Weight(graph, node, source);
-                var tensor = torch.tensor(weight.Values, weight.Dims);
+                var tensor = TorchTensor(Weight(initializers, node, source), source);
                 if (name == model.FirstConvolutionName) // BGR → RGB
                     using (var bgr = tensor) tensor = bgr.flip(1);
                 stateDict[$"{name}.weight"] = tensor;
-                AddBatchNorm(graph, normOf, node, NormNameFor(name), stateDict, source);
+                AddBatchNorm(initializers, normOf, node, NormNameFor(name), stateDict, source);
             }
         }
         var comparison = StateDictFile.LoadInto(model, stateDict, strict: false, source);
@@ -52,20 +53,19 @@ static class OnnxResNetImport
         foreach (var tensor in stateDict.Values) tensor.Dispose();
     }
 
-    static void AddBatchNorm(OnnxGraph graph, Dictionary<string, OnnxNode> normOf, OnnxNode conv, string name, Dictionary<string, Tensor> stateDict, string source)
+    static void AddBatchNorm(Dictionary<string, TensorProto> initializers, Dictionary<string, NodeProto> normOf, NodeProto conv, string name, Dictionary<string, Tensor> stateDict, string source)
     {
-        if (!normOf.TryGetValue(conv.Outputs[0], out var norm))
-            throw new InvalidDataException($"{source}: convolution {conv.Outputs[0]} is not followed by a BatchNormalization.");
-        var epsilon = norm.Attributes.TryGetValue("epsilon", out var e) && e.Float is { } f ? f : 1e-5f;
+        if (!normOf.TryGetValue(conv.Output[0], out var norm))
+            throw new InvalidDataException($"{source}: convolution {conv.Output[0]} is not followed by a BatchNormalization.");
+        var epsilon = norm.Attribute.FirstOrDefault(a => a.Name == "epsilon" && a.Type == AttributeProto.Types.AttributeType.Float)?.F ?? 1e-5f;
         if (Math.Abs(epsilon - TorchBatchNormEpsilon) > 1e-9)
-            throw new InvalidDataException($"{source}: batch norm {norm.Outputs[0]} has epsilon {epsilon}, the model uses {TorchBatchNormEpsilon}.");
+            throw new InvalidDataException($"{source}: batch norm {norm.Output[0]} has epsilon {epsilon}, the model uses {TorchBatchNormEpsilon}.");
         string[] parts = ["weight", "bias", "running_mean", "running_var"];
         for (var i = 0; i < parts.Length; i++)
-        {
-            var tensor = Initializer(graph, norm.Inputs[i + 1], source);
-            stateDict[$"{name}.{parts[i]}"] = torch.tensor(tensor.Values, tensor.Dims);
-        }
+            stateDict[$"{name}.{parts[i]}"] = TorchTensor(Initializer(initializers, norm.Input[i + 1], source), source);
     }
+
+    static Tensor TorchTensor(TensorProto tensor, string source) => torch.tensor(OnnxReader.Values(tensor, source), [.. tensor.Dims]);
 
     /// <summary><c>layer2.0.conv1</c> → <c>layer2.0</c>; the stem's <c>conv1</c> → "".</summary>
     static string BlockOf(string convolution) =>
@@ -79,10 +79,10 @@ static class OnnxResNetImport
         return prefix + (last == "0" ? "1" : "bn" + last["conv".Length..]);
     }
 
-    static OnnxTensor Weight(OnnxGraph graph, OnnxNode conv, string source) => Initializer(graph, conv.Inputs[1], source);
+    static TensorProto Weight(Dictionary<string, TensorProto> initializers, NodeProto conv, string source) => Initializer(initializers, conv.Input[1], source);
 
-    static OnnxTensor Initializer(OnnxGraph graph, string name, string source) =>
-        graph.Initializers.TryGetValue(name, out var tensor)
+    static TensorProto Initializer(Dictionary<string, TensorProto> initializers, string name, string source) =>
+        initializers.TryGetValue(name, out var tensor)
             ? tensor
             : throw new InvalidDataException($"{source}: {name} is not a float initializer.");
 }

@@ -19,7 +19,8 @@ public class OnnxExportTests(ITestOutputHelper output)
     const double Tolerance = 1e-4;
 
     public static TheoryData<string> Networks =>
-        ["SmallCnn", "SceneCnn", "SceneCnnSamePadding", "ResNet18", "ResNet50", "PretrainedResNet18Architecture", "Vgg16", "DenseNet201", "BandAdapter"];
+        ["SmallCnn", "SceneCnn", "SceneCnnSamePadding", "ResNet18", "ResNet50", "PretrainedResNet18Architecture", "Vgg16", "DenseNet201", "BandAdapter",
+         "KnownLayersCnn", "KnownBlocksNetwork"];
 
     /// <summary>A seeded network with random batch-norm statistics, so that the export of batch norm is really tested.</summary>
     internal static ImageClassifier Build(string name)
@@ -36,6 +37,9 @@ public class OnnxExportTests(ITestOutputHelper output)
             "Vgg16" => new Vgg16(),
             "DenseNet201" => new DenseNet201(),
             "BandAdapter" => WithImageNetScale(ResNet.ResNet18MlNet()).AddBandAdapter(13),
+            // Architectures the exporters have no code for, built from layers they know.
+            "KnownLayersCnn" => new KnownLayersCnn(),
+            "KnownBlocksNetwork" => new KnownBlocksNetwork(),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
         using (torch.no_grad())
@@ -137,5 +141,14 @@ public class OnnxExportTests(ITestOutputHelper output)
         var error = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, ExportMetadata.For(model)));
         Assert.Contains("avgpool", error.Message);
         Assert.Contains("AdaptiveAvgPool2d", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownLayerIsRefusedByNameAndType()
+    {
+        using var model = new KnownLayersCnn(activation: () => nn.LeakyReLU());
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, ExportMetadata.For(model)));
+        Assert.Contains("'features.0.2'", error.Message);
+        Assert.Contains(nameof(LeakyReLU), error.Message);
     }
 }

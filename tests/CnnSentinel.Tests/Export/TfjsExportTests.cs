@@ -13,7 +13,7 @@ public class TfjsExportTests(ITestOutputHelper output)
     const double Tolerance = 1e-4;
     static readonly string Web = Path.Combine(TestEnvironment.RepositoryRoot, "web");
 
-    public static TheoryData<string> Networks => ["SmallCnn", "SceneCnn", "SceneCnnSamePadding", "Vgg16"];
+    public static TheoryData<string> Networks => ["SmallCnn", "SceneCnn", "SceneCnnSamePadding", "Vgg16", "KnownLayersCnn"];
 
     [SkippableTheory]
     [MemberData(nameof(Networks))]
@@ -52,5 +52,14 @@ public class TfjsExportTests(ITestOutputHelper output)
         using var model = ResNet.ResNet18();
         var error = Assert.Throws<NotSupportedException>(() => TfjsExport.Save(model, Path.GetTempPath(), ExportMetadata.For(model)));
         Assert.Contains("ResNet18", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownLayerIsRefusedByNameAndType()
+    {
+        using var model = new KnownLayersCnn(activation: () => nn.LeakyReLU());
+        var error = Assert.Throws<NotSupportedException>(() => TfjsExport.Save(model, Path.GetTempPath(), ExportMetadata.For(model)));
+        Assert.Contains("'features.0.2'", error.Message);
+        Assert.Contains("LeakyReLU", error.Message);
     }
 }
