@@ -1,3 +1,4 @@
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -81,6 +82,15 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     }
 
     const string InputNormalizationName = "input_normalization";
+
+    /// <summary>
+    /// The preprocessing of this network fed values prepared with <paramref name="input"/>: that stage, then the
+    /// network's own normalisation (<see cref="InputNormalization"/>; a band adapter's is its backbone's), as a model file stores it.
+    /// </summary>
+    public Preprocessing PreprocessingWith(ChannelNormalization input) => new(input, OwnNormalization);
+
+    /// <summary>The standardisation the network applies to its input itself, wherever in it; null for none.</summary>
+    protected internal virtual ChannelNormalization? OwnNormalization => InputNormalization?.Normalization;
 
     /// <summary>Checks the input's shape, applies <see cref="InputNormalization"/>, then runs <see cref="ForwardChecked"/>.</summary>
     /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>

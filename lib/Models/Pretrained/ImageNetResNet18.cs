@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,7 +76,7 @@ public static class ImageNetResNet18
 
     /// <summary>The standardisation the network expects of RGB 0…255 input: subtracts <see cref="ChannelMean"/>, divides by 1.</summary>
     public static InputNormalization Normalization(string? preprocessingPath = null) =>
-        new(ChannelMean(preprocessingPath), [1f, 1f, 1f]);
+        new(new ChannelNormalization([.. ChannelMean(preprocessingPath).Select(m => (double)m)], [1, 1, 1]));
 
     /// <summary>The 3 × 224 × 224 mean image in RGB order (the network was trained on inputs minus this image).</summary>
     public static Tensor MeanImage(string? preprocessingPath = null)
