@@ -68,11 +68,11 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// <see cref="MultispectralAdaptation.InflateFirstConvolution"/> do not carry it over;
     /// <see cref="MultispectralAdaptation.AddBandAdapter"/> keeps it in the backbone, applied to the adapter's output.
     /// </summary>
-    public InputNormalization? InputNormalization { get; private set; }
+    internal InputNormalization? InputNormalization { get; private set; }
 
     /// <summary>Sets (or, with null, removes) <see cref="InputNormalization"/>; the module appears as <c>input_normalization</c>.</summary>
     /// <exception cref="ArgumentException">The normalisation is for another band count.</exception>
-    public void SetInputNormalization(InputNormalization? normalization)
+    internal void SetInputNormalization(InputNormalization? normalization)
     {
         if (normalization is not null && normalization.Mean.Count != Bands)
             throw new ArgumentException($"{GetName()} reads {Bands} band(s); the normalisation has {normalization.Mean.Count}.", nameof(normalization));

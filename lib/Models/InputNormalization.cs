@@ -6,11 +6,11 @@ namespace CnnSentinel.Models;
 
 /// <summary>
 /// The network stage of a model's <see cref="Preprocessing"/> (<see cref="Preprocessing.Network"/>) as a module, to put
-/// in front of a network that expects its inputs prepared in a fixed way (e.g. <see cref="Pretrained.ImageNetResNet18.Normalization"/>).
+/// in front of a network that expects its inputs prepared in a fixed way (e.g. the ImageNet ResNet18's, <see cref="Pretrained.ImageNetResNet18.Normalization"/>).
 /// It computes exactly <see cref="ChannelNormalization.Apply(Tensor)"/>; its constants are not part of the state dict, so the
 /// network's state-dict keys stay torchvision's.
 /// </summary>
-public sealed class InputNormalization : nn.Module<Tensor, Tensor>
+sealed class InputNormalization : nn.Module<Tensor, Tensor>
 {
     /// <summary>The module applying <paramref name="normalization"/>.</summary>
     public InputNormalization(ChannelNormalization normalization) : base(nameof(InputNormalization))
