@@ -125,10 +125,7 @@ static class TrainCommand
             var report = Evaluator.Evaluate(network, training.Validation.Batches(0), dataset.Classes, tta);
             var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
             report.Save(reportPath);
-            // An adapter keeps the ImageNet input normalisation in its backbone, after the 1×1 convolution.
-            var inputNormalization = network.InputNormalization ?? (network as BandAdapter)?.Backbone.InputNormalization;
-            var description = new ModelDescription(architecture, adapted, dataset.BandNames, dataset.Classes,
-                training.Train.Options.Normalization!, inputNormalization?.Mean, inputNormalization?.Std, EuroSatDataset.PatchSize,
+            var description = training.Describe(architecture, network, adapted,
                 new TrainingProvenance(chosen is null ? $"scratch: {architecture}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
                     history.Sum(r => r.Seconds), MachineDescription.Current, dataIdentity,
                     new ValidationFigures(report.Confusion.OverallAccuracy, report.Confusion.Kappa, report.Predictions.Count, tta)));

@@ -137,8 +137,7 @@ static class SceneScaleBenchmark
                 network.FeatureStride!.Value, description.PatchSize, network.FeaturesAreShiftEquivariant);
         using var flops = new ExecutedFlops(network);
         using var scene = SceneInput.Open(SyntheticPath(work, size), description.Bands.Count);
-        var (mean, std) = description.Normalization.ToFloats();
-        var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(mean, std, mode, stride, BlockSize, BatchSize: BatchSize,
+        var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(description.Preprocessing, mode, stride, BlockSize, BatchSize: BatchSize,
             UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest()));
         var outputs = SceneOutputPaths.For(Path.Combine(work, $"maps-{size}-{mode}-{stride}".ToLowerInvariant()), scene.Path, false);
         Directory.CreateDirectory(Path.GetDirectoryName(outputs.Classes)!);

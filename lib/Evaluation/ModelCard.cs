@@ -46,8 +46,9 @@ internal static class ModelCard
             md.AppendLine(string.Create(inv, $"- {t.Epochs} epochs, batch {t.BatchSize}, {t.ImagesSeen:N0} training images seen, {t.Seconds / 60:0.0} minutes of training (validation after each epoch included) on {t.Machine}."));
         }
         string Numbers(IEnumerable<double> values, string format) => string.Join(", ", values.Select(v => v.ToString(format, inv)));
-        md.AppendLine($"- Inputs: raw values → (x − mean) / std per band with mean [{Numbers(description.Normalization.Mean, "0.###")}] and std [{Numbers(description.Normalization.Std, "0.###")}]" +
-            (description.InputMean is { } m ? $"; the network then subtracts its own ImageNet channel mean [{Numbers(m.Select(v => (double)v), "0.##")}]." : "."));
+        var (input, network) = (description.Preprocessing.Input, description.Preprocessing.Network);
+        md.AppendLine($"- Inputs: raw values → (x − mean) / std per band with mean [{Numbers(input.Mean, "0.###")}] and std [{Numbers(input.Std, "0.###")}]" +
+            (network is not null ? $"; the network then subtracts its own ImageNet channel mean [{Numbers(network.Mean, "0.##")}]." : "."));
         md.AppendLine().AppendLine("To reproduce:").AppendLine().AppendLine("```bash").AppendLine(reproduce).AppendLine("```").AppendLine();
         md.AppendLine("## Licence and attribution").AppendLine();
         md.AppendLine("- Trained on EuroSAT (Helber et al., 2019, MIT licence); Sentinel-2 data: contains modified Copernicus Sentinel data.");

@@ -23,7 +23,7 @@ public static class ModelEvaluation
         var (model, description) = ModelFile.Load(modelPath);
         using var _ = model;
         CheckFits(description, dataset, modelPath);
-        var loader = new PatchLoader(dataset, samples, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = description.Normalization });
+        var loader = new PatchLoader(dataset, samples, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = description.Preprocessing.Input });
         return Evaluator.Evaluate(model, loader.Batches(0), description.Classes,
             testTimeAugmentation ?? description.Training?.Validation.TestTimeAugmentation ?? false);
     }

@@ -41,7 +41,7 @@ public static class ResultsTable
         {
             try
             {
-                var description = JsonSerializer.Deserialize<ModelDescription>(File.ReadAllText(path), Json);
+                var description = ModelDescription.FromJson(File.ReadAllText(path));
                 if (description?.Training is null) throw new InvalidDataException("no training record");
                 return (Path.GetFileName(path)[..^DescriptionExtension.Length], description);
             }

@@ -9,38 +9,40 @@ namespace CnnSentinel.Export;
 
 /// <summary>
 /// What a program that runs an exported model needs to know besides the weights: the class of each output,
-/// the band of each input channel, the per-band standardisation <c>(x − mean) / std</c> to apply to the pixel
-/// values before the model, and the window size the model was trained on.
+/// the band of each input channel, the model's preprocessing (whose <see cref="Preprocessing.Input"/> stage, the per-band
+/// standardisation <c>(x − mean) / std</c>, that program applies to the pixel values before the model; the exported
+/// network holds its own stage), and the window size the model was trained on.
 /// </summary>
 /// <param name="ClassNames">Name of each output, in order.</param>
 /// <param name="BandNames">Name of each input channel, in order (e.g. B04, B03, B02 for RGB).</param>
-/// <param name="Normalization">Standardisation applied to pixel values before the model (mean 0, std 1 for none).</param>
+/// <param name="Preprocessing">The model's preprocessing (an input stage of mean 0, std 1 for none).</param>
 /// <param name="InputSize">Height and width of the windows the model classifies.</param>
-public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyList<string> BandNames, ChannelNormalization Normalization, int InputSize = 64)
+public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyList<string> BandNames, Preprocessing Preprocessing, int InputSize = 64)
 {
     /// <summary>
     /// Metadata for <paramref name="model"/>: EuroSAT's class names, the RGB release's bands (B04, B03, B02) for three
-    /// bands or all 13 Sentinel-2 bands, and <paramref name="normalization"/> (none when null).
+    /// bands or all 13 Sentinel-2 bands, and the network's preprocessing with <paramref name="input"/> as the stage before it
+    /// (<see cref="ImageClassifier.PreprocessingWith"/>; none when null).
     /// </summary>
     /// <exception cref="ArgumentException">The model's classes or bands are not EuroSAT's; build the record yourself.</exception>
-    public static ExportMetadata For(ImageClassifier model, ChannelNormalization? normalization = null, int inputSize = 64)
+    public static ExportMetadata For(ImageClassifier model, ChannelNormalization? input = null, int inputSize = 64)
     {
         if (model.Classes != EuroSatClasses.Names.Count)
             throw new ArgumentException($"{model.GetName()} has {model.Classes} classes, not EuroSAT's {EuroSatClasses.Names.Count}; give the class names.", nameof(model));
         IReadOnlyList<string> bands = model.Bands is 3 or SentinelBands.Count
             ? SentinelBands.OrderFor(model.Bands)
             : throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; give the band names.", nameof(model));
-        normalization ??= new ChannelNormalization(Enumerable.Repeat(0.0, model.Bands).ToList(), Enumerable.Repeat(1.0, model.Bands).ToList());
-        return new ExportMetadata(EuroSatClasses.Names, bands, normalization, inputSize);
+        input ??= new ChannelNormalization(Enumerable.Repeat(0.0, model.Bands).ToList(), Enumerable.Repeat(1.0, model.Bands).ToList());
+        return new ExportMetadata(EuroSatClasses.Names, bands, model.PreprocessingWith(input), inputSize);
     }
 
     /// <summary>The metadata of a saved model, from its model file's description (<see cref="ModelFile.ReadDescription"/>).</summary>
     public static ExportMetadata For(ModelDescription description) =>
-        new(description.Classes, description.Bands, description.Normalization, description.PatchSize);
+        new(description.Classes, description.Bands, description.Preprocessing, description.PatchSize);
 
     /// <summary>
     /// The entries written as ONNX metadata_props (and TF.js user-defined metadata): <c>class_names</c>,
-    /// <c>band_names</c>, <c>mean</c>, <c>std</c> as JSON arrays, <c>input_size</c> as a number, and
+    /// <c>band_names</c>, <c>mean</c>, <c>std</c> (of the <see cref="Preprocessing.Input"/> stage, which the reader applies) as JSON arrays, <c>input_size</c> as a number, and
     /// <c>class_colors</c> ([r, g, b] per class, from <see cref="ClassLegend.EuroSat"/>; [255, 0, 255] for a class
     /// it does not know) and <c>masks</c> (the map values beyond the classes, <see cref="ClassLegend.Masks"/>: value,
     /// name and [r, g, b] of each), so that the map page paints and names what the library's maps do.
@@ -49,8 +51,8 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
     {
         ["class_names"] = JsonSerializer.Serialize(ClassNames),
         ["band_names"] = JsonSerializer.Serialize(BandNames),
-        ["mean"] = JsonSerializer.Serialize(Normalization.Mean),
-        ["std"] = JsonSerializer.Serialize(Normalization.Std),
+        ["mean"] = JsonSerializer.Serialize(Preprocessing.Input.Mean),
+        ["std"] = JsonSerializer.Serialize(Preprocessing.Input.Std),
         ["input_size"] = InputSize.ToString(CultureInfo.InvariantCulture),
         ["class_colors"] = JsonSerializer.Serialize(ClassNames.Select(name =>
             ClassLegend.EuroSat.Classes.FirstOrDefault(c => c.Name == name)?.Color is { } color

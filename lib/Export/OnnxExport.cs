@@ -36,8 +36,8 @@ public static class OnnxExport
         if (model.Classes < 1) throw new NotSupportedException($"{model.GetName()} is a feature extractor (no classes); only classifiers are exported.");
         if (metadata.ClassNames.Count != model.Classes)
             throw new ArgumentException($"{model.GetName()} has {model.Classes} classes; the metadata names {metadata.ClassNames.Count}.", nameof(metadata));
-        if (metadata.BandNames.Count != model.Bands || metadata.Normalization.Mean.Count != model.Bands)
-            throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; the metadata describes {metadata.BandNames.Count} band names and {metadata.Normalization.Mean.Count} means.", nameof(metadata));
+        if (metadata.BandNames.Count != model.Bands || metadata.Preprocessing.Bands != model.Bands)
+            throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; the metadata describes {metadata.BandNames.Count} band names and {metadata.Preprocessing.Bands} means.", nameof(metadata));
         var graph = new OnnxGraphWriter();
         var input = graph.UniqueName(InputName);
         using (no_grad())

@@ -1,3 +1,4 @@
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +32,9 @@ public sealed class BandAdapter : ImageClassifier
 
     /// <inheritdoc />
     public override string FineTuneFrom => $"{nameof(backbone)}.{backbone.FineTuneFrom}";
+
+    /// <inheritdoc />
+    protected internal override ChannelNormalization? OwnNormalization => backbone.OwnNormalization;
 
     /// <inheritdoc />
     public override ImageClassifier WithBands(int bands) => new BandAdapter(backbone.WithBands(backbone.Bands), bands);

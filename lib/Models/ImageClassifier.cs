@@ -1,3 +1,4 @@
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,11 +68,11 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
     /// <see cref="MultispectralAdaptation.InflateFirstConvolution"/> do not carry it over;
     /// <see cref="MultispectralAdaptation.AddBandAdapter"/> keeps it in the backbone, applied to the adapter's output.
     /// </summary>
-    public InputNormalization? InputNormalization { get; private set; }
+    internal InputNormalization? InputNormalization { get; private set; }
 
     /// <summary>Sets (or, with null, removes) <see cref="InputNormalization"/>; the module appears as <c>input_normalization</c>.</summary>
     /// <exception cref="ArgumentException">The normalisation is for another band count.</exception>
-    public void SetInputNormalization(InputNormalization? normalization)
+    internal void SetInputNormalization(InputNormalization? normalization)
     {
         if (normalization is not null && normalization.Mean.Count != Bands)
             throw new ArgumentException($"{GetName()} reads {Bands} band(s); the normalisation has {normalization.Mean.Count}.", nameof(normalization));
@@ -82,6 +83,15 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 
     /// <summary>The module name of <see cref="InputNormalization"/>.</summary>
     internal const string InputNormalizationName = "input_normalization";
+
+    /// <summary>
+    /// The preprocessing of this network fed values prepared with <paramref name="input"/>: that stage, then the
+    /// network's own normalisation (<see cref="InputNormalization"/>; a band adapter's is its backbone's), as a model file stores it.
+    /// </summary>
+    public Preprocessing PreprocessingWith(ChannelNormalization input) => new(input, OwnNormalization);
+
+    /// <summary>The standardisation the network applies to its input itself, wherever in it; null for none.</summary>
+    protected internal virtual ChannelNormalization? OwnNormalization => InputNormalization?.Normalization;
 
     /// <summary>Checks the input's shape, applies <see cref="InputNormalization"/>, then runs <see cref="ForwardChecked"/>.</summary>
     /// <exception cref="ArgumentException">The input is not N × <see cref="Bands"/> × H × W with H, W ≥ <see cref="MinimumSize"/>.</exception>

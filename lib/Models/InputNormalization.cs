@@ -1,37 +1,32 @@
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Models;
 
 /// <summary>
-/// Per-band standardisation <c>(x − mean) / std</c> as a module, to put in front of a network that expects
-/// its inputs prepared in a fixed way (e.g. <see cref="Pretrained.ImageNetResNet18.Normalization"/>).
-/// Its constants are not part of the state dict, so the network's state-dict keys stay torchvision's.
+/// The network stage of a model's <see cref="Preprocessing"/> (<see cref="Preprocessing.Network"/>) as a module, to put
+/// in front of a network that expects its inputs prepared in a fixed way (e.g. the ImageNet ResNet18's, <see cref="Pretrained.ImageNetResNet18.Normalization"/>).
+/// It computes exactly <see cref="ChannelNormalization.Apply(Tensor)"/>; its constants are not part of the state dict, so the
+/// network's state-dict keys stay torchvision's.
 /// </summary>
-public sealed class InputNormalization : nn.Module<Tensor, Tensor>
+sealed class InputNormalization : nn.Module<Tensor, Tensor>
 {
-    readonly Tensor mean;
-    readonly Tensor std;
-
-    /// <summary>Creates the module for one mean and one standard deviation per band.</summary>
-    /// <exception cref="ArgumentException">The lists differ in length or a deviation is not positive.</exception>
-    public InputNormalization(IReadOnlyList<float> mean, IReadOnlyList<float> std) : base(nameof(InputNormalization))
+    /// <summary>The module applying <paramref name="normalization"/>.</summary>
+    public InputNormalization(ChannelNormalization normalization) : base(nameof(InputNormalization))
     {
-        if (mean.Count != std.Count) throw new ArgumentException($"{mean.Count} means but {std.Count} standard deviations.", nameof(std));
-        if (std.Any(s => !(s > 0))) throw new ArgumentException("Every standard deviation must be positive.", nameof(std));
-        float[] means = [.. mean], deviations = [.. std];
-        (Mean, Std) = (means, deviations);
-        // The module owns its constants: a dispose scope open where it is built must not free them.
-        this.mean = torch.tensor(means).reshape(1, -1, 1, 1).DetachFromDisposeScope();
-        this.std = torch.tensor(deviations).reshape(1, -1, 1, 1).DetachFromDisposeScope();
-        register_buffer(nameof(mean), this.mean, persistent: false);
-        register_buffer(nameof(std), this.std, persistent: false);
+        Normalization = normalization;
+        var (mean, std) = normalization.ToFloats();
+        (Mean, Std) = (mean, std);
     }
 
-    /// <summary>The per-band means subtracted.</summary>
+    /// <summary>The standardisation applied.</summary>
+    public ChannelNormalization Normalization { get; }
+
+    /// <summary>The per-band means subtracted, in single precision as applied.</summary>
     public IReadOnlyList<float> Mean { get; }
 
-    /// <summary>The per-band standard deviations divided by.</summary>
+    /// <summary>The per-band standard deviations divided by, in single precision as applied.</summary>
     public IReadOnlyList<float> Std { get; }
 
     /// <summary>Standardises a batch shaped N × bands × H × W.</summary>
@@ -39,6 +34,6 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
     {
         if (input.dim() != 4 || input.shape[1] != Mean.Count)
             throw new ArgumentException($"{nameof(InputNormalization)} expects N × {Mean.Count} × H × W; got [{string.Join(", ", input.shape)}].", nameof(input));
-        return (input - mean).div_(std);
+        return Normalization.Apply(input);
     }
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CnnSentinel.Datasets;
 using CnnSentinel.Transforms;
 
@@ -11,9 +14,8 @@ namespace CnnSentinel.Models;
 /// <param name="Adaptation">For a pretrained RGB network adapted to other bands: how (null otherwise).</param>
 /// <param name="Bands">Band names in input order (e.g. B04, B03, B02 for RGB).</param>
 /// <param name="Classes">Class names in output order.</param>
-/// <param name="Normalization">What the data loader applies to raw values before the network: <c>(x − mean) / std</c> per band.</param>
-/// <param name="InputMean">The network's own input normalisation (part of the module, not of the weights): means, or null for none.</param>
-/// <param name="InputStd">Its standard deviations, or null.</param>
+/// <param name="Preprocessing">How raw values become the network's input: what the data loader applies before the network, and the
+/// network's own input normalisation (part of the module, not of the weights).</param>
 /// <param name="PatchSize">Height and width of the patches it was trained on.</param>
 /// <param name="Training">How it was trained, on what, and what it reached; null when unknown.</param>
 public sealed record ModelDescription(
@@ -21,17 +23,46 @@ public sealed record ModelDescription(
     BandAdaptation? Adaptation,
     IReadOnlyList<string> Bands,
     IReadOnlyList<string> Classes,
-    ChannelNormalization Normalization,
-    IReadOnlyList<float>? InputMean,
-    IReadOnlyList<float>? InputStd,
+    Preprocessing Preprocessing,
     int PatchSize,
     TrainingProvenance? Training)
 {
     /// <summary>The version of this description's layout; a reader refuses newer ones.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
-    /// <summary>The layout this library writes.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The layout this library writes. 2: one <see cref="Preprocessing"/>; 1 stored the loader's stage as <c>Normalization</c>
+    /// and the network's as the single-precision lists <c>InputMean</c> and <c>InputStd</c> (still read, <see cref="FromJson"/>).
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
+
+    static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>
+    /// Reads a description from its JSON, of this layout or of version 1 (whose network stage, stored in single
+    /// precision, becomes the same numbers in double precision).
+    /// </summary>
+    /// <exception cref="JsonException">Not JSON of a model description.</exception>
+    /// <exception cref="InvalidDataException">A layout newer than <see cref="CurrentFormatVersion"/>.</exception>
+    internal static ModelDescription FromJson(string json)
+    {
+        var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a model description is a JSON object");
+        int version = node["FormatVersion"]?.GetValue<int>() ?? 1;
+        if (version > CurrentFormatVersion)
+            throw new InvalidDataException($"it was written by a newer version of CnnSentinel (model format {version}; this one reads up to {CurrentFormatVersion})");
+        if (version == 1)
+        {
+            var network = node["InputMean"] is JsonArray mean && node["InputStd"] is JsonArray std
+                ? new JsonObject { ["Mean"] = Widened(mean), ["Std"] = Widened(std) }
+                : null;
+            node["Preprocessing"] = new JsonObject { ["Input"] = node["Normalization"]?.DeepClone(), ["Network"] = network };
+            foreach (var key in new[] { "Normalization", "InputMean", "InputStd" }) node.Remove(key);
+            node["FormatVersion"] = CurrentFormatVersion;
+        }
+        return node.Deserialize<ModelDescription>(Json) ?? throw new JsonException("the model description is empty");
+    }
+
+    static JsonArray Widened(JsonArray singles) => [.. singles.Deserialize<float[]>()!.Select(f => JsonValue.Create((double)f))];
 
     /// <summary>Builds the described network with random weights (its input normalisation set), ready for the weights.</summary>
     public ImageClassifier Build()
@@ -39,7 +70,7 @@ public sealed record ModelDescription(
         bool adapter = Adaptation == BandAdaptation.Adapter;
         var model = ModelCatalog.Create(Architecture, Classes.Count, adapter ? 3 : Bands.Count);
         // With an adapter the input normalisation belongs to the RGB backbone, after the 1×1 convolution.
-        if (InputMean is { } mean && InputStd is { } std) model.SetInputNormalization(new InputNormalization(mean, std));
+        if (Preprocessing.Network is { } network) model.SetInputNormalization(new InputNormalization(network));
         return adapter ? model.AddBandAdapter(Bands.Count) : model;
     }
 }

@@ -78,10 +78,15 @@ public static class ModelFile
         var text = header["__metadata__"]?[MetadataKey]?.GetValue<string>()
             ?? throw new InvalidDataException($"{path} holds weights but no model description ({MetadataKey}): it is a bare state dict. " +
                 "Load it with StateDictFile.LoadWeights into a network you build, or save it with ModelFile.Save.");
-        var description = JsonSerializer.Deserialize<ModelDescription>(text, Json)
-            ?? throw new InvalidDataException($"{path}: the model description is empty.");
-        if (description.FormatVersion > ModelDescription.CurrentFormatVersion)
-            throw new InvalidDataException($"{path} was written by a newer version of CnnSentinel (model format {description.FormatVersion}; this one reads up to {ModelDescription.CurrentFormatVersion}).");
+        ModelDescription description;
+        try
+        {
+            description = ModelDescription.FromJson(text);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: the model description cannot be read: {e.Message}.", e);
+        }
         return description;
     }
 

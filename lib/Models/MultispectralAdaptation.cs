@@ -1,5 +1,6 @@
 using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,17 +59,20 @@ public static class MultispectralAdaptation
         if (!zeroOtherBands) weight.mul_(held.Of((double)pretrained.Bands / bands));
         inflated.state_dict()[key].copy_(weight);
         if (pretrained.InputNormalization is { } normalization)
-            inflated.SetInputNormalization(new InputNormalization(
-                Inflate(normalization.Mean, rgbBands, bands), Inflate(normalization.Std, rgbBands, bands)));
+            inflated.SetInputNormalization(new InputNormalization(new ChannelNormalization(
+                Inflate(normalization.Mean, rgbBands, bands), Inflate(normalization.Std, rgbBands, bands))));
         return inflated;
     }
 
-    /// <summary>Per-band constants: channel <i>i</i>'s value on band <c>rgbBands[i]</c>, the channels' average elsewhere.</summary>
-    static float[] Inflate(IReadOnlyList<float> channels, IReadOnlyList<int> rgbBands, int bands)
+    /// <summary>
+    /// Per-band constants: channel <i>i</i>'s value on band <c>rgbBands[i]</c>, the channels' average elsewhere, averaged in
+    /// the single precision the network applies them in.
+    /// </summary>
+    static double[] Inflate(IReadOnlyList<float> channels, IReadOnlyList<int> rgbBands, int bands)
     {
         var values = Enumerable.Repeat(channels.Average(), bands).ToArray();
         for (var i = 0; i < rgbBands.Count; i++) values[rgbBands[i]] = channels[i];
-        return values;
+        return [.. values.Select(v => (double)v)];
     }
 
     static ImageClassifier CopyAllButFirstConvolution(ImageClassifier pretrained, int bands)

@@ -16,8 +16,8 @@ namespace CnnSentinel.Scenes;
 /// k·s + ⌊s/2⌋, and its window's top-left corner is S/2 before it, cut out of the scene extended by symmetric reflection —
 /// at stride 1 exactly the original. Between centres, each pixel's class probabilities are interpolated bilinearly
 /// from the four nearest centres (then the arg-max taken), so a map at stride 32 has smooth boundaries instead of
-/// 32-pixel squares; pixels before the first or after the last centre take the nearest one's. Inputs are normalised
-/// per band, <c>(value − mean) / std</c>; nodata and NaN inputs count as the mean (0 after normalisation), and pixels
+/// 32-pixel squares; pixels before the first or after the last centre take the nearest one's. Inputs are prepared with
+/// <see cref="SceneClassifierOptions.Preprocessing"/>; nodata and NaN inputs count as the mean (0 after normalisation), and pixels
 /// that are themselves nodata get class <see cref="NoDataClass"/>.</para>
 /// <para>Dense mode runs the model's convolutional part over a block plus a context margin. With downsampling F,
 /// feature j of an input crop starting at offset r describes pixels r + F·j … r + F·j + F − 1, so an average pooling
@@ -44,17 +44,14 @@ public sealed class SceneClassifier
     /// <summary>A classifier for <paramref name="model"/> with <paramref name="options"/>.</summary>
     public SceneClassifier(WindowModel model, SceneClassifierOptions options)
     {
-        if (options.Mean.Length != options.Std.Length)
-            throw new ArgumentException($"Normalisation has {options.Mean.Length} means but {options.Std.Length} standard deviations.");
-        if (options.Std.Any(s => !(s > 0))) throw new ArgumentException("Every normalisation standard deviation must be positive.");
         if (options.BlockSize < 1 || options.BatchSize < 1) throw new ArgumentException("Block size and batch size must be positive.");
         if (options.Stride < 1) throw new ArgumentException($"Stride {options.Stride} must be at least 1.");
         if (options.Stride > options.BlockSize) throw new ArgumentException($"Stride {options.Stride} must not exceed the block size {options.BlockSize}.");
         if (options.UncertainBelow is { } threshold && !(threshold >= 0 && threshold <= 1))
             throw new ArgumentException($"The uncertainty threshold {threshold} must lie in 0–1.");
         if (options.AgreementSamplesPerBlock < 0) throw new ArgumentException("Agreement samples per block cannot be negative.");
-        if (options.Radiometry is { } radiometry && radiometry.Gain.Length != options.Mean.Length)
-            throw new ArgumentException($"The radiometry converts {radiometry.Gain.Length} bands but the normalisation has {options.Mean.Length}.");
+        if (options.Radiometry is { } radiometry && radiometry.Gain.Length != options.Preprocessing.Bands)
+            throw new ArgumentException($"The radiometry converts {radiometry.Gain.Length} bands but the preprocessing has {options.Preprocessing.Bands}.");
         if (options.Clouds is not null && options.Radiometry is null)
             throw new ArgumentException("The cloud test reads reflectance: give the scene's radiometry too.");
         if (options.Mode == ClassificationMode.Dense && !model.SupportsDense)
@@ -81,12 +78,12 @@ public sealed class SceneClassifier
     /// <param name="bands">1-based bands to feed the model, in the model's band order; all bands when null.</param>
     /// <param name="sceneClassificationBand">1-based band of <paramref name="raster"/> holding a Level-2A scene classification
     /// (SCL) on the same grid: its cloud, cirrus, shadow, snow and no-data pixels are marked as such (<see cref="SceneClassificationMask"/>).</param>
-    /// <exception cref="ArgumentException">The band count does not match the normalisation's.</exception>
+    /// <exception cref="ArgumentException">The band count does not match the preprocessing's.</exception>
     public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null)
     {
         bands ??= Enumerable.Range(1, raster.BandCount).ToArray();
-        if (bands.Length != _options.Mean.Length)
-            throw new ArgumentException($"{raster.Path}: {bands.Length} bands are read but the normalisation has {_options.Mean.Length}; the model needs {_options.Mean.Length}.");
+        if (bands.Length != _options.Preprocessing.Bands)
+            throw new ArgumentException($"{raster.Path}: {bands.Length} bands are read but the preprocessing has {_options.Preprocessing.Bands}; the model needs {_options.Preprocessing.Bands}.");
         var noData = bands.Select(b => _options.NoData ?? raster.NoData(b)).ToArray();
         _compared = _agreed = 0;
         if (sceneClassificationBand is { } scl && (scl < 1 || scl > raster.BandCount || bands.Contains(scl)))
@@ -165,7 +162,7 @@ public sealed class SceneClassifier
         if (_options.KeepAllProbabilities)
         {
             // The class count is the model's; learn it from one window of zeros.
-            using var zeros = torch.zeros(1, _options.Mean.Length, _model.WindowSize, _model.WindowSize);
+            using var zeros = torch.zeros(1, _options.Preprocessing.Bands, _model.WindowSize, _model.WindowSize);
             using var logits = _model.Logits(zeros);
             all = Enumerable.Repeat(float.NaN, (int)logits.shape[1] * bw * bh).ToArray();
         }
@@ -220,9 +217,7 @@ public sealed class SceneClassifier
                     .clamp(held.Of(0.0), float.IsPositiveInfinity(radiometry.Maximum) ? null : held.Of(radiometry.Maximum));
             }
         }
-        var mean = tensor(_options.Mean).view(channels, 1, 1);
-        var std = tensor(_options.Std).view(channels, 1, 1);
-        var normalised = ((raw - mean) / std).masked_fill(invalid.unsqueeze(0), Zero);
+        var normalised = _options.Preprocessing.Apply(raw).masked_fill(invalid.unsqueeze(0), Zero);
         var input = normalised.index_select(1, rowIndex).index_select(2, colIndex);
         return (input, Centre(invalid), cloud?.index_select(0, rowIndex).index_select(1, colIndex), cloud is null ? null : Centre(cloud));
     }

@@ -1,8 +1,10 @@
+using CnnSentinel.Transforms;
+
 namespace CnnSentinel.Scenes;
 
 /// <summary>Settings of <see cref="SceneClassifier"/>.</summary>
-/// <param name="Mean">Per-band mean subtracted from the input (same order as the bands read).</param>
-/// <param name="Std">Per-band standard deviation the input is divided by.</param>
+/// <param name="Preprocessing">The model's preprocessing (its model file's, <see cref="Models.ModelDescription.Preprocessing"/>), in the order of the bands read:
+/// the classifier applies its <see cref="Preprocessing.Input"/> stage to the values in the model's units, the network the rest.</param>
 /// <param name="Mode">Naive (the reference) or dense (fast).</param>
 /// <param name="Stride">Distance between classified window centres, in pixels (a grid over the whole scene); the class
 /// probabilities of the pixels between centres are interpolated bilinearly. 1 classifies every pixel's own window; the model's
@@ -18,12 +20,11 @@ namespace CnnSentinel.Scenes;
 /// instead of a class (EuroSAT has no cloud class: clouds and their shadows come out as low-confidence guesses); none when null.</param>
 /// <param name="AgreementSamplesPerBlock">Dense mode with a padded network: cell centres per block also classified as lone
 /// windows, to measure the dense map's agreement with the naive method (<see cref="SceneClassifier.Agreement"/>).</param>
-/// <param name="Radiometry">How raw values become the model's units (applied before <see cref="Mean"/>/<see cref="Std"/>); none when null.</param>
+/// <param name="Radiometry">How raw values become the model's units (applied before <see cref="Preprocessing"/>); none when null.</param>
 /// <param name="Clouds">A cloud test on the raw values (needs <see cref="Radiometry"/>): cloud pixels get <see cref="MapMask.Cloud"/>,
 /// pixels whose window is mostly cloud <see cref="MapMask.Uncertain"/>; none when null.</param>
 public sealed record SceneClassifierOptions(
-    float[] Mean,
-    float[] Std,
+    Preprocessing Preprocessing,
     ClassificationMode Mode = ClassificationMode.Dense,
     int Stride = 1,
     int BlockSize = 512,
@@ -49,15 +50,14 @@ public sealed record SceneClassifierOptions(
     public const double DefaultUncertainBelow = 0.5;
 
     /// <summary>
-    /// The settings <c>cnnsentinel classify</c> uses for <paramref name="model"/> on a scene of <paramref name="radiometry"/>:
+    /// The settings <c>cnnsentinel classify</c> uses for <paramref name="model"/>, prepared with <paramref name="preprocessing"/>, on a scene of <paramref name="radiometry"/>:
     /// dense mode where it equals naive windows (unpadded networks), naive otherwise; stride 1 dense, <see cref="NaiveDefaultStride"/>
     /// naive; pixels below <see cref="DefaultUncertainBelow"/> uncertain; the default cloud test.
     /// </summary>
-    public static SceneClassifierOptions For(WindowModel model, Transforms.ChannelNormalization normalization, SceneRadiometry radiometry)
+    public static SceneClassifierOptions For(WindowModel model, Preprocessing preprocessing, SceneRadiometry radiometry)
     {
-        var (mean, std) = normalization.ToFloats();
         var mode = model.DenseIsExact ? ClassificationMode.Dense : ClassificationMode.Naive;
-        return new SceneClassifierOptions(mean, std, mode, DefaultStride(mode),
+        return new SceneClassifierOptions(preprocessing, mode, DefaultStride(mode),
             UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: new CloudTest());
     }
 

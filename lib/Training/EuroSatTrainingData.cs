@@ -40,6 +40,18 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     }
 
     /// <summary>
+    /// The description of <paramref name="network"/> trained on these data, for its model file: the data's bands and classes,
+    /// the network's preprocessing with the loaders' normalisation as its input stage (<see cref="ImageClassifier.PreprocessingWith"/>),
+    /// EuroSAT's patch size.
+    /// </summary>
+    /// <param name="architecture">The network's <see cref="ModelCatalog"/> name (e.g. <see cref="ModelCatalog.PretrainedResNet18Architecture"/>).</param>
+    /// <param name="network">The trained network.</param>
+    /// <param name="adaptation">How a pretrained RGB network was adapted to these bands; null otherwise.</param>
+    /// <param name="training">How it was trained; null when not recorded.</param>
+    public ModelDescription Describe(string architecture, ImageClassifier network, BandAdaptation? adaptation = null, TrainingProvenance? training = null) =>
+        new(architecture, adaptation, Dataset.BandNames, Dataset.Classes, network.PreprocessingWith(Train.Options.Normalization!), EuroSatDataset.PatchSize, training);
+
+    /// <summary>
     /// Which files and split these are (<see cref="DataIdentity.Of"/>). Two runs with the same identity and seed trained
     /// and validated on the same images.
     /// </summary>

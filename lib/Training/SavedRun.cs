@@ -1,12 +1,11 @@
 using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
-using static TorchSharp.torch;
 
 namespace CnnSentinel.Training;
 
 /// <summary>
 /// What a finished training run leaves for later steps (comparison, interpretation, scene
-/// classification): its weights (<c>&lt;name&gt;.safetensors</c>), its history (<c>&lt;name&gt;.history.csv</c>)
+/// classification): its model file (<c>&lt;name&gt;.safetensors</c>, weights and description, <see cref="ModelFile"/>), its history (<c>&lt;name&gt;.history.csv</c>)
 /// and its evaluation (<c>&lt;name&gt;.evaluation.json</c>), side by side in one folder.
 /// </summary>
 /// <param name="Name">The run's name, e.g. 02_rgb_transfer.</param>
@@ -15,10 +14,16 @@ namespace CnnSentinel.Training;
 public sealed record SavedRun(string Name, IReadOnlyList<EpochRecord> History, EvaluationReport Evaluation)
 {
     /// <summary>Writes the three files of a run to <paramref name="folder"/> (each atomically).</summary>
-    public static void Save(string folder, string name, nn.Module model, IReadOnlyList<EpochRecord> history, EvaluationReport evaluation)
+    /// <param name="folder">Where the files go.</param>
+    /// <param name="name">The run's name.</param>
+    /// <param name="model">The trained network.</param>
+    /// <param name="description">What it is, e.g. <see cref="EuroSatTrainingData.Describe"/>.</param>
+    /// <param name="history">Per-epoch figures.</param>
+    /// <param name="evaluation">Predictions on the validation split.</param>
+    public static void Save(string folder, string name, ImageClassifier model, ModelDescription description, IReadOnlyList<EpochRecord> history, EvaluationReport evaluation)
     {
         Directory.CreateDirectory(folder);
-        StateDictFile.Save(model, WeightsPath(folder, name));
+        ModelFile.Save(model, WeightsPath(folder, name), description);
         TrainingHistory.WriteCsv(Path.Combine(folder, name + ".history.csv"), history);
         evaluation.Save(Path.Combine(folder, name + ".evaluation.json"));
     }
@@ -32,6 +37,6 @@ public sealed record SavedRun(string Name, IReadOnlyList<EpochRecord> History, E
         return new SavedRun(name, TrainingHistory.ReadCsv(history), EvaluationReport.Load(Path.Combine(folder, name + ".evaluation.json")));
     }
 
-    /// <summary>Where the weights of the run <paramref name="name"/> are.</summary>
+    /// <summary>Where the model file of the run <paramref name="name"/> is (<see cref="ModelFile.Load"/> reads it).</summary>
     public static string WeightsPath(string folder, string name) => Path.Combine(folder, name + ".safetensors");
 }

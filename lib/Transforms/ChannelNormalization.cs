@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CnnSentinel.Datasets;
 using static TorchSharp.torch;
 
@@ -7,10 +8,27 @@ namespace CnnSentinel.Transforms;
 /// Per-band standardisation: <c>(value − mean[band]) / std[band]</c>, as the original's
 /// <c>preprocessing_image_rgb</c> and <c>preprocessing_image_ms</c>.
 /// </summary>
-/// <param name="Mean">Mean per band, in channel order.</param>
-/// <param name="Std">Standard deviation per band (all positive).</param>
-public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyList<double> Std)
+/// <remarks>One stage of a model's <see cref="Preprocessing"/>.</remarks>
+public sealed record ChannelNormalization
 {
+    /// <summary>The standardisation with <paramref name="mean"/> and <paramref name="std"/> per band.</summary>
+    /// <param name="mean">Mean per band, in channel order.</param>
+    /// <param name="std">Standard deviation per band (all positive).</param>
+    /// <exception cref="ArgumentException">The lists differ in length, or a deviation is not positive.</exception>
+    [JsonConstructor]
+    public ChannelNormalization(IReadOnlyList<double> mean, IReadOnlyList<double> std)
+    {
+        if (mean.Count != std.Count) throw new ArgumentException($"{mean.Count} means but {std.Count} standard deviations.", nameof(std));
+        if (std.Any(s => !(s > 0))) throw new ArgumentException("Every standard deviation must be positive.", nameof(std));
+        (Mean, Std) = (mean, std);
+    }
+
+    /// <summary>Mean per band, in channel order.</summary>
+    public IReadOnlyList<double> Mean { get; }
+
+    /// <summary>Standard deviation per band (all positive).</summary>
+    public IReadOnlyList<double> Std { get; }
+
     /// <summary>The original's RGB constants (image_functions.py; std = mean of per-image stds).</summary>
     public static ChannelNormalization OriginalRgb { get; } = new([87.845, 96.965, 103.947], [23.657, 16.474, 13.793]);
 
@@ -41,17 +59,17 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
         _ => throw new ArgumentException($"No normalisation is known for {bands} bands (3 = RGB, {SentinelBands.Count} = EuroSAT MS)."),
     };
 
-    /// <summary>The constants as single-precision arrays, as the scene classifier takes them.</summary>
+    /// <summary>The constants as single-precision arrays, as tensors take them.</summary>
     public (float[] Mean, float[] Std) ToFloats() => (Mean.Select(m => (float)m).ToArray(), Std.Select(s => (float)s).ToArray());
 
     /// <summary>Number of bands.</summary>
+    [JsonIgnore]
     public int Bands => Mean.Count;
 
     /// <summary>Standardises images <c>[C, H, W]</c> or <c>[N, C, H, W]</c> (any numeric type) into a new float32 tensor.</summary>
     /// <exception cref="ArgumentException">The tensor's shape or band count does not fit.</exception>
     public Tensor Apply(Tensor images)
     {
-        Check();
         if (images.dim() is not (3 or 4))
             throw new ArgumentException($"expected images [C, H, W] or [N, C, H, W], got [{string.Join(", ", images.shape)}]", nameof(images));
         long channels = images.shape[^3];
@@ -68,7 +86,6 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
     /// <summary>Standardises one band-first image of raw values into <paramref name="destination"/> (the loader's path, no tensor).</summary>
     public void Apply(ReadOnlySpan<ushort> pixels, Span<float> destination)
     {
-        Check();
         if (pixels.Length % Bands != 0 || destination.Length != pixels.Length)
             throw new ArgumentException($"{pixels.Length} values do not make an image of {Bands} bands, or the destination holds {destination.Length}");
         int plane = pixels.Length / Bands;
@@ -79,11 +96,5 @@ public sealed record ChannelNormalization(IReadOnlyList<double> Mean, IReadOnlyL
             var target = destination.Slice(b * plane, plane);
             for (int i = 0; i < plane; i++) target[i] = (source[i] - mean) * scale;
         }
-    }
-
-    void Check()
-    {
-        if (Mean.Count != Std.Count) throw new InvalidOperationException($"{Mean.Count} means but {Std.Count} stds");
-        if (Std.Any(s => !(s > 0))) throw new InvalidOperationException("every std must be positive");
     }
 }

@@ -13,11 +13,8 @@ static class TestRasters
     public static string Scene { get; } = Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "data", "scene"), "*_TCI_10m.tif").Single();
 
     /// <summary>Writes the window (x, y, width, height) of the bundled scene as a georeferenced GeoTIFF in <paramref name="folder"/>.</summary>
-    /// <summary>The original's RGB normalisation, as the scene classifier takes it.</summary>
-    public static float[] RgbMean { get; } = ChannelNormalization.OriginalRgb.ToFloats().Mean;
-
-    /// <inheritdoc cref="RgbMean"/>
-    public static float[] RgbStd { get; } = ChannelNormalization.OriginalRgb.ToFloats().Std;
+    /// <summary>The original's RGB normalisation, as a model's preprocessing for the scene classifier.</summary>
+    public static Preprocessing RgbPreprocessing { get; } = new(ChannelNormalization.OriginalRgb);
 
     /// <summary>A scene CNN for 3 bands with seeded random weights (the tests check geometry and files, not accuracy).</summary>
     public static WindowModel SceneModel(bool samePadding = false)

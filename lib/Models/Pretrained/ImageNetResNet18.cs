@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using CnnSentinel.Datasets;
 using CnnSentinel.Runtime;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,7 +62,7 @@ public static class ImageNetResNet18
         var comparison = model.LoadWeights(weights, strict: false);
         if (comparison.Unexpected.Count > 0 || comparison.Mismatched.Count > 0 || comparison.Missing.Any(k => !k.StartsWith("fc.", StringComparison.Ordinal)))
             throw new InvalidDataException($"{weights} (converted from the ONNX network) does not fit {model.GetName()}: {comparison} Delete it to convert again.");
-        if (normalizeInput) model.SetInputNormalization(Normalization());
+        if (normalizeInput) model.SetInputNormalization(new InputNormalization(Normalization()));
         return model;
     }
 
@@ -74,8 +75,8 @@ public static class ImageNetResNet18
     }
 
     /// <summary>The standardisation the network expects of RGB 0…255 input: subtracts <see cref="ChannelMean"/>, divides by 1.</summary>
-    public static InputNormalization Normalization(string? preprocessingPath = null) =>
-        new(ChannelMean(preprocessingPath), [1f, 1f, 1f]);
+    public static ChannelNormalization Normalization(string? preprocessingPath = null) =>
+        new([.. ChannelMean(preprocessingPath).Select(m => (double)m)], [1, 1, 1]);
 
     /// <summary>The 3 × 224 × 224 mean image in RGB order (the network was trained on inputs minus this image).</summary>
     public static Tensor MeanImage(string? preprocessingPath = null)

@@ -107,9 +107,8 @@ public class MapPageTests
     /// </summary>
     static void AssertMapsAsTheLibrary(JsonNode map, ImageClassifier model, ExportMetadata metadata, string geoTiff, int stride, double threshold)
     {
-        var (mean, std) = metadata.Normalization.ToFloats();
         var classifier = new SceneClassifier(WindowModel.FromModule(model),
-            new SceneClassifierOptions(mean, std, ClassificationMode.Naive, stride, KeepAllProbabilities: true));
+            new SceneClassifierOptions(metadata.Preprocessing, ClassificationMode.Naive, stride, KeepAllProbabilities: true));
         using var raster = GdalRaster.Open(geoTiff);
         var block = Assert.Single(classifier.Classify(raster)); // the image fits one block
         int width = block.Width, height = block.Height, classes = model.Classes;

@@ -83,7 +83,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     // The pretrained ResNet18's architecture with its input standardisation (0…255 RGB in), without its ONNX file.
     static ImageClassifier WithImageNetScale(ImageClassifier model)
     {
-        model.SetInputNormalization(new InputNormalization([123.7f, 116.3f, 103.5f], [58.4f, 57.1f, 57.4f]));
+        model.SetInputNormalization(new InputNormalization(new ChannelNormalization([123.7, 116.3, 103.5], [58.4, 57.1, 57.4])));
         return model;
     }
 

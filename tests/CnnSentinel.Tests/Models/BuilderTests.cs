@@ -1,4 +1,5 @@
 using CnnSentinel.Models;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,9 +74,9 @@ public class BuilderTests
         using var noGrad = torch.no_grad();
         using var input = torch.randn(1, 2, 32, 32) * 10 + 5;
         using var expected = model.call((input - 5) / 10);
-        model.SetInputNormalization(new InputNormalization([5f, 5f], [10f, 10f]));
+        model.SetInputNormalization(new InputNormalization(new ChannelNormalization([5, 5], [10, 10])));
         Assert.True(model.call(input).allclose(expected, rtol: 1e-5, atol: 1e-6));
-        Assert.Throws<ArgumentException>(() => model.SetInputNormalization(new InputNormalization([0f, 0f, 0f], [1f, 1f, 1f])));
+        Assert.Throws<ArgumentException>(() => model.SetInputNormalization(new InputNormalization(new ChannelNormalization([0, 0, 0], [1, 1, 1]))));
         model.SetInputNormalization(null);
         Assert.Null(model.InputNormalization);
         Assert.DoesNotContain(model.named_children(), c => c.name == "input_normalization");

@@ -1,4 +1,5 @@
 using CnnSentinel.Models;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public class FeatureMapTests
 
     static ImageClassifier WithNormalisation(ImageClassifier network)
     {
-        network.SetInputNormalization(new InputNormalization([0.4f, 0.5f, 0.6f], [0.2f, 0.25f, 0.3f]));
+        network.SetInputNormalization(new InputNormalization(new ChannelNormalization([0.4, 0.5, 0.6], [0.2, 0.25, 0.3])));
         return network;
     }
 

@@ -12,8 +12,7 @@ public class ModelFileTests(TemporaryFolder folder) : IClassFixture<TemporaryFol
     internal static readonly IReadOnlyList<string> RgbBands = SentinelBands.For(PatchFormat.Rgb);
 
     internal static ModelDescription Describe(ImageClassifier model, string architecture, IReadOnlyList<string>? bands = null) => new(
-        architecture, null, bands ?? RgbBands, CnnSentinel.Datasets.EuroSatClasses.Names, ChannelNormalization.OriginalRgb,
-        model.InputNormalization?.Mean, model.InputNormalization?.Std, 64,
+        architecture, null, bands ?? RgbBands, CnnSentinel.Datasets.EuroSatClasses.Names, model.PreprocessingWith(ChannelNormalization.OriginalRgb), 64,
         new TrainingProvenance("fast: test", 42, 64, 3, 1234, 56.5, "test machine",
             new DataIdentity("eurosat-rgb", 500, new string('a', 64), 0.3, 350, 150),
             new ValidationFigures(0.875, 0.86, 150, true)));
@@ -48,7 +47,7 @@ public class ModelFileTests(TemporaryFolder folder) : IClassFixture<TemporaryFol
         ModelFile.Save(model, path, Describe(model, ModelCatalog.PretrainedResNet18Architecture));
         var (loaded, description) = ModelFile.Load(path);
         using var _ = loaded;
-        Assert.Equal(model.InputNormalization!.Mean, description.InputMean);
+        Assert.Equal(model.InputNormalization!.Normalization.Mean, description.Preprocessing.Network!.Mean);
         var x = rand(2, 3, 64, 64) * 255;
         using (no_grad()) TensorAssert.Identical(model.forward(x), loaded.forward(x), "logits after the round trip");
     }

@@ -1,4 +1,5 @@
 using CnnSentinel.Models;
+using CnnSentinel.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public class MultispectralAdaptationTests
     public void InflatingCarriesTheInputNormalizationOverToTheBands()
     {
         using var rgb = Pretrained();
-        rgb.SetInputNormalization(new InputNormalization([120f, 110f, 100f], [50f, 40f, 30f]));
+        rgb.SetInputNormalization(new InputNormalization(new ChannelNormalization([120, 110, 100], [50, 40, 30])));
         using var ms = rgb.InflateFirstConvolution(zeroOtherBands: true);
         Assert.Equal([110f, 100f, 110f, 120f, 110f], ms.InputNormalization!.Mean.Take(5));
         Assert.Equal(40f, ms.InputNormalization.Std[12]);

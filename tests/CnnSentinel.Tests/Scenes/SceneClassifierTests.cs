@@ -10,7 +10,7 @@ namespace CnnSentinel.Tests.Scenes;
 public class SceneClassifierTests(ITestOutputHelper output)
 {
     static SceneClassifier Classifier(ClassificationMode mode, int stride = 1, int blockSize = 512, bool all = false) =>
-        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, mode, stride, blockSize, KeepAllProbabilities: all));
+        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbPreprocessing, mode, stride, blockSize, KeepAllProbabilities: all));
 
     static (byte[] Classes, float[] Confidence) Run(SceneClassifier classifier, string path)
     {
@@ -50,7 +50,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var features = nn.Sequential(nn.Conv2d(3, 8, 1), nn.ReLU(), nn.AvgPool2d(2), nn.Conv2d(8, 16, 1), nn.ReLU(), nn.MaxPool2d(2));
         var model = WindowModel.FromParts(features, nn.Linear(16, 10), downsampling: 4);
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 300, 200, 21, 18);
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Naive, BlockSize: 8, KeepAllProbabilities: true);
         var naive = RunAll(new SceneClassifier(model, options), crop);
         var dense = RunAll(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense, ContextMargin = 0 }), crop);
         Assert.Equal(naive.Length, dense.Length);
@@ -69,7 +69,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         // Same-padded convolutions see across block borders: the context margin must hide the seams.
         var model = TestRasters.SceneModel(samePadding: true);
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 400, 600, 72, 50);
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, KeepAllProbabilities: true);
         var whole = Assemble(new SceneClassifier(model, options with { BlockSize = 128 }), crop);
         var blocks = Assemble(new SceneClassifier(model, options with { BlockSize = 24 }), crop);
         Assert.All(whole.Zip(blocks), p => Assert.Equal(p.First, p.Second, 1e-4f));
@@ -80,7 +80,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
     {
         var model = TestRasters.SceneModel();
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 1000, 200, 40, 24);
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, BlockSize: 40, KeepAllProbabilities: true);
         var fine = Assemble(new SceneClassifier(model, options), crop); // every pixel's own window
         foreach (var (mode, stride) in new[] { (ClassificationMode.Dense, 2), (ClassificationMode.Dense, 8), (ClassificationMode.Naive, 5), (ClassificationMode.Naive, 8) })
         {
@@ -130,7 +130,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
     public void PixelsBelowTheThresholdAreUncertain()
     {
         var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 600, 300, 48, 40);
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, Stride: 4, KeepAllProbabilities: true);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, Stride: 4, KeepAllProbabilities: true);
         var plain = Run(new SceneClassifier(TestRasters.SceneModel(), options), crop);
         float threshold = plain.Confidence.Order().ElementAt(plain.Confidence.Length / 2); // the median: half of the pixels
         var marked = Run(new SceneClassifier(TestRasters.SceneModel(), options with { UncertainBelow = threshold }), crop);
@@ -149,7 +149,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         Assert.True(resnet.SupportsDense);
         Assert.False(resnet.DenseIsExact);
         // Every cell sampled: the measured agreement must equal the share of centres where the dense and the naive maps agree.
-        var options = new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, ClassificationMode.Dense, Stride: 32, AgreementSamplesPerBlock: 1000);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, Stride: 32, AgreementSamplesPerBlock: 1000);
         var dense = new SceneClassifier(resnet, options);
         var denseClasses = Run(dense, crop).Classes;
         var naiveClasses = Run(new SceneClassifier(resnet, options with { Mode = ClassificationMode.Naive }), crop).Classes;

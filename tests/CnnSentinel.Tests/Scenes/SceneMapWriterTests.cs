@@ -8,7 +8,7 @@ namespace CnnSentinel.Tests.Scenes;
 public class SceneMapWriterTests
 {
     static SceneClassifier Classifier(int blockSize = 64, bool all = false, ClassificationMode mode = ClassificationMode.Dense) =>
-        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbMean, TestRasters.RgbStd, mode,
+        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbPreprocessing, mode,
             BlockSize: blockSize, KeepAllProbabilities: all));
 
     static SceneClassificationSummary Classify(string input, string outDir, SceneClassifier classifier)

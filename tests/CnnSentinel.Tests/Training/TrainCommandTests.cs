@@ -69,7 +69,7 @@ public class TrainCommandTests
         var model = Path.Combine(dir, "resnet18-imagenet_rgb_fast.safetensors");
         var description = ModelFile.ReadDescription(model);
         Assert.True(description.Training!.Validation.TestTimeAugmentation);
-        Assert.NotNull(description.InputMean);
+        Assert.NotNull(description.Preprocessing.Network);
 
         // evaluate: the same figures as the file records (its float16 weights, its test-time augmentation).
         var evaluation = ExternalTools.Run("dotnet", ExternalTools.Cli, "evaluate", "--model", model, "--data", Bundled,

@@ -66,7 +66,7 @@ public class ImageNetResNet18Tests(TemporaryFolder cache, ITestOutputHelper outp
         Assert.InRange(mean[0], 122, 125); // R
         Assert.InRange(mean[1], 114, 118); // G
         Assert.InRange(mean[2], 102, 105); // B
-        using var normalization = ImageNetResNet18.Normalization();
+        using var normalization = new InputNormalization(ImageNetResNet18.Normalization());
         using var white = torch.full(1, 3, 32, 32, 255f);
         using var normalized = normalization.call(white);
         Assert.Equal(255 - mean[0], normalized[0, 0, 0, 0].item<float>(), 3);
