@@ -44,18 +44,18 @@ public sealed class SceneClassifier
     /// <summary>A classifier for <paramref name="model"/> with <paramref name="options"/>.</summary>
     public SceneClassifier(WindowModel model, SceneClassifierOptions options)
     {
-        if (options.BlockSize < 1 || options.BatchSize < 1) throw new ArgumentException("Block size and batch size must be positive.");
-        if (options.Stride < 1) throw new ArgumentException($"Stride {options.Stride} must be at least 1.");
-        if (options.Stride > options.BlockSize) throw new ArgumentException($"Stride {options.Stride} must not exceed the block size {options.BlockSize}.");
+        if (options.BlockSize < 1 || options.BatchSize < 1) throw new UserErrorException("Block size and batch size must be positive.");
+        if (options.Stride < 1) throw new UserErrorException($"Stride {options.Stride} must be at least 1.");
+        if (options.Stride > options.BlockSize) throw new UserErrorException($"Stride {options.Stride} must not exceed the block size {options.BlockSize}.");
         if (options.UncertainBelow is { } threshold && !(threshold >= 0 && threshold <= 1))
-            throw new ArgumentException($"The uncertainty threshold {threshold} must lie in 0–1.");
-        if (options.AgreementSamplesPerBlock < 0) throw new ArgumentException("Agreement samples per block cannot be negative.");
+            throw new UserErrorException($"The uncertainty threshold {threshold} must lie in 0–1.");
+        if (options.AgreementSamplesPerBlock < 0) throw new UserErrorException("Agreement samples per block cannot be negative.");
         if (options.Radiometry is { } radiometry && radiometry.Gain.Length != options.Preprocessing.Bands)
-            throw new ArgumentException($"The radiometry converts {radiometry.Gain.Length} bands but the preprocessing has {options.Preprocessing.Bands}.");
+            throw new UserErrorException($"The radiometry converts {radiometry.Gain.Length} bands but the preprocessing has {options.Preprocessing.Bands}.");
         if (options.Clouds is not null && options.Radiometry is null)
-            throw new ArgumentException("The cloud test reads reflectance: give the scene's radiometry too.");
+            throw new UserErrorException("The cloud test reads reflectance: give the scene's radiometry too.");
         if (options.Mode == ClassificationMode.Dense && !model.SupportsDense)
-            throw new ArgumentException("Dense classification needs a network built as features → global average pooling → head (ResNet, DenseNet201, VGG16 with the original head, the scene CNN); this one supports naive mode only.");
+            throw new UserErrorException("Dense classification needs a network built as features → global average pooling → head (ResNet, DenseNet201, VGG16 with the original head, the scene CNN); this one supports naive mode only.");
         _model = model;
         _options = options;
     }
@@ -78,16 +78,16 @@ public sealed class SceneClassifier
     /// <param name="bands">1-based bands to feed the model, in the model's band order; all bands when null.</param>
     /// <param name="sceneClassificationBand">1-based band of <paramref name="raster"/> holding a Level-2A scene classification
     /// (SCL) on the same grid: its cloud, cirrus, shadow, snow and no-data pixels are marked as such (<see cref="SceneClassificationMask"/>).</param>
-    /// <exception cref="ArgumentException">The band count does not match the preprocessing's.</exception>
+    /// <exception cref="UserErrorException">The band count does not match the preprocessing's.</exception>
     public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null)
     {
         bands ??= Enumerable.Range(1, raster.BandCount).ToArray();
         if (bands.Length != _options.Preprocessing.Bands)
-            throw new ArgumentException($"{raster.Path}: {bands.Length} bands are read but the preprocessing has {_options.Preprocessing.Bands}; the model needs {_options.Preprocessing.Bands}.");
+            throw new UserErrorException($"{raster.Path}: {bands.Length} bands are read but the preprocessing has {_options.Preprocessing.Bands}; the model needs {_options.Preprocessing.Bands}.");
         var noData = bands.Select(b => _options.NoData ?? raster.NoData(b)).ToArray();
         _compared = _agreed = 0;
         if (sceneClassificationBand is { } scl && (scl < 1 || scl > raster.BandCount || bands.Contains(scl)))
-            throw new ArgumentException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
+            throw new UserErrorException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
         return Blocks(raster, bands, noData, sceneClassificationBand);
     }
 

@@ -14,12 +14,12 @@ public sealed record ChannelNormalization
     /// <summary>The standardisation with <paramref name="mean"/> and <paramref name="std"/> per band.</summary>
     /// <param name="mean">Mean per band, in channel order.</param>
     /// <param name="std">Standard deviation per band (all positive).</param>
-    /// <exception cref="ArgumentException">The lists differ in length, or a deviation is not positive.</exception>
+    /// <exception cref="UserErrorException">The lists differ in length, or a deviation is not positive.</exception>
     [JsonConstructor]
     public ChannelNormalization(IReadOnlyList<double> mean, IReadOnlyList<double> std)
     {
-        if (mean.Count != std.Count) throw new ArgumentException($"{mean.Count} means but {std.Count} standard deviations.", nameof(std));
-        if (std.Any(s => !(s > 0))) throw new ArgumentException("Every standard deviation must be positive.", nameof(std));
+        if (mean.Count != std.Count) throw new UserErrorException($"{mean.Count} means but {std.Count} standard deviations.");
+        if (std.Any(s => !(s > 0))) throw new UserErrorException("Every standard deviation must be positive.");
         (Mean, Std) = (mean, std);
     }
 
@@ -51,12 +51,12 @@ public sealed record ChannelNormalization
         : new(Enumerable.Repeat(0.0, SentinelBands.Count).ToArray(), Enumerable.Repeat(2750.0 / 255, SentinelBands.Count).ToArray());
 
     /// <summary>The original's constants for data of <paramref name="bands"/> bands (3: RGB, 13: EuroSAT MS).</summary>
-    /// <exception cref="ArgumentException">No constants are known for that band count.</exception>
+    /// <exception cref="UserErrorException">No constants are known for that band count.</exception>
     public static ChannelNormalization OriginalForBands(int bands) => bands switch
     {
         3 => OriginalRgb,
         SentinelBands.Count => OriginalMultispectral,
-        _ => throw new ArgumentException($"No normalisation is known for {bands} bands (3 = RGB, {SentinelBands.Count} = EuroSAT MS)."),
+        _ => throw new UserErrorException($"No normalisation is known for {bands} bands (3 = RGB, {SentinelBands.Count} = EuroSAT MS)."),
     };
 
     /// <summary>The constants as single-precision arrays, as tensors take them.</summary>

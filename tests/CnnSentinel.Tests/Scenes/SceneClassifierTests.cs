@@ -98,8 +98,8 @@ public class SceneClassifierTests(ITestOutputHelper output)
                         Assert.Equal(top * (1 - wy[y]) + bottom * wy[y], coarse[(k * 24 + y) * 40 + x], 1e-5f);
                     }
         }
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 0 }));
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(model, options with { Stride = 41 }));
+        Assert.Throws<UserErrorException>(() => new SceneClassifier(model, options with { Stride = 0 }));
+        Assert.Throws<UserErrorException>(() => new SceneClassifier(model, options with { Stride = 41 }));
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         for (int i = 0; i < plain.Classes.Length; i++)
             Assert.Equal(plain.Confidence[i] < threshold ? (byte)MapMask.Uncertain : plain.Classes[i], marked.Classes[i]);
         Assert.Contains(marked.Classes, c => c == (byte)MapMask.Uncertain);
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(TestRasters.SceneModel(), options with { UncertainBelow = 1.5 }));
+        Assert.Throws<UserErrorException>(() => new SceneClassifier(TestRasters.SceneModel(), options with { UncertainBelow = 1.5 }));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         // Any module without the features → pooling → head split classifies only naively.
         var naiveOnly = WindowModel.FromModule(new SmallCnn(10, 3));
         Assert.False(naiveOnly.SupportsDense);
-        Assert.Throws<ArgumentException>(() => new SceneClassifier(naiveOnly, options));
+        Assert.Throws<UserErrorException>(() => new SceneClassifier(naiveOnly, options));
     }
 
     [Fact]

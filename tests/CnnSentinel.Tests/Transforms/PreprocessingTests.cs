@@ -110,9 +110,9 @@ public class PreprocessingTests(TemporaryFolder folder) : IClassFixture<Temporar
     [Fact]
     public void InvalidConstantsAreRefusedWhenBuilt()
     {
-        Assert.Throws<ArgumentException>(() => new ChannelNormalization([0, 0], [1]));
-        Assert.Throws<ArgumentException>(() => new ChannelNormalization([0], [0]));
-        Assert.Throws<ArgumentException>(() => new ChannelNormalization([0], [double.NaN]));
+        Assert.Throws<UserErrorException>(() => new ChannelNormalization([0, 0], [1]));
+        Assert.Throws<UserErrorException>(() => new ChannelNormalization([0], [0]));
+        Assert.Throws<UserErrorException>(() => new ChannelNormalization([0], [double.NaN]));
     }
 
     [Fact]
