@@ -122,12 +122,10 @@ internal sealed class ElfSymbolVersions
     {
         var bytes = Contents(section);
         var strings = StringsOf(section);
-        int entry = 0;
-        for (uint i = 0; i < section.Info.SpecialIndex; i++)
+        foreach (var (at, need) in Chain<ElfNative.Elf64_Verneed>(section, bytes, n => n.vn_next))
         {
-            var need = Entry<ElfNative.Elf64_Verneed>(bytes, entry);
             string library = String(strings, need.vn_file);
-            int aux = entry + (int)(uint)need.vn_aux;
+            int aux = at + (int)(uint)need.vn_aux;
             for (int j = 0; j < need.vn_cnt; j++)
             {
                 var version = Entry<ElfNative.Elf64_Vernaux>(bytes, aux);
@@ -135,8 +133,6 @@ internal sealed class ElfSymbolVersions
                 yield return new VersionRequirement(library, String(strings, version.vna_name), version.vna_flags, (long)section.Position + flagsAt);
                 aux += (int)(uint)version.vna_next;
             }
-            if (need.vn_next == 0) break;
-            entry += (int)(uint)need.vn_next;
         }
     }
 
@@ -144,13 +140,24 @@ internal sealed class ElfSymbolVersions
     {
         var bytes = Contents(section);
         var strings = StringsOf(section);
-        int entry = 0;
+        return Chain<ElfNative.Elf64_Verdef>(section, bytes, d => d.vd_next)
+            .Select(d => String(strings, Entry<ElfNative.Elf64_Verdaux>(bytes, d.At + (int)(uint)d.Entry.vd_aux).vda_name))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The entries of a version section and their offsets in it: as many as its header's info field says, each
+    /// giving the distance to the next (0 after the last).
+    /// </summary>
+    IEnumerable<(int At, T Entry)> Chain<T>(ElfStreamSection section, byte[] bytes, Func<T, uint> next) where T : unmanaged
+    {
+        int at = 0;
         for (uint i = 0; i < section.Info.SpecialIndex; i++)
         {
-            var definition = Entry<ElfNative.Elf64_Verdef>(bytes, entry);
-            yield return String(strings, Entry<ElfNative.Elf64_Verdaux>(bytes, entry + (int)(uint)definition.vd_aux).vda_name);
-            if (definition.vd_next == 0) break;
-            entry += (int)(uint)definition.vd_next;
+            var entry = Entry<T>(bytes, at);
+            yield return (at, entry);
+            if (next(entry) == 0) break;
+            at += (int)next(entry);
         }
     }
 
