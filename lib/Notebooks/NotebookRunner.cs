@@ -70,7 +70,8 @@ internal static class NotebookRunner
         start.Environment.Remove("RestoreAdditionalProjectSources");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
-        ForgetCachedRestores("cnnsentinel.lib");
+        // The kernel restores the package this checkout's build wrote: the pack that wrote it forgot the copies NuGet and
+        // the kernel had cached (targets ForgetExtractedPackage and ForgetKernelRestores in CnnSentinel.Lib.csproj).
         var clock = Stopwatch.StartNew();
         var (exitCode, log) = RunToEnd(start);
         if (exitCode != 0 || !File.Exists(executed))
@@ -112,30 +113,6 @@ internal static class NotebookRunner
         null => "",
         _ => (string?)node ?? "",
     };
-
-    /// <summary>
-    /// Removes .NET Interactive's cached restores (<c>~/.packagemanagement/nuget/Cache</c>) that name
-    /// <paramref name="packageFolder"/>: the cache is keyed by package name and version only, so a kernel
-    /// would otherwise load whichever copy of the library any checkout on this machine restored last.
-    /// </summary>
-    /// <param name="packageFolder">The package's folder name in the NuGet layout (lower case id).</param>
-    /// <param name="cache">The cache folder; .NET Interactive's under the user's home when null.</param>
-    public static void ForgetCachedRestores(string packageFolder, string? cache = null)
-    {
-        cache ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".packagemanagement", "nuget", "Cache");
-        if (!Directory.Exists(cache)) return;
-        foreach (var file in Directory.GetFiles(cache))
-        {
-            try
-            {
-                if (File.ReadAllText(file).Contains(packageFolder + "/", StringComparison.Ordinal)) File.Delete(file);
-            }
-            catch (IOException)
-            {
-                // Another process replaced or removed it meanwhile: nothing stale is left either way.
-            }
-        }
-    }
 
     /// <summary>
     /// Writes <paramref name="executedNotebook"/> as a standalone HTML page beside it (<c>name.html</c>), to open in a

@@ -41,7 +41,8 @@ internal static class GdalNative
 
     [DllImport(Library)]
     internal static extern IntPtr GDALOpenEx([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint flags,
-        IntPtr allowedDrivers, IntPtr openOptions, IntPtr siblingFiles);
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[]? allowedDrivers, IntPtr openOptions,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[]? siblingFiles);
     [DllImport(Library)] internal static extern void GDALClose(IntPtr dataset);
     [DllImport(Library)] internal static extern int GDALGetRasterXSize(IntPtr dataset);
     [DllImport(Library)] internal static extern int GDALGetRasterYSize(IntPtr dataset);
@@ -49,6 +50,9 @@ internal static class GdalNative
     [DllImport(Library)] internal static extern int GDALGetGeoTransform(IntPtr dataset, [Out] double[] transform);
     [DllImport(Library)] internal static extern int GDALSetGeoTransform(IntPtr dataset, double[] transform);
     [DllImport(Library)] internal static extern IntPtr GDALGetProjectionRef(IntPtr dataset);
+    [DllImport(Library)] internal static extern IntPtr GDALGetSpatialRef(IntPtr dataset);
+    [DllImport(Library)] internal static extern IntPtr OSRGetAuthorityName(IntPtr spatialReference, IntPtr targetKey);
+    [DllImport(Library)] internal static extern IntPtr OSRGetAuthorityCode(IntPtr spatialReference, IntPtr targetKey);
     [DllImport(Library)] internal static extern int GDALSetProjection(IntPtr dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string wkt);
     [DllImport(Library)] internal static extern IntPtr GDALGetDatasetDriver(IntPtr dataset);
     [DllImport(Library)] internal static extern IntPtr GDALGetDriverShortName(IntPtr driver);

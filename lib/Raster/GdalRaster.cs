@@ -47,17 +47,39 @@ public sealed class GdalRaster : IDisposable
         }
     }
 
+    /// <summary>The EPSG code of the coordinate system, or 0 when the file names none or one without an EPSG code.</summary>
+    internal int Epsg
+    {
+        get
+        {
+            var srs = GdalNative.GDALGetSpatialRef(Handle);
+            if (srs == IntPtr.Zero || Marshal.PtrToStringUTF8(GdalNative.OSRGetAuthorityName(srs, IntPtr.Zero)) != "EPSG") return 0;
+            return int.TryParse(Marshal.PtrToStringUTF8(GdalNative.OSRGetAuthorityCode(srs, IntPtr.Zero)), out var code) ? code : 0;
+        }
+    }
+
     internal IntPtr Handle => _dataset != IntPtr.Zero ? _dataset : throw new ObjectDisposedException(Path);
 
     /// <summary>Opens <paramref name="path"/> read-only.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="GdalException">GDAL cannot read it as a raster; the message gives GDAL's reason.</exception>
-    public static GdalRaster Open(string path)
+    public static GdalRaster Open(string path) => Open(path, allowedDrivers: null, siblingFiles: null);
+
+    /// <summary>
+    /// Opens <paramref name="path"/> read-only with GDAL's <paramref name="driver"/> only, and without looking for side-car
+    /// files (.aux.xml, .ovr, world files): GDAL would otherwise list the file's folder at every open, which for a
+    /// folder of thousands of patches costs more than reading the patch.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="GdalException">That driver cannot read it; the message gives GDAL's reason.</exception>
+    internal static GdalRaster OpenAlone(string path, string driver) => Open(path, [driver, null], [null]);
+
+    static GdalRaster Open(string path, string?[]? allowedDrivers, string?[]? siblingFiles)
     {
         Gdal.EnsureLoaded();
         if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"Raster not found: {path}", path);
         GdalNative.CPLErrorReset();
-        var dataset = GdalNative.GDALOpenEx(path, GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+        var dataset = GdalNative.GDALOpenEx(path, GdalNative.GDAL_OF_RASTER | GdalNative.GDAL_OF_VERBOSE_ERROR, allowedDrivers, IntPtr.Zero, siblingFiles);
         if (dataset == IntPtr.Zero) throw new GdalException($"{path}: not a raster GDAL can read: {Gdal.LastError()}");
         return new GdalRaster(dataset, path);
     }
@@ -131,20 +153,27 @@ public sealed class GdalRaster : IDisposable
     /// <param name="width">Columns to read.</param>
     /// <param name="height">Rows to read.</param>
     /// <param name="bands">1-based band numbers, in the order wanted; all bands when null.</param>
-    public float[] Read(int x, int y, int width, int height, int[]? bands = null)
+    public float[] Read(int x, int y, int width, int height, int[]? bands = null) =>
+        Read<float>(RasterDataType.Float32, x, y, width, height, bands);
+
+    /// <summary>Reads a window as <see cref="Read(int, int, int, int, int[])"/> does, as unsigned 16-bit values (for bands stored so).</summary>
+    internal ushort[] ReadUInt16(int x, int y, int width, int height, int[]? bands = null) =>
+        Read<ushort>(RasterDataType.UInt16, x, y, width, height, bands);
+
+    T[] Read<T>(RasterDataType type, int x, int y, int width, int height, int[]? bands) where T : unmanaged
     {
         bands ??= Enumerable.Range(1, BandCount).ToArray();
         if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > Width || y + height > Height)
             throw new ArgumentOutOfRangeException(nameof(x), $"{Path}: window ({x}, {y}, {width}×{height}) is outside the raster ({Width}×{Height}).");
         foreach (var b in bands)
             if (b < 1 || b > BandCount) throw new ArgumentOutOfRangeException(nameof(bands), $"{Path}: band {b} does not exist (it has {BandCount}).");
-        var buffer = new float[(long)bands.Length * width * height];
+        var buffer = new T[(long)bands.Length * width * height];
         var pin = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
             GdalNative.CPLErrorReset();
             Gdal.Check(GdalNative.GDALDatasetRasterIO(Handle, GdalNative.GF_Read, x, y, width, height, pin.AddrOfPinnedObject(),
-                width, height, (int)RasterDataType.Float32, bands.Length, bands, 0, 0, 0), $"reading window ({x}, {y}, {width}×{height})", Path);
+                width, height, (int)type, bands.Length, bands, 0, 0, 0), $"reading window ({x}, {y}, {width}×{height})", Path);
         }
         finally
         {

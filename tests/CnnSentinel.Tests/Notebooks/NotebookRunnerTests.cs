@@ -58,17 +58,6 @@ public class NotebookRunnerTests
     }
 
     [Fact]
-    public void CachedRestoresOfTheLibraryAreForgottenAndOthersKept()
-    {
-        var cache = TestEnvironment.NewTempDirectory();
-        File.WriteAllText(Path.Combine(cache, "a.csx"), "#r \"/home/u/.nuget/packages/cnnsentinel.lib/0.1.0/lib/net10.0/CnnSentinel.Lib.dll\"");
-        File.WriteAllText(Path.Combine(cache, "a.resolvedReferences.paths"), "CnnSentinel.Lib,0.1.0,/home/u/.nuget/packages/cnnsentinel.lib/0.1.0/,");
-        File.WriteAllText(Path.Combine(cache, "b.csx"), "#r \"/home/u/.nuget/packages/plotly.net/6.0.0/lib/netstandard2.0/Plotly.NET.dll\"");
-        NotebookRunner.ForgetCachedRestores("cnnsentinel.lib", cache);
-        Assert.Equal(["b.csx"], Directory.GetFiles(cache).Select(Path.GetFileName));
-    }
-
-    [Fact]
     public void AMissingNotebookIsAClearError()
     {
         var missing = Path.Combine(TestEnvironment.NewTempDirectory(), "nope.ipynb");
