@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CnnSentinel.Evaluation;
 
 /// <summary>
@@ -14,8 +16,10 @@ internal sealed record RateComparison(string What, double ImagesPerSecond, strin
     IReadOnlyList<double> Rounds)
 {
     /// <summary>The rate over the reference's.</summary>
+    [JsonIgnore]
     public double Ratio => ImagesPerSecond / ReferenceImagesPerSecond;
 
     /// <summary>Whether the ratio reaches the goal.</summary>
+    [JsonIgnore]
     public bool Met => Ratio >= Goal;
 }

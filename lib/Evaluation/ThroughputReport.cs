@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CnnSentinel.IO;
 
 namespace CnnSentinel.Evaluation;
@@ -29,6 +30,7 @@ internal sealed record ThroughputReport(string Verb, string Setting, string Mach
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>The report's file name.</summary>
+    [JsonIgnore]
     public string FileName => FileNameOf(Verb);
 
     static string FileNameOf(string verb) => $"{verb}.json";
