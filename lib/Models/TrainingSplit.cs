@@ -9,7 +9,7 @@ namespace CnnSentinel.Models;
 /// patches it was trained on overstates it, so whatever scores a model on patches finds its validation side here, or
 /// is given a manifest.
 /// </summary>
-public static class TrainingSplit
+internal static class TrainingSplit
 {
     /// <summary>Reproduces the split the model described by <paramref name="description"/> was trained with, on <paramref name="dataset"/>.</summary>
     /// <param name="description">The model's description (<see cref="ModelFile.ReadDescription"/>).</param>

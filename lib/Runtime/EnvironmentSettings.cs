@@ -4,7 +4,7 @@ namespace CnnSentinel.Runtime;
 /// Every environment variable the library reads, in one place: what each one changes and what holds when it is unset.
 /// Each is read when asked for, so that a variable set by a test or a notebook cell takes effect at once.
 /// </summary>
-public static class EnvironmentSettings
+internal static class EnvironmentSettings
 {
     /// <summary>
     /// <c>CNNSENTINEL_MODE</c>: <c>quick</c> or <c>full</c> (unset: full), the notebooks' run mode

@@ -10,10 +10,11 @@ public sealed class PublicSurfaceTests
 {
     /// <summary>
     /// The most public types (nested ones included) the library may export: 180 before tooling went internal, 122 after (with the shared base <c>PooledCnn</c>), 127 with the map-accuracy mosaic that notebook 06 uses,
-    /// 129 with <c>UserErrorException</c> (what users catch) and <c>ChartLayout</c> (notebooks' own charts).
+    /// 129 with <c>UserErrorException</c> (what users catch) and <c>ChartLayout</c> (notebooks' own charts), 127 with
+    /// <c>TrainingSplit</c> and <c>EnvironmentSettings</c> internal (tooling of the bench and of the library itself).
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 129;
+    const int Limit = 127;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
