@@ -1,5 +1,5 @@
 using CnnSentinel.Runtime;
-using CnnSentinel.Training;
+using CnnSentinel.Loading;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using CnnSentinel.Loading;
 using CnnSentinel.Training;
 using Plotly.NET;
 using Plotly.NET.CSharp;

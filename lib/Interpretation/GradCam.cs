@@ -1,4 +1,5 @@
 using CnnSentinel.Datasets;
+using CnnSentinel.Loading;
 using CnnSentinel.Notebooks;
 using CnnSentinel.Training;
 using CnnSentinel.Runtime;

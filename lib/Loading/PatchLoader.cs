@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using CnnSentinel.Datasets;
 using CnnSentinel.Randomness;
-using CnnSentinel.Training;
 using CnnSentinel.Transforms;
 using static TorchSharp.torch;
 

@@ -20,7 +20,7 @@ public static class NotebookEnvironment
     static TorchRuntime.RuntimeReport? _runtime;
 
     /// <summary>True once a notebook kernel has loaded the library.</summary>
-    public static bool IsInitialized => _runtime is not null;
+    public static bool IsInitialized => NotebookKernel.IsLoaded;
 
     /// <summary>
     /// Makes the kernel ready: lets Plotly.NET bind to the kernel's FSharp.Core and loads the native
@@ -35,7 +35,9 @@ public static class NotebookEnvironment
             // its first chart. FSharp.Core keeps binary compatibility within a major version, so the
             // loaded one serves the request.
             AssemblyLoadContext.Default.Resolving += (_, name) => name.Name == "FSharp.Core" ? LoadedAssembly(name.Name) : null;
-            return _runtime = TorchRuntime.EnsureLoaded();
+            _runtime = TorchRuntime.EnsureLoaded();
+            NotebookKernel.MarkLoaded();
+            return _runtime;
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CnnSentinel.Notebooks;
+using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Training;
 
@@ -19,7 +19,7 @@ public sealed class ConsoleProgress(TextWriter? output = null, bool? rewriteLine
 {
     const int BarWidth = 20;
     readonly TextWriter _out = output ?? Console.Out;
-    readonly bool _rewrite = rewriteLine ?? (!Console.IsOutputRedirected || NotebookEnvironment.IsInitialized);
+    readonly bool _rewrite = rewriteLine ?? (!Console.IsOutputRedirected || NotebookKernel.IsLoaded);
     readonly Stopwatch _sinceLast = Stopwatch.StartNew();
 
     /// <inheritdoc />

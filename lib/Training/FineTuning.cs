@@ -1,3 +1,4 @@
+using CnnSentinel.Loading;
 using CnnSentinel.Models;
 using static TorchSharp.torch;
 

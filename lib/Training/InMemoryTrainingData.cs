@@ -1,3 +1,4 @@
+using CnnSentinel.Loading;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Training;

@@ -1,6 +1,8 @@
+using static TorchSharp.torch;
+
 namespace CnnSentinel.Training;
 
-/// <summary>How to train: duration, optimiser, schedule, early stopping, checkpoints.</summary>
+/// <summary>How to train: duration, optimiser, schedule, early stopping, checkpoints, device, callbacks.</summary>
 public sealed record TrainerOptions
 {
     /// <summary>The model's short name, the first part of checkpoint names (the original used vgg and dense).</summary>
@@ -48,6 +50,36 @@ public sealed record TrainerOptions
 
     /// <summary>Receives progress after each step and each epoch; null reports nothing.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Where to train: the CPU (the default), or a CUDA GPU (<c>torch.CUDA</c>) where TorchSharp's CUDA runtime is installed; a
+    /// device this machine lacks is refused. The model is moved there before training and every batch as it comes. Exact
+    /// resumption is guaranteed on the CPU, whose random generator the checkpoints hold.
+    /// </summary>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>
+    /// The callbacks the training loop calls, in order; null (the default) for <see cref="StandardCallbacks"/>, built from the
+    /// settings above. To add one: <c>options with { Callbacks = [.. options.StandardCallbacks(), mine] }</c>; to replace one,
+    /// list the built-ins you keep (<see cref="TrainerCallback"/>'s static methods) with yours. When set, the settings above that
+    /// make the standard callbacks (checkpoints, best weights, early stopping, progress) are not read.
+    /// </summary>
+    public IReadOnlyList<TrainerCallback>? Callbacks { get; init; }
+
+    /// <summary>
+    /// The callbacks these settings ask for: checkpoints in <see cref="CheckpointDirectory"/>, restoring the best weights, the
+    /// history CSV beside the checkpoints, <see cref="Progress"/>, and early stopping after <see cref="EarlyStoppingPatience"/>.
+    /// </summary>
+    public IReadOnlyList<TrainerCallback> StandardCallbacks()
+    {
+        var callbacks = new List<TrainerCallback>();
+        if (CheckpointDirectory is { } folder) callbacks.Add(TrainerCallback.Checkpoints(folder));
+        if (RestoreBestWeights) callbacks.Add(TrainerCallback.RestoreBestWeights());
+        if (CheckpointDirectory is not null) callbacks.Add(TrainerCallback.HistoryCsv(Path.Combine(CheckpointDirectory, HistoryName)));
+        if (Progress is { } progress) callbacks.Add(TrainerCallback.ReportProgress(progress));
+        if (EarlyStoppingPatience is { } patience) callbacks.Add(TrainerCallback.EarlyStopping(patience));
+        return callbacks;
+    }
 
     /// <summary>File name of the last checkpoint, from which a run resumes.</summary>
     public string LastCheckpointName => $"{ModelName}_{Tag}.last.ckpt";

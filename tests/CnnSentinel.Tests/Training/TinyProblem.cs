@@ -1,3 +1,4 @@
+using CnnSentinel.Loading;
 using CnnSentinel.Training;
 using TorchSharp;
 using static TorchSharp.torch;

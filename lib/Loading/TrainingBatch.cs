@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace CnnSentinel.Training;
+namespace CnnSentinel.Loading;
 
 /// <summary>One batch for training or evaluation. Whoever consumes it disposes it.</summary>
 /// <param name="Inputs">Images, [N, C, H, W], normalised.</param>

@@ -1,4 +1,4 @@
-namespace CnnSentinel.Training;
+namespace CnnSentinel.Loading;
 
 /// <summary>
 /// A source of batches that the trainer can replay: the batches of an epoch must be a function of
