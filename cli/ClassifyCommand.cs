@@ -35,10 +35,11 @@ static class ClassifyCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write every class's probability (one band per class)." };
         var noData = new Option<double?>("--nodata") { Description = "Input value meaning no data, overriding the file's." };
+        var device = DeviceOption.Create();
         var force = new Option<bool>("--force") { Description = "Classify again even when the outputs exist and were made from the same input, model and options; replace another input's outputs of the same name." };
         var command = new Command("classify", "Classify a Sentinel-2 scene into a land-use map: class GeoTIFF (colour table), probability GeoTIFF, legend, preview.")
         {
-            input, model, output, mode, stride, bands, blockSize, batchSize, threads, probabilities, noData, radiometry, uncertainBelow, noCloudTest, force,
+            input, model, output, mode, stride, bands, blockSize, batchSize, threads, probabilities, noData, radiometry, uncertainBelow, noCloudTest, force, device,
         };
         command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
@@ -51,6 +52,7 @@ static class ClassifyCommand
             var outputs = SceneOutputPaths.For(outFolder, path, parse.GetValue(probabilities));
             foreach (var stale in TemporaryFiles.RemoveStale(outFolder)) Console.WriteLine($"classify: removed {stale}, left by a run that was stopped");
             TorchRuntime.EnsureLoaded();
+            var computeDevice = DeviceOption.Resolve(parse, device);
             torch.set_num_threads(threadCount);
             var modelPath = parse.GetValue(model)!.FullName;
             var description = ModelFile.HasDescription(modelPath) ? ModelFile.ReadDescription(modelPath) : null;
@@ -77,6 +79,7 @@ static class ClassifyCommand
                 KeepAllProbabilities = parse.GetValue(probabilities),
                 UncertainBelow = uncertain > 0 ? uncertain : null,
                 Clouds = parse.GetValue(noCloudTest) ? null : defaults.Clouds,
+                Device = computeDevice,
             };
             var request = SceneRunRecord.For(path, modelPath, new Dictionary<string, string>
             {

@@ -17,20 +17,22 @@ static class EvaluateCommand
         var tta = new Option<bool?>("--tta") { Description = "Average over the 8 flips and quarter turns (default: as the model file's own figures)." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the report (figures, confusion matrix, every prediction) as JSON." };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
+        var device = DeviceOption.Create();
         var command = new Command("evaluate", "Evaluate a saved model on a labelled folder: per-class precision/recall/F1, confusion matrix, overall accuracy and kappa.")
         {
-            model, data, split, side, tta, json, batch,
+            model, data, split, side, tta, json, batch, device,
         };
         command.SetAction(parse => CommandErrors.Run("evaluate", () =>
         {
             if (parse.GetValue(batch) < 1) throw new UserErrorException("--batch must be at least 1.");
             TorchRuntime.EnsureLoaded();
+            var computeDevice = DeviceOption.Resolve(parse, device);
             var modelPath = parse.GetValue(model)!.FullName;
             var dataset = EuroSatDataset.Open(parse.GetValue(data)!.FullName);
             IReadOnlyList<EuroSatSample>? samples = null;
             if (parse.GetValue(split) is { } manifest)
                 samples = SplitManifest.Read(manifest.FullName, dataset).Samples(parse.GetValue(side));
-            var report = ModelEvaluation.Evaluate(modelPath, dataset, samples, parse.GetValue(tta), parse.GetValue(batch));
+            var report = ModelEvaluation.Evaluate(modelPath, dataset, samples, parse.GetValue(tta), parse.GetValue(batch), computeDevice);
             if (parse.GetValue(json) is { } output) report.Save(output.FullName);
             Console.WriteLine(report.ToText());
             return 0;

@@ -35,10 +35,11 @@ static class TrainCommand
         var tag = new Option<string?>("--tag") { Description = "Run name in file names (default: <format>_<recipe|scratch>)." };
         var randomInit = new Option<bool>("--random-init") { Description = "With --recipe: the same network and recipe from random weights instead of ImageNet's (the from-scratch baseline)." };
         var half = new Option<bool>("--half") { Description = "Store the model file's weights as float16 (half the size)." };
+        var device = DeviceOption.Create();
         var checkData = new Option<bool>("--check-data") { Description = "Decode every patch before training and stop with the list of damaged files (otherwise a damaged patch stops training when the loader reaches it)." };
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half, checkData,
+            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half, checkData, device,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -48,6 +49,7 @@ static class TrainCommand
             if (parse.GetValue(batch) is < 1) throw new UserErrorException("--batch must be at least 1.");
             if (parse.GetValue(steps) is < 1) throw new UserErrorException("--steps must be at least 1.");
             TorchRuntime.EnsureLoaded();
+            var computeDevice = DeviceOption.Resolve(parse, device);
             int runSeed = parse.GetValue(seed);
             TorchSharp.torch.manual_seed(runSeed);
             var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipe.Named(name) : parse.GetValue(pretrained) ? TrainingRecipe.Original : null;
@@ -107,7 +109,7 @@ static class TrainCommand
             if (chosen is not null)
             {
                 history = chosen.Train(network, training.Train, training.Validation, architecture, runTag, dir,
-                    o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience, RunIdentity = identity });
+                    o => o with { StepsPerEpoch = parse.GetValue(steps), Progress = progress, Device = computeDevice, EarlyStoppingPatience = parse.GetValue(patience) ?? o.EarlyStoppingPatience, RunIdentity = identity });
             }
             else
             {
@@ -115,6 +117,7 @@ static class TrainCommand
                 {
                     ModelName = architecture, Tag = runTag, Epochs = parse.GetValue(epochs) ?? 10, StepsPerEpoch = parse.GetValue(steps),
                     Optimizer = spec, EarlyStoppingPatience = parse.GetValue(patience), CheckpointDirectory = dir, Progress = progress, RunIdentity = identity,
+                    Device = computeDevice,
                 }).History;
             }
             var trainingSeconds = clock.Elapsed.TotalSeconds;
@@ -122,7 +125,8 @@ static class TrainCommand
             // Figures of the weights as stored: a float16 file's rounding is applied before evaluating.
             if (parse.GetValue(half)) ModelFile.RoundToHalf(network);
             bool tta = chosen?.TestTimeAugmentation ?? false;
-            var report = Evaluator.Evaluate(network, training.Validation.Batches(0), dataset.Classes, tta);
+            var report = Evaluator.Evaluate(network, training.Validation.Batches(0), dataset.Classes, tta, computeDevice);
+            ComputeDevice.MoveTo(network, TorchSharp.torch.CPU); // model files are written from CPU tensors
             var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
             report.Save(reportPath);
             var description = training.Describe(architecture, network, adapted,

@@ -24,9 +24,13 @@ public static class Evaluator
     /// <param name="classes">Class names, in the model's output order.</param>
     /// <param name="testTimeAugmentation">Average the probabilities over the 8 flips and quarter turns of each image
     /// (<see cref="DihedralProbabilities"/>): 8 forward passes per image.</param>
+    /// <param name="device">Where to run: the model is moved there, and each batch as it comes; the CPU when null.
+    /// A device this machine lacks is refused.</param>
     public static EvaluationReport Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, IReadOnlyList<string> classes,
-        bool testTimeAugmentation = false)
+        bool testTimeAugmentation = false, Device? device = null)
     {
+        var on = ComputeDevice.Require(device ?? CPU);
+        ComputeDevice.MoveTo(model, on);
         model.eval();
         using var _ = no_grad();
         var predictions = new List<Prediction>();
@@ -34,7 +38,8 @@ public static class Evaluator
         {
             using var _batch = batch;
             using var scope = NewDisposeScope();
-            var probabilities = (testTimeAugmentation ? DihedralProbabilities(model, batch.Inputs) : nn.functional.softmax(model.forward(batch.Inputs), 1)).cpu();
+            var inputs = ComputeDevice.On(batch.Inputs, on);
+            var probabilities = (testTimeAugmentation ? DihedralProbabilities(model, inputs) : nn.functional.softmax(model.forward(inputs), 1)).cpu();
             if (probabilities.shape[1] != classes.Count)
                 throw new ArgumentException($"The model gives {probabilities.shape[1]} classes but {classes.Count} class names were given.");
             var predicted = probabilities.argmax(1).data<long>().ToArray();

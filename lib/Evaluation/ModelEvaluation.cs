@@ -16,16 +16,17 @@ public static class ModelEvaluation
     /// <param name="samples">Which files (e.g. one side of a split); null for all.</param>
     /// <param name="testTimeAugmentation">Average over the 8 flips and quarter turns; null for what the model file's own figures used.</param>
     /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="device">Where to run the model; the CPU when null.</param>
     /// <exception cref="InvalidDataException">The data's bands or classes are not the model's; the message names both.</exception>
     public static EvaluationReport Evaluate(string modelPath, EuroSatDataset dataset, IReadOnlyList<EuroSatSample>? samples = null,
-        bool? testTimeAugmentation = null, int batchSize = 64)
+        bool? testTimeAugmentation = null, int batchSize = 64, TorchSharp.torch.Device? device = null)
     {
         var (model, description) = ModelFile.Load(modelPath);
         using var _ = model;
         CheckFits(description, dataset, modelPath);
         var loader = new PatchLoader(dataset, samples, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = description.Preprocessing.Input });
         return Evaluator.Evaluate(model, loader.Batches(0), description.Classes,
-            testTimeAugmentation ?? description.Training?.Validation.TestTimeAugmentation ?? false);
+            testTimeAugmentation ?? description.Training?.Validation.TestTimeAugmentation ?? false, device);
     }
 
     /// <summary>Refuses data whose bands or classes differ from what the model reads and gives.</summary>

@@ -17,11 +17,11 @@ internal static class ComputeDevice
     public static Device Parse(string name)
     {
         var text = name.Trim().ToLowerInvariant();
-        if (text == "auto") return cuda.is_available() ? CUDA : CPU;
+        if (text == "auto") return cuda.is_available() ? new Device(DeviceType.CUDA, 0) : CPU;
         var device = text switch
         {
             "cpu" => CPU,
-            "cuda" => CUDA,
+            "cuda" => new Device(DeviceType.CUDA, 0),
             _ when text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out int index) && index >= 0 => new Device(DeviceType.CUDA, index),
             _ => throw new ArgumentException($"--device {name}: give {Names}."),
         };

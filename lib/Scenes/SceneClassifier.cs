@@ -56,6 +56,7 @@ public sealed class SceneClassifier
             throw new UserErrorException("The cloud test reads reflectance: give the scene's radiometry too.");
         if (options.Mode == ClassificationMode.Dense && !model.SupportsDense)
             throw new UserErrorException("Dense classification needs a network built as features → global average pooling → head (ResNet, DenseNet201, VGG16 with the original head, the scene CNN); this one supports naive mode only.");
+        model.MoveTo(options.Device ?? CPU);
         _model = model;
         _options = options;
     }

@@ -23,6 +23,8 @@ namespace CnnSentinel.Scenes;
 /// <param name="Radiometry">How raw values become the model's units (applied before <see cref="Preprocessing"/>); none when null.</param>
 /// <param name="Clouds">A cloud test on the raw values (needs <see cref="Radiometry"/>): cloud pixels get <see cref="MapMask.Cloud"/>,
 /// pixels whose window is mostly cloud <see cref="MapMask.Uncertain"/>; none when null.</param>
+/// <param name="Device">Where the model runs (the windows and blocks are moved there, the results back); the CPU when null.
+/// A device this machine lacks is refused.</param>
 public sealed record SceneClassifierOptions(
     Preprocessing Preprocessing,
     ClassificationMode Mode = ClassificationMode.Dense,
@@ -35,7 +37,8 @@ public sealed record SceneClassifierOptions(
     double? UncertainBelow = null,
     int AgreementSamplesPerBlock = 16,
     SceneRadiometry? Radiometry = null,
-    CloudTest? Clouds = null)
+    CloudTest? Clouds = null,
+    TorchSharp.torch.Device? Device = null)
 {
     /// <summary>
     /// Pixels between classified centres in naive mode by default: with interpolated probabilities, 16 draws boundaries

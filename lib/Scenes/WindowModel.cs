@@ -1,4 +1,5 @@
 using CnnSentinel.Models;
+using CnnSentinel.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -22,9 +23,10 @@ public sealed class WindowModel
     readonly Func<Tensor, Tensor>? _whole;
     readonly Func<Tensor, Tensor>? _features;
     readonly Func<Tensor, Tensor>? _head;
-    readonly Action _eval;
+    readonly IReadOnlyList<Module> _modules;
+    Device _device = CPU;
 
-    WindowModel(Func<Tensor, Tensor>? whole, Func<Tensor, Tensor>? features, Func<Tensor, Tensor>? head, Action eval,
+    WindowModel(Func<Tensor, Tensor>? whole, Func<Tensor, Tensor>? features, Func<Tensor, Tensor>? head, IReadOnlyList<Module> modules,
         int downsampling, int windowSize, bool denseIsExact)
     {
         if (windowSize <= 0) throw new ArgumentOutOfRangeException(nameof(windowSize), "The window size must be positive.");
@@ -33,7 +35,7 @@ public sealed class WindowModel
         _whole = whole;
         _features = features;
         _head = head;
-        _eval = eval;
+        _modules = modules;
         Downsampling = downsampling;
         WindowSize = windowSize;
         DenseIsExact = features is not null && denseIsExact;
@@ -61,12 +63,12 @@ public sealed class WindowModel
     /// </summary>
     public static WindowModel For(ImageClassifier network, int windowSize = 64) =>
         network.FeatureStride is { } stride && windowSize % stride == 0
-            ? new(network.call, network.FeatureMap, network.HeadOfPooled, () => network.eval(), stride, windowSize, network.FeaturesAreShiftEquivariant)
+            ? new(network.call, network.FeatureMap, network.HeadOfPooled, [network], stride, windowSize, network.FeaturesAreShiftEquivariant)
             : FromModule(network, windowSize);
 
     /// <summary>Any module mapping [N, C, <paramref name="windowSize"/>, <paramref name="windowSize"/>] windows to logits [N, K]: naive mode only.</summary>
     public static WindowModel FromModule(Module<Tensor, Tensor> model, int windowSize = 64) =>
-        new(model.call, null, null, () => model.eval(), 0, windowSize, false);
+        new(model.call, null, null, [model], 0, windowSize, false);
 
     /// <summary>A model that is <c>head(global_average_pool(features(x)))</c>: naive and dense modes.</summary>
     /// <param name="features">The convolutional part: [N, C, H, W] → [N, C', H / <paramref name="downsampling"/>, W / <paramref name="downsampling"/>].</param>
@@ -75,7 +77,7 @@ public sealed class WindowModel
     /// <param name="windowSize">Side of the windows.</param>
     /// <param name="exact">Whether the features are unpadded, so that dense equals naive (see <see cref="DenseIsExact"/>).</param>
     public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = 64, bool exact = true) =>
-        new(null, features.call, head.call, () => { features.eval(); head.eval(); }, downsampling, windowSize, exact);
+        new(null, features.call, head.call, [features, head], downsampling, windowSize, exact);
 
     /// <summary>
     /// Side of the feature map of one window (<c>WindowSize / Downsampling</c> for "same"-padded convolutions, less
@@ -86,7 +88,7 @@ public sealed class WindowModel
         if (_features is null) throw new InvalidOperationException("A naive-only model has no feature map.");
         if (_featureWindow is { } known) return known;
         using var noGrad = torch.no_grad();
-        using var zeros = torch.zeros(1, bands, WindowSize, WindowSize);
+        using var zeros = torch.zeros(1, bands, WindowSize, WindowSize, device: _device);
         using var features = _features(zeros);
         if (features.shape[2] != features.shape[3] || features.shape[2] < 1)
             throw new InvalidOperationException($"The features of a {WindowSize}×{WindowSize} window are {features.shape[2]}×{features.shape[3]}; a square map is needed.");
@@ -96,14 +98,33 @@ public sealed class WindowModel
     int? _featureWindow;
 
     /// <summary>Logits [N, K] of windows [N, C, S, S].</summary>
-    public Tensor Logits(Tensor windows) => _whole is not null ? _whole(windows) : _head!(_features!(windows).mean([2, 3]));
+    public Tensor Logits(Tensor windows) => OnDevice(windows, w => _whole is not null ? _whole(w) : _head!(_features!(w).mean([2, 3])));
 
     /// <summary>The convolutional part's feature map of an input of any size (dense mode).</summary>
-    internal Tensor FeatureMap(Tensor input) => (_features ?? throw new InvalidOperationException("A naive-only model has no feature map."))(input);
+    internal Tensor FeatureMap(Tensor input) => OnDevice(input, _features ?? throw new InvalidOperationException("A naive-only model has no feature map."));
 
     /// <summary>Logits [N, K] of pooled features [N, C'] (dense mode).</summary>
-    internal Tensor HeadOfPooled(Tensor pooled) => (_head ?? throw new InvalidOperationException("A naive-only model has no head of its own."))(pooled);
+    internal Tensor HeadOfPooled(Tensor pooled) => OnDevice(pooled, _head ?? throw new InvalidOperationException("A naive-only model has no head of its own."));
 
     /// <summary>Puts the modules in evaluation mode (dropout and batch norm as at inference).</summary>
-    public void Eval() => _eval();
+    public void Eval()
+    {
+        foreach (var module in _modules) module.eval();
+    }
+
+    /// <summary>Moves the modules to <paramref name="device"/>; from then on inputs are moved there and results come back on the CPU.</summary>
+    /// <exception cref="ArgumentException">This machine lacks the device.</exception>
+    internal void MoveTo(Device device)
+    {
+        _device = ComputeDevice.Require(device);
+        foreach (var module in _modules) ComputeDevice.MoveTo(module, _device);
+    }
+
+    /// <summary><paramref name="run"/> on <paramref name="input"/> moved to the model's device, the result moved back to the CPU (nothing moves on the CPU).</summary>
+    Tensor OnDevice(Tensor input, Func<Tensor, Tensor> run)
+    {
+        if (_device.type == DeviceType.CPU) return run(input);
+        using var scope = NewDisposeScope();
+        return run(ComputeDevice.On(input, _device)).cpu().MoveToOuterDisposeScope();
+    }
 }

@@ -48,7 +48,7 @@ public sealed record TrainerOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? RunIdentity { get; init; }
 
-    /// <summary>Receives progress after each step and each epoch; null reports nothing.</summary>
+    /// <summary>Receives progress after each step and each epoch (<see cref="TrainerCallback.ReportProgress"/>); null reports nothing.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>

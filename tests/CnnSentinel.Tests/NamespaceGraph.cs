@@ -8,10 +8,11 @@ namespace CnnSentinel.Tests;
 
 /// <summary>
 /// Which namespace of an assembly uses which, read from its compiled metadata: base types and interfaces, field, method,
-/// property and local signatures, and every type, method and field token in the method bodies. A namespace is folded
-/// to its first two parts (<c>CnnSentinel.Models.Pretrained</c> counts as <c>CnnSentinel.Models</c>), as the library's
-/// folders are; nested and compiler-generated types count for the namespace of the type that holds them, and
-/// compiler-generated global types (e.g. <c>&lt;PrivateImplementationDetails&gt;</c>) are left out.
+/// property and local signatures, attributes, and every type, method and field token in the method bodies. A namespace
+/// is folded to one part below the root (<c>CnnSentinel.Models.Pretrained</c> counts as <c>CnnSentinel.Models</c>), as the
+/// library's folders are; nested and compiler-generated types count for the namespace of the type that holds them, and
+/// namespaces outside the given root (compiler-generated code such as <c>&lt;PrivateImplementationDetails&gt;</c> or
+/// generated regular expressions) are left out.
 /// </summary>
 internal sealed class NamespaceGraph
 {
@@ -20,8 +21,8 @@ internal sealed class NamespaceGraph
 
     NamespaceGraph(IReadOnlyDictionary<string, IReadOnlySet<string>> uses) => Uses = uses;
 
-    /// <summary>Reads the graph of the assembly file at <paramref name="path"/>.</summary>
-    public static NamespaceGraph Read(string path)
+    /// <summary>Reads the graph of the namespaces at and under <paramref name="root"/> in the assembly file at <paramref name="path"/>.</summary>
+    public static NamespaceGraph Read(string path, string root)
     {
         using var stream = File.OpenRead(path);
         using var pe = new PEReader(stream);
@@ -29,13 +30,13 @@ internal sealed class NamespaceGraph
         var uses = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var handle in reader.TypeDefinitions)
         {
-            var from = NamespaceOf(reader, handle);
+            var from = NamespaceOf(reader, handle, root);
             if (from is null) continue;
             var collector = new Collector(reader);
             collector.VisitType(handle, pe);
             var targets = uses.TryGetValue(from, out var set) ? set : uses[from] = new HashSet<string>(StringComparer.Ordinal);
             foreach (var used in collector.Types)
-                if (NamespaceOf(reader, used) is { } to && to != from) targets.Add(to);
+                if (NamespaceOf(reader, used, root) is { } to && to != from) targets.Add(to);
         }
         return new NamespaceGraph(uses.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)kv.Value, StringComparer.Ordinal));
     }
@@ -62,15 +63,18 @@ internal sealed class NamespaceGraph
         return null;
     }
 
-    /// <summary>The namespace a type definition counts for: that of its outermost declaring type, folded to two parts.</summary>
-    static string? NamespaceOf(MetadataReader reader, TypeDefinitionHandle handle)
+    /// <summary>
+    /// The namespace a type definition counts for: that of its outermost declaring type, folded to one part below
+    /// <paramref name="root"/>; null outside <paramref name="root"/>.
+    /// </summary>
+    static string? NamespaceOf(MetadataReader reader, TypeDefinitionHandle handle, string root)
     {
         var type = reader.GetTypeDefinition(handle);
         while (type.GetDeclaringType() is { IsNil: false } outer) type = reader.GetTypeDefinition(outer);
         var name = reader.GetString(type.Namespace);
-        if (name.Length == 0) return null;
-        var parts = name.Split('.');
-        return string.Join('.', parts.Take(2));
+        if (name == root) return root;
+        if (!name.StartsWith(root + ".", StringComparison.Ordinal)) return null;
+        return root + "." + name[(root.Length + 1)..].Split('.')[0];
     }
 
     /// <summary>Collects the type definitions of the assembly that one type's metadata and IL refer to.</summary>

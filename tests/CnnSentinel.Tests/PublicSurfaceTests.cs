@@ -11,10 +11,12 @@ public sealed class PublicSurfaceTests
     /// <summary>
     /// The most public types (nested ones included) the library may export: 180 before tooling went internal, 122 after (with the shared base <c>PooledCnn</c>), 127 with the map-accuracy mosaic that notebook 06 uses,
     /// 129 with <c>UserErrorException</c> (what users catch) and <c>ChartLayout</c> (notebooks' own charts), 127 with
-    /// <c>TrainingSplit</c> and <c>EnvironmentSettings</c> internal (tooling of the bench and of the library itself).
+    /// <c>TrainingSplit</c> and <c>EnvironmentSettings</c> internal (tooling of the bench and of the library itself), 129 with the
+    /// trainer's callbacks (<c>TrainerCallback</c>, the base a user's callback derives from, and <c>TrainingContext</c>, what it
+    /// sees; the built-in callbacks stay internal behind <c>TrainerCallback</c>'s factory methods).
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 127;
+    const int Limit = 129;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
@@ -34,6 +36,8 @@ public sealed class PublicSurfaceTests
     [InlineData("CnnSentinel.Download.ResumableDownload")]
     [InlineData("CnnSentinel.Training.Checkpoint")]
     [InlineData("CnnSentinel.IO.AtomicFile")]
+    [InlineData("CnnSentinel.Training.Callbacks.CheckpointCallback")]
+    [InlineData("CnnSentinel.Runtime.ComputeDevice")]
     public void ToolingIsInternal(string type) =>
         Assert.DoesNotContain(Exported, t => t.FullName == type);
 }
