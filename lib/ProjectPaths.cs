@@ -1,4 +1,3 @@
-using CnnSentinel.Runtime;
 
 namespace CnnSentinel;
 

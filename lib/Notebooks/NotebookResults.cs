@@ -9,7 +9,7 @@ namespace CnnSentinel.Notebooks;
 /// </summary>
 /// <remarks>
 /// The folder is <c>results</c> in the output folder (<see cref="ProjectPaths.Output"/>: <c>out/results</c> in the
-/// repository unless <see cref="Runtime.EnvironmentSettings.OutputVariable"/> moves it). Files are written atomically.
+/// repository unless <see cref="EnvironmentSettings.OutputVariable"/> moves it). Files are written atomically.
 /// </remarks>
 public static class NotebookResults
 {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CnnSentinel.IO;
-using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Notebooks;
 

@@ -13,7 +13,7 @@ internal static class ComputeDevice
     public const string Names = "cpu, cuda, cuda:<index> or auto (cuda where available, else cpu)";
 
     /// <summary>The device a command-line name means, checked to be available.</summary>
-    /// <exception cref="ArgumentException">The name is unknown, or names a device this machine does not have; the message says which.</exception>
+    /// <exception cref="UserErrorException">The name is unknown, or names a device this machine does not have; the message says which.</exception>
     public static Device Parse(string name)
     {
         var text = name.Trim().ToLowerInvariant();
@@ -23,21 +23,21 @@ internal static class ComputeDevice
             "cpu" => CPU,
             "cuda" => new Device(DeviceType.CUDA, 0),
             _ when text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out int index) && index >= 0 => new Device(DeviceType.CUDA, index),
-            _ => throw new ArgumentException($"--device {name}: give {Names}."),
+            _ => throw new UserErrorException($"--device {name}: give {Names}."),
         };
         return Require(device);
     }
 
     /// <summary>Returns <paramref name="device"/> when this machine can compute on it.</summary>
-    /// <exception cref="ArgumentException">It is neither the CPU nor an available CUDA GPU; the message says why.</exception>
+    /// <exception cref="UserErrorException">It is neither the CPU nor an available CUDA GPU; the message says why.</exception>
     public static Device Require(Device device)
     {
         if (device.type == DeviceType.CPU) return device;
-        if (device.type != DeviceType.CUDA) throw new ArgumentException($"Device {device}: only the CPU and CUDA GPUs are supported.");
+        if (device.type != DeviceType.CUDA) throw new UserErrorException($"Device {device}: only the CPU and CUDA GPUs are supported.");
         if (!cuda.is_available())
-            throw new ArgumentException($"Device {device}: CUDA is not available here (TorchSharp's CUDA runtime is not installed or no GPU is visible); use the CPU.");
+            throw new UserErrorException($"Device {device}: CUDA is not available here (TorchSharp's CUDA runtime is not installed or no GPU is visible); use the CPU.");
         if (device.index >= cuda.device_count())
-            throw new ArgumentException($"Device {device}: this machine has {cuda.device_count()} CUDA GPU(s), numbered from 0.");
+            throw new UserErrorException($"Device {device}: this machine has {cuda.device_count()} CUDA GPU(s), numbered from 0.");
         return device;
     }
 

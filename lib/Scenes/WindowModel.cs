@@ -113,7 +113,7 @@ public sealed class WindowModel
     }
 
     /// <summary>Moves the modules to <paramref name="device"/>; from then on inputs are moved there and results come back on the CPU.</summary>
-    /// <exception cref="ArgumentException">This machine lacks the device.</exception>
+    /// <exception cref="UserErrorException">This machine lacks the device.</exception>
     internal void MoveTo(Device device)
     {
         _device = ComputeDevice.Require(device);

@@ -17,10 +17,10 @@ public class ComputeDeviceTests
         Assert.Equal(DeviceType.CPU, ComputeDevice.Parse("cpu").type);
         Assert.Equal(DeviceType.CPU, ComputeDevice.Parse(" CPU ").type);
         Assert.Equal(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU, ComputeDevice.Parse("auto").type);
-        var error = Assert.Throws<ArgumentException>(() => ComputeDevice.Parse("gpu"));
+        var error = Assert.Throws<UserErrorException>(() => ComputeDevice.Parse("gpu"));
         Assert.Contains("--device gpu", error.Message);
         Assert.Contains(ComputeDevice.Names, error.Message);
-        Assert.Throws<ArgumentException>(() => ComputeDevice.Parse("cuda:-1"));
+        Assert.Throws<UserErrorException>(() => ComputeDevice.Parse("cuda:-1"));
     }
 
     [SkippableFact]
@@ -28,7 +28,7 @@ public class ComputeDeviceTests
     {
         Skip.If(cuda.is_available(), "this machine has a CUDA GPU");
         foreach (var name in new[] { "cuda", "cuda:0", "cuda:3" })
-            Assert.Contains("CUDA is not available", Assert.Throws<ArgumentException>(() => ComputeDevice.Parse(name)).Message);
+            Assert.Contains("CUDA is not available", Assert.Throws<UserErrorException>(() => ComputeDevice.Parse(name)).Message);
     }
 
     [SkippableFact]
@@ -38,10 +38,10 @@ public class ComputeDeviceTests
         var (_, validation) = TinyProblem.Data();
         var model = TinyProblem.Model();
         Assert.Contains("CUDA is not available",
-            Assert.Throws<ArgumentException>(() => Evaluator.Evaluate(model, validation.Batches(0), ["a", "b", "c"], device: new Device(DeviceType.CUDA, 0))).Message);
+            Assert.Throws<UserErrorException>(() => Evaluator.Evaluate(model, validation.Batches(0), ["a", "b", "c"], device: new Device(DeviceType.CUDA, 0))).Message);
         var network = new SceneCnn(10, 3);
-        var options = new SceneClassifierOptions([0f, 0f, 0f], [1f, 1f, 1f], Device: new Device(DeviceType.CUDA, 0));
-        Assert.Contains("CUDA is not available", Assert.Throws<ArgumentException>(() => new SceneClassifier(WindowModel.For(network), options)).Message);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, Device: new Device(DeviceType.CUDA, 0));
+        Assert.Contains("CUDA is not available", Assert.Throws<UserErrorException>(() => new SceneClassifier(WindowModel.For(network), options)).Message);
         Assert.All(network.parameters(), p => Assert.Equal(DeviceType.CPU, p.device_type));
     }
 

@@ -104,7 +104,7 @@ public class TrainerCallbackTests
         Skip.If(cuda.is_available(), "this machine has a CUDA GPU");
         var (train, val) = TinyProblem.Data();
         var model = TinyProblem.Model();
-        var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, train, val, Options() with { Device = new Device(DeviceType.CUDA, 0) }));
+        var error = Assert.Throws<UserErrorException>(() => Trainer.Fit(model, train, val, Options() with { Device = new Device(DeviceType.CUDA, 0) }));
         Assert.Contains("CUDA is not available", error.Message);
         Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CPU, p.device_type));
     }

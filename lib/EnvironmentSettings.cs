@@ -1,4 +1,4 @@
-namespace CnnSentinel.Runtime;
+namespace CnnSentinel;
 
 /// <summary>
 /// Every environment variable the library reads, in one place: what each one changes and what holds when it is unset.
