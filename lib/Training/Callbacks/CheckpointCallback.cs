@@ -50,7 +50,7 @@ internal sealed class CheckpointCallback(string directory) : TrainerCallback
             context.Options.RunIdentity);
 
     /// <summary>Refuses to resume a checkpoint written by a run with other settings.</summary>
-    /// <exception cref="InvalidOperationException">A setting differs; the message names it, both values and the checkpoint.</exception>
+    /// <exception cref="UserErrorException">A setting differs; the message names it, both values and the checkpoint.</exception>
     static void CheckSameRun(string checkpoint, IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string>? current)
     {
         if (saved is null || current is null) return;
@@ -59,7 +59,7 @@ internal sealed class CheckpointCallback(string directory) : TrainerCallback
             .Select(k => $"{k} was {saved.GetValueOrDefault(k) ?? "(not set)"}, now {current.GetValueOrDefault(k) ?? "(not set)"}")
             .ToList();
         if (differences.Count > 0)
-            throw new InvalidOperationException($"{checkpoint} belongs to a run with other settings ({string.Join("; ", differences)}). " +
+            throw new UserErrorException($"{checkpoint} belongs to a run with other settings ({string.Join("; ", differences)}). " +
                 "Resume with the same settings, or start a new run with another output folder or tag (or delete the checkpoint).");
     }
 }

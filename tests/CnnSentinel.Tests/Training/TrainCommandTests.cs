@@ -103,6 +103,7 @@ public class TrainCommandTests
         Assert.Equal(1, code);
         Assert.Contains(message, stderr);
         Assert.Contains("smallcnn_rgb_scratch.last.ckpt belongs to a run with other settings", stderr);
+        Assert.DoesNotContain("   at ", stderr); // a user error: one line, no stack trace
     }
 
     [Fact]
