@@ -28,6 +28,6 @@ static class CommandErrors
     }
 
     /// <summary>Whether <paramref name="error"/> reports bad input rather than a bug.</summary>
-    internal static bool IsBadInput(Exception error) =>
+    static bool IsBadInput(Exception error) =>
         error is UserErrorException or IOException or InvalidDataException or UnauthorizedAccessException or GdalException;
 }
