@@ -56,7 +56,7 @@ static class LoaderBenchmark
 
             var report = new ThroughputReport("loader",
                 $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))}: {rgb.Samples.Count:N0} RGB and {ms.Samples.Count:N0} MS files; {n} batches of {size}, best of {rounds.Count} rounds",
-                $"{MachineDescription.Current}, load average {loadBefore} before and {MachineDescription.LoadAverage} after",
+                MachineDescription.WithLoadSince(loadBefore),
             [
                 new("loader, RGB (decode, normalise, flips + ±45° rotation)", rgbRate, "small-CNN training, RGB", rgbTraining, Goal, []),
                 new("loader, 13 bands (same)", msRate, "small-CNN training, 13 bands", msTraining, Goal, []),

@@ -101,7 +101,7 @@ static class SceneScaleBenchmark
                 $"peak {run.PeakMiB:N0} MiB; network {run.ForwardSeconds:0.0} s ({run.GflopPerSecond:0.0} GFLOP/s), read {run.ReadSeconds:0.0} s, " +
                 $"writing {run.WriteSeconds:0.0} s, rest {run.RestSeconds:0.0} s" + (run.Agreement is { } a ? $"; dense agrees with naive at {a:P1}" : ""));
             // Written after every run, so that a stopped bench keeps what it measured.
-            new SceneScaleReport(model, $"{MachineDescription.Current}, load average {loadBefore} before and {MachineDescription.LoadAverage} after",
+            new SceneScaleReport(model, MachineDescription.WithLoadSince(loadBefore),
                 description.PatchSize, flopsPerWindow, BlockSize, BatchSize, runs).Write(reportPath);
         }
         Console.WriteLine();

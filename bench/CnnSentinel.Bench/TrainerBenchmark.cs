@@ -54,7 +54,7 @@ static class TrainerBenchmark
 
             var report = new ThroughputReport("trainer",
                 $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, medians of {libraryRates.Count} alternating rounds",
-                $"{MachineDescription.Current}, load average {loadBefore} before and {MachineDescription.LoadAverage} after",
+                MachineDescription.WithLoadSince(loadBefore),
             [
                 new("CnnSentinel trainer (TorchSharp)", library, $"PyTorch {version}", pytorch, 1,
                     [.. libraryRates.Zip(pytorchRates, (a, b) => a / b)]),

@@ -13,4 +13,10 @@ internal static class MachineDescription
 
     /// <summary>The one-minute load average (Linux's /proc/loadavg), as text; "unknown" elsewhere. A bench records it before and after.</summary>
     public static string LoadAverage => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    /// <summary>
+    /// <see cref="Current"/> with the load average at the start of a measurement (<paramref name="loadBefore"/>, read from
+    /// <see cref="LoadAverage"/> then) and now, as benches record the machine they measured on.
+    /// </summary>
+    public static string WithLoadSince(string loadBefore) => $"{Current}, load average {loadBefore} before and {LoadAverage} after";
 }
