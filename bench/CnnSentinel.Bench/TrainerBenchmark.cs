@@ -49,17 +49,16 @@ static class TrainerBenchmark
             }
             double library = Median(libraryRates), pytorch = Median(pytorchRates);
             Console.WriteLine($"median: CnnSentinel trainer (TorchSharp) {library:0.0} images/s, PyTorch {pytorch:0.0} images/s");
-            double ratio = library / pytorch;
-            Console.WriteLine($"ratio trainer/PyTorch: {ratio:0.00} (target ≥ 1.0) → {(ratio >= 1 ? "ok" : "BELOW TARGET")}");
-
             var report = new ThroughputReport("trainer",
                 $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, medians of {libraryRates.Count} alternating rounds",
                 MachineDescription.WithLoadSince(loadBefore),
             [
                 new("CnnSentinel trainer (TorchSharp)", library, $"PyTorch {version}", pytorch, 1,
                     [.. libraryRates.Zip(pytorchRates, (a, b) => a / b)]),
-            ]).Write(Path.Combine(ProjectPaths.Output, "bench"));
-            Console.WriteLine($"written {report}");
+            ]);
+            Console.WriteLine(report.Comparisons[0]);
+            var written = report.Write(Path.Combine(ProjectPaths.Output, "bench"));
+            Console.WriteLine($"written {written}");
             return 0;
         });
         return command;

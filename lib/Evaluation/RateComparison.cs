@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace CnnSentinel.Evaluation;
@@ -22,4 +23,12 @@ internal sealed record RateComparison(string What, double ImagesPerSecond, strin
     /// <summary>Whether the ratio reaches the goal.</summary>
     [JsonIgnore]
     public bool Met => Ratio >= Goal;
+
+    /// <summary>
+    /// Both rates, the ratio and whether it meets the goal, then each round's ratio when there are several, e.g.
+    /// "loader 1,000 images/s, training 100 images/s → **10.0×** (goal ≥ 5×: met)": the bench prints it, the README row shows it.
+    /// </summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{What} {ImagesPerSecond:N0} images/s, {Reference} {ReferenceImagesPerSecond:N0} images/s → **{Ratio:0.0#}×** (goal ≥ {Goal:0.#}×: {(Met ? "met" : "missed")})")
+        + (Rounds.Count > 1 ? $"; rounds {string.Join(", ", Rounds.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}" : "");
 }
