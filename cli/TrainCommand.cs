@@ -36,10 +36,12 @@ static class TrainCommand
         var randomInit = new Option<bool>("--random-init") { Description = "With --recipe: the same network and recipe from random weights instead of ImageNet's (the from-scratch baseline)." };
         var half = new Option<bool>("--half") { Description = "Store the model file's weights as float16 (half the size)." };
         var device = DeviceOption.Create();
+        var init = new Option<FileInfo?>("--init") { Description = "Start from this model file's weights instead of ImageNet's or random ones; it must have been trained on the same data and split (--data, --seed), so that its validation images stay unseen (e.g. to continue a patch classifier with --context for maps)." };
+        var context = new Option<double?>("--context") { Description = "For maps: the share of training images (0 to 1) shown among other patches, through the window centred on a random pixel of theirs (context mosaic; default none)." };
         var checkData = new Option<bool>("--check-data") { Description = "Decode every patch before training and stop with the list of damaged files (otherwise a damaged patch stops training when the loader reaches it)." };
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, half, checkData, device,
+            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, init, context, half, checkData, device,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -48,12 +50,19 @@ static class TrainCommand
             if (parse.GetValue(epochs) is < 1) throw new UserErrorException("--epochs must be at least 1.");
             if (parse.GetValue(batch) is < 1) throw new UserErrorException("--batch must be at least 1.");
             if (parse.GetValue(steps) is < 1) throw new UserErrorException("--steps must be at least 1.");
+            if (parse.GetValue(context) is { } share && !(share is >= 0 and <= 1)) throw new UserErrorException($"--context {share}: the share of images must be between 0 and 1.");
+            var contextMosaic = parse.GetValue(context) is > 0 and var p ? new ContextMosaic(p) : null;
+            var initFile = parse.GetValue(init);
+            var start = initFile is null ? null : ModelFile.ReadDescription(initFile.FullName);
+            if (initFile is not null && start!.Training is null)
+                throw new UserErrorException($"{initFile.FullName}: the model file records no training, so it cannot tell which images it was validated on; --init needs one written by `train`.");
+            if (initFile is not null && parse.GetValue(randomInit)) throw new UserErrorException("--init and --random-init exclude each other.");
             TorchRuntime.EnsureLoaded();
             var computeDevice = DeviceOption.Resolve(parse, device);
             int runSeed = parse.GetValue(seed);
             TorchSharp.torch.manual_seed(runSeed);
             var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipe.Named(name) : parse.GetValue(pretrained) ? TrainingRecipe.Original : null;
-            var architecture = chosen is null ? parse.GetValue(model)! : ModelCatalog.PretrainedResNet18Architecture;
+            var architecture = start?.Architecture ?? (chosen is null ? parse.GetValue(model)! : ModelCatalog.PretrainedResNet18Architecture);
             int batchSize = parse.GetValue(batch) ?? chosen?.BatchSize ?? 32;
             var folder = parse.GetValue(data)!.FullName;
             if (parse.GetValue(checkData))
@@ -63,9 +72,13 @@ static class TrainCommand
                 if (everyPatch.FindInvalidPatches() is { Count: > 0 } problems)
                     throw new InvalidDataException($"{problems.Count} damaged patch(es): {string.Join("; ", problems.Take(10).Select(p => p.Message))}{(problems.Count > 10 ? "; …" : "")}");
             }
-            var training = EuroSatTrainingData.Open(folder, chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
-                batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true);
+            if (start is not null) RefuseOtherBands(initFile!, start, EuroSatDataset.Open(folder));
+            var training = EuroSatTrainingData.Open(folder,
+                start is not null ? _ => start.Preprocessing.Input : chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
+                batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true, context: contextMosaic);
             var dataset = training.Dataset;
+            var dataIdentity = training.Identity();
+            if (start is not null) RefuseOtherSplit(initFile!, start, dataIdentity, runSeed);
             if (chosen is not null)
             {
                 var recipeOptimizer = OptimizerFor(parse.GetValue(optimizer), chosen.Name == TrainingRecipe.Original.Name && dataset.Format != PatchFormat.Rgb ? OptimizerSpec.Adam() : chosen.Optimizer);
@@ -73,17 +86,19 @@ static class TrainCommand
                 {
                     Epochs = parse.GetValue(epochs) ?? chosen.Epochs, BatchSize = batchSize,
                     Optimizer = parse.GetValue(lr) is { } rate ? recipeOptimizer with { LearningRate = rate } : recipeOptimizer,
+                    Context = contextMosaic,
                 };
             }
             bool random = parse.GetValue(randomInit);
             if (random && chosen?.Name != TrainingRecipe.Fast.Name)
                 throw new UserErrorException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
-            var adapted = dataset.BandCount == 3 || random ? (BandAdaptation?)null : parse.GetValue(adaptation);
-            var network = chosen is not null && !random
-                ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, adapted ?? BandAdaptation.Inflate)
+            var adapted = start is not null ? start.Adaptation : dataset.BandCount == 3 || random ? (BandAdaptation?)null : parse.GetValue(adaptation);
+            var network = start is not null ? ModelFile.Load(initFile!.FullName).Model
+                : chosen is not null && !random ? ModelCatalog.PretrainedResNet18(dataset.Classes.Count, dataset.BandCount, adapted ?? BandAdaptation.Inflate)
                 : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
 
-            var recipeName = chosen is null ? "scratch" : random ? $"{chosen.Name}-random-init" : adapted is { } way ? $"{chosen.Name}-{way.ToString().ToLowerInvariant()}" : chosen.Name;
+            var recipeName = (chosen is null ? "scratch" : random ? $"{chosen.Name}-random-init" : adapted is { } way ? $"{chosen.Name}-{way.ToString().ToLowerInvariant()}" : chosen.Name)
+                + (start is not null ? "-continued" : "") + (contextMosaic is not null ? "-context" : "");
             var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{recipeName}";
             var dir = parse.GetValue(output)!.FullName;
             Console.WriteLine($"{architecture} on {training}");
@@ -93,7 +108,6 @@ static class TrainCommand
             foreach (var stale in TemporaryFiles.RemoveStale(dir)) Console.WriteLine($"removed {stale}, left by a run that was stopped");
             var splitPath = Path.Combine(dir, $"{architecture}_{runTag}.split.csv");
             training.Split.Write(splitPath);
-            var dataIdentity = training.Identity();
             var spec = chosen?.Optimizer ?? OptimizerFor(parse.GetValue(optimizer), OptimizerSpec.Adam());
             if (chosen is null && parse.GetValue(lr) is { } scratchRate) spec = spec with { LearningRate = scratchRate };
             var identity = new Dictionary<string, string>
@@ -103,6 +117,9 @@ static class TrainCommand
                 ["learning rate"] = spec.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["steps per epoch"] = parse.GetValue(steps)?.ToString() ?? "one pass", ["data"] = $"{dataIdentity.Files} files, {dataIdentity.Digest[..16]}",
             };
+            // Only when set, so that checkpoints of runs without them still resume.
+            if (initFile is not null) identity["initial weights"] = initFile.Name;
+            if (contextMosaic is not null) identity["context"] = contextMosaic.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             var clock = Stopwatch.StartNew();
             var progress = new ConsoleProgress();
             IReadOnlyList<EpochRecord> history;
@@ -130,9 +147,12 @@ static class TrainCommand
             var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
             report.Save(reportPath);
             var description = training.Describe(architecture, network, adapted,
-                new TrainingProvenance(chosen is null ? $"scratch: {architecture}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
+                new TrainingProvenance(chosen is null ? $"scratch: {architecture}{(contextMosaic is not null ? $", {contextMosaic}" : "")}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
                     history.Sum(r => r.Seconds), MachineDescription.Current, dataIdentity,
-                    new ValidationFigures(report.Confusion.OverallAccuracy, report.Confusion.Kappa, report.Predictions.Count, tta)));
+                    new ValidationFigures(report.Confusion.OverallAccuracy, report.Confusion.Kappa, report.Predictions.Count, tta))
+                {
+                    ContinuedFromFile = initFile?.Name, ContinuedFrom = start?.Training,
+                });
             var modelPath = Path.Combine(dir, $"{architecture}_{runTag}.safetensors");
             ModelFile.Save(network, modelPath, description, parse.GetValue(half));
             ResultsTable.WriteDescription(description, Path.ChangeExtension(modelPath, ResultsTable.DescriptionExtension));
@@ -148,6 +168,35 @@ static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Refuses a starting model (<c>--init</c>) that reads other bands or gives other classes than <paramref name="dataset"/>.</summary>
+    static void RefuseOtherBands(FileInfo file, ModelDescription start, EuroSatDataset dataset)
+    {
+        var differences = new List<string>();
+        if (!start.Bands.SequenceEqual(dataset.BandNames)) differences.Add($"its bands are {string.Join(",", start.Bands)}, the data's {string.Join(",", dataset.BandNames)}");
+        if (!start.Classes.SequenceEqual(dataset.Classes)) differences.Add($"its classes are {string.Join(",", start.Classes)}, the data's {string.Join(",", dataset.Classes)}");
+        RefuseIfAny(file, differences);
+    }
+
+    /// <summary>
+    /// Refuses a starting model (<c>--init</c>) trained on other files or another split: its validation images could be on
+    /// this run's training side, and this run's validation figures would be too good.
+    /// </summary>
+    static void RefuseOtherSplit(FileInfo file, ModelDescription start, DataIdentity data, int seed)
+    {
+        var was = start.Training!;
+        var differences = new List<string>();
+        if (was.Data.Digest != data.Digest) differences.Add($"its data were {was.Data.Files} files of '{was.Data.Folder}', these are {data.Files} files of '{data.Folder}' (another file list)");
+        if (was.Seed != seed) differences.Add($"its split seed was {was.Seed}, this run's is {seed}");
+        if (Math.Abs(was.Data.ValidationFraction - data.ValidationFraction) > 1e-9) differences.Add($"it held out {was.Data.ValidationFraction:0.###} for validation, this run {data.ValidationFraction:0.###}");
+        RefuseIfAny(file, differences);
+    }
+
+    static void RefuseIfAny(FileInfo file, List<string> differences)
+    {
+        if (differences.Count > 0)
+            throw new UserErrorException($"{file.FullName}: --init needs a model trained on the same data and split, so that its validation images stay unseen: {string.Join("; ", differences)}.");
     }
 
     static string Quoted(string argument) => argument.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? $"'{argument.Replace("'", "'\\''")}'" : argument;

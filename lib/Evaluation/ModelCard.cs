@@ -44,6 +44,8 @@ internal static class ModelCard
             md.AppendLine($"- Recipe: {t.Recipe}.");
             md.AppendLine(string.Create(inv, $"- Data: `{t.Data.Folder}`, {t.Data.Files:N0} patch files (SHA-256 of the sorted relative paths `{t.Data.Digest}`); seeded per-class split (seed {t.Seed}), {t.Data.TrainingImages:N0} training and {t.Data.ValidationImages:N0} validation images ({t.Data.ValidationFraction:0.###} held out)."));
             md.AppendLine(string.Create(inv, $"- {t.Epochs} epochs, batch {t.BatchSize}, {t.ImagesSeen:N0} training images seen, {t.Seconds / 60:0.0} minutes of training (validation after each epoch included) on {t.Machine}."));
+            for (var (file, earlier) = (t.ContinuedFromFile, t.ContinuedFrom); earlier is not null; (file, earlier) = (earlier.ContinuedFromFile, earlier.ContinuedFrom))
+                md.AppendLine(string.Create(inv, $"- Continued from `{file}`, trained before by: {earlier.Recipe}; {earlier.Epochs} epochs, {earlier.ImagesSeen:N0} training images seen, {earlier.Seconds / 60:0.0} minutes on {earlier.Machine} (validation accuracy {earlier.Validation.OverallAccuracy:0.0000})."));
         }
         string Numbers(IEnumerable<double> values, string format) => string.Join(", ", values.Select(v => v.ToString(format, inv)));
         var (input, network) = (description.Preprocessing.Input, description.Preprocessing.Network);

@@ -12,6 +12,7 @@ namespace CnnSentinel.Loading;
 /// <param name="DropLast">Leave out a last, smaller batch.</param>
 /// <param name="Prefetch">Batches prepared ahead, in parallel; 0 for twice the processor count.</param>
 /// <param name="CacheDecoded">Keep decoded patches in memory (as uint16: 24 KB per RGB patch, 104 KB per multispectral one) so later epochs skip the files.</param>
+/// <param name="Context">Show images among other patches of their batch, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
 public sealed record LoaderOptions(
     int BatchSize = 64,
     bool Shuffle = true,
@@ -21,7 +22,8 @@ public sealed record LoaderOptions(
     LabelEncoding Labels = LabelEncoding.Index,
     bool DropLast = false,
     int Prefetch = 0,
-    bool CacheDecoded = false)
+    bool CacheDecoded = false,
+    ContextMosaic? Context = null)
 {
     /// <summary>For training: shuffled, with the original's augmentation.</summary>
     public static LoaderOptions Training { get; } = new(Augmentation: AugmentationPolicy.Original);

@@ -15,6 +15,8 @@ namespace CnnSentinel.Loading;
 /// and each image's augmentation is drawn from its own stream seeded by (seed, epoch, batch, position). A
 /// batch depends on nothing else, so the same seed gives identical batches whatever the thread timing or the
 /// prefetch depth. Batches come out in order.</para>
+/// <para>With <see cref="LoaderOptions.Context"/>, images are then shown among other augmented images of their batch
+/// (<see cref="ContextMosaic"/>), placements drawn the same way from their own streams.</para>
 /// <para>A damaged file stops the epoch with an <see cref="InvalidPatchException"/> naming it.</para>
 /// </remarks>
 public sealed class PatchLoader : ITrainingData
@@ -23,6 +25,9 @@ public sealed class PatchLoader : ITrainingData
     readonly IReadOnlyList<EuroSatSample> _samples;
     readonly ChannelNormalization _normalization;
     readonly ConcurrentDictionary<string, ushort[]>? _cache;
+
+    /// <summary>Names the stream of the context placements beside the augmentations' (both derived from the batch's seed).</summary>
+    const string ContextStream = "context";
 
     /// <summary>A loader over <paramref name="samples"/> (e.g. one side of a split) of <paramref name="dataset"/>.</summary>
     public PatchLoader(EuroSatDataset dataset, IReadOnlyList<EuroSatSample>? samples = null, LoaderOptions? options = null)
@@ -110,15 +115,17 @@ public sealed class PatchLoader : ITrainingData
     {
         int first = index * Options.BatchSize, count = Math.Min(Options.BatchSize, order.Count - first);
         var samples = Enumerable.Range(first, count).Select(i => order[i]).ToList();
-        var choices = Options.Augmentation?.Draw(SplitMix64.Derive((ulong)Options.Seed, epoch, index), count)
+        var batchSeed = SplitMix64.Derive((ulong)Options.Seed, epoch, index);
+        var choices = Options.Augmentation?.Draw(batchSeed, count)
             ?? Enumerable.Repeat(AugmentationChoice.Identity, count).ToArray();
-        return new PlannedBatch(samples, choices);
+        var placements = Options.Context?.Draw(SplitMix64.Derive(batchSeed, ContextStream), count, EuroSatDataset.PatchSize);
+        return new PlannedBatch(samples, choices, placements);
     }
 
     /// <summary>Decodes and augments one batch: everything it needs comes from its plan.</summary>
     PatchBatch Build(PlannedBatch planned, int epoch, int index)
     {
-        var (samples, choices) = planned;
+        var (samples, choices, placements) = planned;
         int n = samples.Count, size = _dataset.BandCount * EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
         var values = new float[n * size];
         var normalised = Options.Augmentation is null ? null : new float[size];
@@ -132,6 +139,14 @@ public sealed class PatchLoader : ITrainingData
                 _normalization.Apply(Decode(samples[i]), normalised);
                 PatchWarp.Apply(normalised, image, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize, choices[i]);
             }
+        }
+        if (placements is not null && placements.Any(p => p.HasNeighbours))
+        {
+            // Neighbours are taken from the augmented patches as they were before any image got its own.
+            var whole = (float[])values.Clone();
+            for (int i = 0; i < n; i++)
+                if (placements[i].HasNeighbours)
+                    ContextMosaic.Apply(whole, values.AsSpan(i * size, size), i, placements[i], _dataset.BandCount, EuroSatDataset.PatchSize);
         }
 
         using var scope = NewDisposeScope();
@@ -157,4 +172,6 @@ public sealed class PatchLoader : ITrainingData
 /// <summary>One batch as <see cref="PatchLoader.Plan"/> describes it.</summary>
 /// <param name="Samples">The files, in batch order.</param>
 /// <param name="Augmentations">Each image's augmentation (identity without augmentation).</param>
-internal sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations);
+/// <param name="Placements">Each image's window among its neighbours (<see cref="LoaderOptions.Context"/>); null without.</param>
+internal sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations,
+    IReadOnlyList<ContextPlacement>? Placements = null);

@@ -86,7 +86,14 @@ public sealed record ModelDescription(
 /// <param name="Data">The data it was trained and validated on.</param>
 /// <param name="Validation">The validation figures of the saved weights.</param>
 public sealed record TrainingProvenance(string Recipe, int Seed, int BatchSize, int Epochs, long ImagesSeen, double Seconds, string Machine,
-    DataIdentity Data, ValidationFigures Validation);
+    DataIdentity Data, ValidationFigures Validation)
+{
+    /// <summary>The name of the model file this training started from (<c>train --init</c>); null when it started from ImageNet's or random weights.</summary>
+    public string? ContinuedFromFile { get; init; }
+
+    /// <summary>How the model it started from had been trained (itself possibly continued from another); null when it started from ImageNet's or random weights.</summary>
+    public TrainingProvenance? ContinuedFrom { get; init; }
+}
 
 /// <summary>Which data a model saw: enough to tell whether another run used the same files and split.</summary>
 /// <param name="Folder">The folder's name (not its path).</param>

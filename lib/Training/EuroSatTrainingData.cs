@@ -23,9 +23,10 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <param name="validationFraction">Share of each class that goes to validation.</param>
     /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
     /// <param name="cacheDecoded">Keep decoded patches in memory, so epochs after the first skip the files.</param>
+    /// <param name="context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
     public static EuroSatTrainingData Open(string folder, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
         int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
-        AugmentationPolicy? augmentation = null, bool cacheDecoded = false)
+        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null)
     {
         var dataset = EuroSatDataset.Open(folder);
         var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
@@ -34,7 +35,7 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
             new PatchLoader(dataset, split.Train, LoaderOptions.Training with
             {
                 BatchSize = batchSize, Normalization = normalization, Seed = seed, CacheDecoded = cacheDecoded,
-                Augmentation = augmentation ?? AugmentationPolicy.Original,
+                Augmentation = augmentation ?? AugmentationPolicy.Original, Context = context,
             }),
             new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = normalization, CacheDecoded = cacheDecoded }));
     }

@@ -17,8 +17,9 @@ namespace CnnSentinel.Training;
 /// <param name="LabelSmoothing">Label smoothing of the loss (fast only).</param>
 /// <param name="Augmentation">Training augmentation.</param>
 /// <param name="TestTimeAugmentation">Evaluate with probabilities averaged over the 8 flips and quarter turns.</param>
+/// <param name="Context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
 public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, OptimizerSpec Optimizer, double WarmupEpochs,
-    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation)
+    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation, ContextMosaic? Context = null)
 {
     /// <summary>
     /// CNN-Sentinel's transfer learning: the head alone with Adadelta (lr 1.0) with the backbone frozen, then the
@@ -62,7 +63,7 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
     /// every layer trainable, the original as <see cref="FineTuningPlan"/>'s two stages.
     /// </summary>
     /// <param name="model">The pretrained network with its new head.</param>
-    /// <param name="train">Training batches (built with <see cref="Augmentation"/> and <see cref="BatchSize"/>).</param>
+    /// <param name="train">Training batches (built with <see cref="Augmentation"/>, <see cref="Context"/> and <see cref="BatchSize"/>).</param>
     /// <param name="validation">Validation batches.</param>
     /// <param name="modelName">First part of checkpoint names.</param>
     /// <param name="tag">Second part of checkpoint names.</param>
@@ -83,8 +84,10 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
         return FineTuning.Run(model, train, validation, plan, cancellation).History;
     }
 
+    string ContextInWords => Context is not null ? $", {Context}" : "";
+
     /// <inheritdoc />
     public override string ToString() => Name == Fast.Name
-        ? $"fast: full fine-tuning, {Optimizer.Name} lr {Optimizer.LearningRate:g3} weight decay {Optimizer.WeightDecay:g3}, {WarmupEpochs:g3}-epoch warm-up + cosine over {Epochs} epochs, label smoothing {LabelSmoothing:g3}, flips and quarter turns, batch {BatchSize}{(TestTimeAugmentation ? ", 8-view test-time augmentation" : "")}"
-        : $"original: head with {Optimizer.Name} (lr {Optimizer.LearningRate:g3}) then from layer2 with SGD 1e-4, {Epochs} + {Epochs} epochs, flips and ±45° rotations, batch {BatchSize}";
+        ? $"fast: full fine-tuning, {Optimizer.Name} lr {Optimizer.LearningRate:g3} weight decay {Optimizer.WeightDecay:g3}, {WarmupEpochs:g3}-epoch warm-up + cosine over {Epochs} epochs, label smoothing {LabelSmoothing:g3}, flips and quarter turns{ContextInWords}, batch {BatchSize}{(TestTimeAugmentation ? ", 8-view test-time augmentation" : "")}"
+        : $"original: head with {Optimizer.Name} (lr {Optimizer.LearningRate:g3}) then from layer2 with SGD 1e-4, {Epochs} + {Epochs} epochs, flips and ±45° rotations{ContextInWords}, batch {BatchSize}";
 }

@@ -60,6 +60,48 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void ContinuingAModelWithContextRecordsWhereItStartedInTheFileAndTheCard()
+    {
+        var first = TestEnvironment.NewTempDirectory();
+        Assert.Equal(0, Train(first).Code);
+        var start = Path.Combine(first, "smallcnn_rgb_scratch.safetensors");
+        var dir = TestEnvironment.NewTempDirectory();
+        var (code, stdout, stderr) = Train(dir, "--init", start, "--context", "0.5");
+        Assert.True(code == 0, stdout + stderr);
+        var description = ModelFile.ReadDescription(Path.Combine(dir, "smallcnn_rgb_scratch-continued-context.safetensors"));
+        var training = description.Training!;
+        Assert.Equal("smallcnn_rgb_scratch.safetensors", training.ContinuedFromFile);
+        Assert.Equal(ModelFile.ReadDescription(start).Training, training.ContinuedFrom);
+        Assert.Equal("scratch: smallcnn, 0.5 of the images among neighbours (context mosaic)", training.Recipe);
+        var card = File.ReadAllText(Path.Combine(dir, "smallcnn_rgb_scratch-continued-context.md"));
+        Assert.Contains("- Continued from `smallcnn_rgb_scratch.safetensors`, trained before by: scratch: smallcnn; 1 epochs", card);
+    }
+
+    [Theory]
+    [InlineData("--seed", "7", "its split seed was 42, this run's is 7")]
+    [InlineData("--data", "ms", "its bands are R,G,B, the data's B01,")]
+    public void AStartingModelOfAnotherSplitIsRefusedNamingTheDifference(string option, string value, string difference)
+    {
+        var first = TestEnvironment.NewTempDirectory();
+        Assert.Equal(0, Train(first).Code);
+        var dir = TestEnvironment.NewTempDirectory();
+        var (code, _, stderr) = Train(dir, "--init", Path.Combine(first, "smallcnn_rgb_scratch.safetensors"),
+            option, value == "ms" ? PatchFixtures.BundledMultispectral : value);
+        Assert.Equal(1, code);
+        Assert.Contains("--init needs a model trained on the same data and split", stderr);
+        Assert.Contains(difference, stderr);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void AContextShareOutsideZeroToOneIsRefused()
+    {
+        var (code, _, stderr) = Train(TestEnvironment.NewTempDirectory(), "--context", "1.5");
+        Assert.Equal(1, code);
+        Assert.Contains("train: --context 1.5: the share of images must be between 0 and 1.", stderr);
+    }
+
+    [Fact]
     public void AFastRecipeModelFileServesEvaluateClassifyAndExportAlone()
     {
         var dir = TestEnvironment.NewTempDirectory();
