@@ -13,7 +13,7 @@ public sealed class SceneMap
 {
     readonly Lazy<byte[]> _classes;
     readonly Lazy<float[]> _probability;
-    readonly SceneAgreement? _agreement;
+    SceneAgreement? _agreement; // set by Write once the last block has been classified
 
     SceneMap(int width, int height, MapValueCounts counts, TimeSpan elapsed, SceneOutputPaths? outputs,
         Func<byte[]> classes, Func<float[]> probability, SceneAgreement? agreement)
@@ -26,19 +26,6 @@ public sealed class SceneMap
         Outputs = outputs;
         _classes = new(classes);
         _probability = new(probability);
-        _agreement = agreement;
-    }
-
-    SceneMap(SceneMap written, SceneAgreement? agreement)
-    {
-        Width = written.Width;
-        Height = written.Height;
-        PixelCounts = written.PixelCounts;
-        NoDataPixels = written.NoDataPixels;
-        Elapsed = written.Elapsed;
-        Outputs = written.Outputs;
-        _classes = written._classes;
-        _probability = written._probability;
         _agreement = agreement;
     }
 
@@ -75,7 +62,7 @@ public sealed class SceneMap
 
     /// <summary>
     /// The map value of every pixel, row after row: a class index, a <see cref="MapMask"/> value, or
-    /// <see cref="SceneClassifier.NoDataClass"/>. A written map reads it back from its class GeoTIFF on first use, as any GIS would.
+    /// <see cref="SceneClassifier.NoDataClass"/> (255) where the scene has no data. A written map reads it back from its class GeoTIFF on first use, as any GIS would.
     /// </summary>
     public byte[] Classes => _classes.Value;
 
@@ -97,9 +84,10 @@ public sealed class SceneMap
     public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null)
     {
         var classifier = new SceneClassifier(model, options);
-        var written = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+        var map = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
             legend ?? ClassLegend.EuroSat, outputs);
-        return new SceneMap(written, classifier.Agreement);
+        map._agreement = classifier.Agreement;
+        return map;
     }
 
     /// <summary>
