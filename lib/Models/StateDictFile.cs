@@ -86,10 +86,18 @@ public static class StateDictFile
         return comparison;
     }
 
+    /// <summary>
+    /// Loads a <c>.pth</c> or <c>.safetensors</c> state dict file (e.g. written by <see cref="Save"/>) into
+    /// <paramref name="model"/>: every key must match in name and shape, else nothing is copied.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file cannot be read.</exception>
+    /// <exception cref="UserErrorException">The keys or shapes differ; the message names the differences.</exception>
+    public static void LoadWeights(this nn.Module model, string path) => LoadWeights(model, path, strict: true);
+
     /// <summary>Loads a <c>.pth</c> or <c>.safetensors</c> state dict file into <paramref name="model"/>; see <see cref="LoadInto"/>.</summary>
     /// <exception cref="InvalidDataException">The file cannot be read.</exception>
     /// <exception cref="StateDictMismatchException">Strict, and the keys or shapes differ.</exception>
-    internal static StateDictComparison LoadWeights(this nn.Module model, string path, bool strict = true)
+    internal static StateDictComparison LoadWeights(this nn.Module model, string path, bool strict)
     {
         var stateDict = Read(path);
         try
