@@ -112,13 +112,12 @@ static class ClassifyCommand
                     : $" (to model units: × {string.Join(" ", product.Gain.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}, + {string.Join(" ", product.Offset.Select(o => o.ToString("0.#", CultureInfo.InvariantCulture)))})") +
                 (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
             network.LoadWeights(modelPath);
-            var classifier = new SceneClassifier(windowModel, options);
-            var summary = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand), ClassLegend.EuroSat, outputs);
-            if (classifier.Agreement is { } agreement)
-                Console.WriteLine($"classify: dense map agrees with naive windows at {agreement.Rate:P1} of {agreement.Compared} sampled centres");
+            var map = SceneMap.Write(scene, windowModel, options, outputs);
+            if (map.DenseAgreement is { } agreement)
+                Console.WriteLine($"classify: dense map agrees with naive windows at {agreement:P1} of {map.DenseAgreementSamples} sampled centres");
             request.Write(outputs.Run);
-            Console.WriteLine($"classify: {path}: {summary.Width}×{summary.Height} px in {summary.Elapsed.TotalSeconds:0.0} s " +
-                $"({summary.PixelsPerSecond:0} px/s) → {outputs.Classes}");
+            Console.WriteLine($"classify: {path}: {map.Width}×{map.Height} px in {map.Elapsed.TotalSeconds:0.0} s " +
+                $"({map.PixelsPerSecond:0} px/s) → {outputs.Classes}");
             return 0;
         }));
         return command;

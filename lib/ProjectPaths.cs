@@ -35,6 +35,21 @@ public static class ProjectPaths
     public static string ShippedRgbModelSampleSplit => Path.ChangeExtension(ShippedRgbModel, ".sample-split.csv");
 
     /// <summary>
+    /// The Sentinel-2 true-colour crop that ships with the project: <c>data/scene/*_TCI_10m.tif</c> under <see cref="Root"/>
+    /// (see data/scene/README.md).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is not exactly one such file.</exception>
+    public static string BundledScene
+    {
+        get
+        {
+            var folder = Path.Combine(Root, "data", "scene");
+            var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*_TCI_10m.tif") : [];
+            return files.Length == 1 ? files[0] : throw new FileNotFoundException($"The bundled scene (data/scene/*_TCI_10m.tif) was not found under {Root}.");
+        }
+    }
+
+    /// <summary>
     /// The project's full development copy of EuroSAT RGB beside the checkout (<c>../shared/data/eurosat-rgb</c>, the data the
     /// shipped model was trained on), or null where this machine has none.
     /// </summary>

@@ -196,7 +196,7 @@ static class SceneScaleBenchmark
     {
         var (mean, std) = ChannelNormalization.OriginalMultispectral.ToFloats();
         string wkt;
-        using (var scene = GdalRaster.Open(BundledScene.Path))
+        using (var scene = GdalRaster.Open(ProjectPaths.BundledScene))
             wkt = scene.GeoReference!.ProjectionWkt;
         var georeference = new GeoReference([500000, 10, 0, 5600000, 0, -10], wkt);
         using var writer = GeoTiffWriter.Create(path, size, size, 13, RasterDataType.UInt16, georeference, new GeoTiffOptions(CloudOptimized: false));

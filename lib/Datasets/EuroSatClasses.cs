@@ -4,7 +4,7 @@ namespace CnnSentinel.Datasets;
 /// The ten EuroSAT land-use classes. A class's index is its position in alphabetical order, as in the
 /// original CNN-Sentinel (Keras' flow_from_directory sorts the folder names).
 /// </summary>
-public static class EuroSatClasses
+internal static class EuroSatClasses
 {
     /// <summary>How many classes there are: the count of <see cref="Names"/>, as a constant for the models' default arguments.</summary>
     public const int Count = 10;

@@ -11,7 +11,7 @@ namespace CnnSentinel.Datasets;
 /// <param name="PixelHeight">Pixel size along y in map units (positive; y decreases downwards).</param>
 /// <param name="Width">Patch width in pixels.</param>
 /// <param name="Height">Patch height in pixels.</param>
-public sealed record PatchGeoreference(int Epsg, double OriginX, double OriginY, double PixelWidth, double PixelHeight, int Width, int Height)
+internal sealed record PatchGeoreference(int Epsg, double OriginX, double OriginY, double PixelWidth, double PixelHeight, int Width, int Height)
 {
     /// <summary>Map x of the patch centre.</summary>
     public double CentreX => OriginX + PixelWidth * Width / 2;

@@ -39,7 +39,7 @@ public static class SpatialBlockSplit
     }
 
     /// <summary>The block that holds the centre of a patch.</summary>
-    public static Block BlockOf(PatchGeoreference georeference, double blockSize = DefaultBlockSize) =>
+    internal static Block BlockOf(PatchGeoreference georeference, double blockSize = DefaultBlockSize) =>
         new(georeference.Epsg, (long)Math.Floor(georeference.CentreX / blockSize), (long)Math.Floor(georeference.CentreY / blockSize));
 
     /// <summary>The block of every patch of <paramref name="dataset"/>, read from the GeoTIFF tags.</summary>

@@ -7,4 +7,4 @@ namespace CnnSentinel.Evaluation;
 /// <param name="CentreBlock">Share of their 2 × 2 centre pixels that hold it.</param>
 /// <param name="Majority">Share where most pixels hold it.</param>
 /// <param name="Pixels">Share of their pixels that hold it.</param>
-public sealed record ClassMapFigures(string Class, int Tiles, double Centre, double CentreBlock, double Majority, double Pixels);
+internal sealed record ClassMapFigures(string Class, int Tiles, double Centre, double CentreBlock, double Majority, double Pixels);

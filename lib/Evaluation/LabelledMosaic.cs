@@ -56,7 +56,7 @@ public sealed record LabelledMosaic(PatchFormat Format, IReadOnlyList<string> Cl
 
     /// <summary>North-up, <see cref="PixelSize"/> pixels from (<see cref="OriginX"/>, <see cref="OriginY"/>) in EPSG <see cref="Epsg"/>.</summary>
     // GDAL's SetProjection reads any definition OGR's SetFromUserInput does, so an EPSG code needs no WKT of our own.
-    public GeoReference GeoReference => new([OriginX, PixelSize, 0, OriginY, 0, -PixelSize], $"EPSG:{Epsg}");
+    internal GeoReference GeoReference => new([OriginX, PixelSize, 0, OriginY, 0, -PixelSize], $"EPSG:{Epsg}");
 
     /// <summary>
     /// Chooses <paramref name="perClass"/> patches of every class of <paramref name="dataset"/> among <paramref name="patches"/>

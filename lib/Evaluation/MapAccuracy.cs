@@ -34,7 +34,7 @@ public sealed class MapAccuracy
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>Every cell's score, in the mosaic's order.</summary>
-    public IReadOnlyList<TileScore> Tiles { get; }
+    internal IReadOnlyList<TileScore> Tiles { get; }
 
     /// <summary>Share of cells whose centre pixel holds the true class.</summary>
     public double Centre => Share(Tiles, t => t.Centre == t.Truth ? 1 : 0, 1);
@@ -58,7 +58,7 @@ public sealed class MapAccuracy
     public ConfusionMatrix MajorityConfusion => Confusion(t => t.Majority ?? Classes.Count);
 
     /// <summary>The figures of each class's cells, in class order.</summary>
-    public IReadOnlyList<ClassMapFigures> PerClass => Classes.Select((name, c) =>
+    internal IReadOnlyList<ClassMapFigures> PerClass => Classes.Select((name, c) =>
     {
         var own = Tiles.Where(t => t.Truth == c).ToList();
         return new ClassMapFigures(name, own.Count, Share(own, t => t.Centre == c ? 1 : 0, 1), Share(own, t => t.CentreBlockCorrect, 4),

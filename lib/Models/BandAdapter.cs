@@ -8,7 +8,7 @@ namespace CnnSentinel.Models;
 /// A learnable 1×1 convolution (<c>adapter</c>) that maps the input bands onto the bands a pretrained
 /// network reads, in front of that network (<c>backbone</c>): the original CNN-Sentinel's 04 (13 → 3).
 /// </summary>
-public sealed class BandAdapter : ImageClassifier
+internal sealed class BandAdapter : ImageClassifier
 {
     readonly nn.Module<Tensor, Tensor> adapter;
     readonly ImageClassifier backbone;

@@ -1,7 +1,7 @@
 namespace CnnSentinel.Models;
 
 /// <summary>Which classifier sits on top of a VGG16 or DenseNet201 backbone.</summary>
-public enum ClassifierHead
+internal enum ClassifierHead
 {
     /// <summary>
     /// The original CNN-Sentinel head: global average pooling, then (VGG16) Dense 2048 ReLU → Dense 2048 ReLU

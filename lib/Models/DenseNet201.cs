@@ -14,7 +14,7 @@ namespace CnnSentinel.Models;
 /// Keras' DenseNet201 layer 7 is the first layer of the first dense block, so the original's "unfreeze from
 /// layer 7" is <c>model.UnfreezeFrom("features.denseblock1")</c>: only the stem (conv0, norm0) stays frozen.
 /// </remarks>
-public sealed class DenseNet201 : ImageClassifier
+internal sealed class DenseNet201 : ImageClassifier
 {
     const int GrowthRate = 32;
     const int StemChannels = 64;

@@ -33,7 +33,7 @@ public sealed class ModelSummary
     public long[] InputShape { get; }
 
     /// <summary>The leaf layers in call order.</summary>
-    public IReadOnlyList<ModelSummaryRow> Rows { get; }
+    internal IReadOnlyList<ModelSummaryRow> Rows { get; }
 
     /// <summary>All parameter values of the model.</summary>
     public long TotalParameters { get; }

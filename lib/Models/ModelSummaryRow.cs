@@ -7,4 +7,4 @@ namespace CnnSentinel.Models;
 /// <param name="Parameters">Its own parameter values (0 on the second and later calls of a shared layer).</param>
 /// <param name="TrainableParameters">Of those, the ones that train.</param>
 /// <param name="Flops">Floating-point operations of this call: 2 × multiply-adds of convolutions and linear layers, 0 for others.</param>
-public sealed record ModelSummaryRow(string Layer, string Type, long[] OutputShape, long Parameters, long TrainableParameters, long Flops);
+internal sealed record ModelSummaryRow(string Layer, string Type, long[] OutputShape, long Parameters, long TrainableParameters, long Flops);

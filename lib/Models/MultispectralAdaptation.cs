@@ -15,7 +15,7 @@ namespace CnnSentinel.Models;
 /// var ms = rgb.InflateFirstConvolution();   // or rgb.AddBandAdapter(), rgb.ReplaceFirstConvolution()
 /// ms.Freeze(); ms.Unfreeze("conv1", "fc");   // stage 1: train the input convolution and the head
 /// </code></example>
-public static class MultispectralAdaptation
+internal static class MultispectralAdaptation
 {
     /// <summary>(a) The original's 04: a learnable 1×1 convolution <paramref name="bands"/> → 3 in front of the whole pretrained network.</summary>
     public static BandAdapter AddBandAdapter(this ImageClassifier pretrained, int bands = SentinelBands.Count) => new(pretrained, bands);

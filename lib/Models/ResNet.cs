@@ -14,7 +14,7 @@ namespace CnnSentinel.Models;
 /// is the variant of the ImageNet ResNet18 shipped with ML.NET (its layer4 has three blocks), the architecture
 /// that <see cref="Pretrained.ImageNetResNet18"/> loads.
 /// </remarks>
-public sealed class ResNet : ImageClassifier
+internal sealed class ResNet : ImageClassifier
 {
     /// <summary>Width of the first stage; each later stage doubles it.</summary>
     const int BaseWidth = 64;

@@ -8,7 +8,7 @@ namespace CnnSentinel.Models;
 /// A small CNN for quick from-scratch runs (about 0.39 M parameters for RGB and 10 classes): four blocks of 3×3 conv + BN + ReLU +
 /// 2×2 max pooling (32, 64, 128, 256 channels), global average pooling, dropout, one linear layer.
 /// </summary>
-public sealed class SmallCnn : PooledCnn
+internal sealed class SmallCnn : PooledCnn
 {
     static readonly int[] Widths = [32, 64, 128, 256];
 

@@ -7,7 +7,7 @@ namespace CnnSentinel.Models;
 /// <param name="Unexpected">Keys the state dict has and the model lacks.</param>
 /// <param name="Mismatched">Keys both have, with the model's shape and the state dict's shape.</param>
 /// <param name="Matched">Number of keys present in both with equal shapes.</param>
-public sealed record StateDictComparison(
+internal sealed record StateDictComparison(
     IReadOnlyList<string> Missing,
     IReadOnlyList<string> Unexpected,
     IReadOnlyList<(string Key, long[] ModelShape, long[] FileShape)> Mismatched,

@@ -50,7 +50,7 @@ public static class StateDictFile
     /// <c>num_batches_tracked</c> counter may be absent, as in checkpoints older than PyTorch 0.4.1 (PyTorch
     /// accepts those too); it then keeps its value.
     /// </summary>
-    public static StateDictComparison Compare(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict)
+    internal static StateDictComparison Compare(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict)
     {
         var own = model.state_dict();
         var mismatched = own.Where(kv => stateDict.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
@@ -73,7 +73,7 @@ public static class StateDictFile
     /// <param name="strict">Whether any difference is an error.</param>
     /// <param name="source">What the state dict came from, for messages.</param>
     /// <exception cref="StateDictMismatchException">Strict, and the keys or shapes differ.</exception>
-    public static StateDictComparison LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string source = "the state dict")
+    internal static StateDictComparison LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string source = "the state dict")
     {
         if (model is ImageClassifier classifier)
             stateDict = stateDict.ToDictionary(kv => classifier.CurrentKeyName(kv.Key), kv => kv.Value);
@@ -86,10 +86,18 @@ public static class StateDictFile
         return comparison;
     }
 
+    /// <summary>
+    /// Loads a <c>.pth</c> or <c>.safetensors</c> state dict file (e.g. written by <see cref="Save"/>) into
+    /// <paramref name="model"/>: every key must match in name and shape, else nothing is copied.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file cannot be read.</exception>
+    /// <exception cref="UserErrorException">The keys or shapes differ; the message names the differences.</exception>
+    public static void LoadWeights(this nn.Module model, string path) => LoadWeights(model, path, strict: true);
+
     /// <summary>Loads a <c>.pth</c> or <c>.safetensors</c> state dict file into <paramref name="model"/>; see <see cref="LoadInto"/>.</summary>
     /// <exception cref="InvalidDataException">The file cannot be read.</exception>
     /// <exception cref="StateDictMismatchException">Strict, and the keys or shapes differ.</exception>
-    public static StateDictComparison LoadWeights(this nn.Module model, string path, bool strict = true)
+    internal static StateDictComparison LoadWeights(this nn.Module model, string path, bool strict)
     {
         var stateDict = Read(path);
         try

@@ -4,7 +4,7 @@ namespace CnnSentinel.Models;
 /// A strict load found a state dict whose keys or shapes differ from the model's: the file is not one for this model
 /// (bad input, which the command line reports on one line).
 /// </summary>
-public sealed class StateDictMismatchException : UserErrorException
+internal sealed class StateDictMismatchException : UserErrorException
 {
     /// <summary>Creates the exception for <paramref name="source"/> and <paramref name="model"/>.</summary>
     public StateDictMismatchException(string source, string model, StateDictComparison comparison)

@@ -12,7 +12,7 @@ namespace CnnSentinel.Models;
 /// Keras' block <i>k</i> starts at these feature indices: block1 0, block2 5, block3 10, block4 17,
 /// block5 24. The original unfreezes from block2, i.e. <c>model.UnfreezeFrom("features.5")</c>.
 /// </remarks>
-public sealed class Vgg16 : ImageClassifier
+internal sealed class Vgg16 : ImageClassifier
 {
     /// <summary>Output channels per convolution; 0 marks a 2 × 2 max pooling.</summary>
     static readonly int[] Configuration = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0];

@@ -47,21 +47,19 @@ public static class NotebookEnvironment
             .OrderByDescending(a => a.GetName().Version)
             .FirstOrDefault();
 
-    /// <summary>One notebook display rule: objects of <paramref name="Type"/> render as <paramref name="MimeType"/> text.</summary>
-    public sealed record DisplayFormatter(Type Type, string MimeType, Func<object, string> Format);
-
     /// <summary>
     /// The display rules the kernel extension registers: tensors as a summary with a preview, image
     /// batches as a PNG picture grid, confusion matrices, band statistics and <see cref="Table"/>s as tables, Plotly charts as offline HTML.
+    /// Each rule: objects of <c>Type</c> render, through <c>Format</c>, as <c>MimeType</c> text.
     /// </summary>
-    public static IReadOnlyList<DisplayFormatter> Formatters() =>
+    public static IReadOnlyList<(Type Type, string MimeType, Func<object, string> Format)> Formatters() =>
     [
-        new(typeof(torch.Tensor), "text/html", o => TensorView.ToHtml((torch.Tensor)o)),
-        new(typeof(ImageBatch), "image/png", o => Convert.ToBase64String(((ImageBatch)o).ToPng())),
-        new(typeof(ConfusionMatrix), "text/html", o => ((ConfusionMatrix)o).ToHtml()),
-        new(typeof(GenericChart), "text/html", o => ChartHtml.Render((GenericChart)o)),
-        new(typeof(ModelSummary), "text/html", o => ((ModelSummary)o).ToHtml()),
-        new(typeof(BandStatistics), "text/html", o => ((BandStatistics)o).ToHtml()),
-        new(typeof(Table), "text/html", o => ((Table)o).ToHtml()),
+        (typeof(torch.Tensor), "text/html", o => TensorView.ToHtml((torch.Tensor)o)),
+        (typeof(ImageBatch), "image/png", o => Convert.ToBase64String(((ImageBatch)o).ToPng())),
+        (typeof(ConfusionMatrix), "text/html", o => ((ConfusionMatrix)o).ToHtml()),
+        (typeof(GenericChart), "text/html", o => ChartHtml.Render((GenericChart)o)),
+        (typeof(ModelSummary), "text/html", o => ((ModelSummary)o).ToHtml()),
+        (typeof(BandStatistics), "text/html", o => ((BandStatistics)o).ToHtml()),
+        (typeof(Table), "text/html", o => ((Table)o).ToHtml()),
     ];
 }

@@ -1,7 +1,7 @@
 namespace CnnSentinel.Raster;
 
 /// <summary>What a band shows, as GDAL's GDALColorInterp records it (the values the project checks).</summary>
-public enum ColorInterpretation
+internal enum ColorInterpretation
 {
     /// <summary>Not recorded.</summary>
     Undefined = 0,

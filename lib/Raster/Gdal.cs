@@ -15,7 +15,7 @@ namespace CnnSentinel.Raster;
 /// capped at <see cref="DefaultCacheBytes"/> unless the environment variable GDAL_CACHEMAX says otherwise (GDAL's
 /// own default, 5 % of RAM, would make a streaming classification's memory depend on the machine).
 /// </remarks>
-public static class Gdal
+internal static class Gdal
 {
     /// <summary>Shared library names tried, newest Debian/Ubuntu first after Debian 12's.</summary>
     public static readonly IReadOnlyList<string> LibraryNames =

@@ -6,7 +6,7 @@ namespace CnnSentinel.Raster;
 /// A raster opened for reading through GDAL: any format GDAL reads (GeoTIFF, JPEG 2000, VRT, …).
 /// Reads windows of chosen bands as float32; not thread-safe (use one instance per thread).
 /// </summary>
-public sealed class GdalRaster : IDisposable
+internal sealed class GdalRaster : IDisposable
 {
     IntPtr _dataset;
 

@@ -3,7 +3,7 @@ namespace CnnSentinel.Raster;
 /// <summary>Where a raster lies on Earth: GDAL's affine geotransform and the coordinate system as WKT.</summary>
 /// <param name="GeoTransform">[x of the top-left corner, pixel width, row rotation, y of the top-left corner, column rotation, pixel height (negative for north-up)].</param>
 /// <param name="ProjectionWkt">The coordinate reference system as WKT; empty when the file has none.</param>
-public sealed record GeoReference(IReadOnlyList<double> GeoTransform, string ProjectionWkt)
+internal sealed record GeoReference(IReadOnlyList<double> GeoTransform, string ProjectionWkt)
 {
     /// <summary>The same georeference for a window that starts <paramref name="x"/> columns and <paramref name="y"/> rows into the raster.</summary>
     public GeoReference Offset(int x, int y)

@@ -12,7 +12,7 @@ namespace CnnSentinel.Raster;
 /// <param name="BlockSize">Tile width and height in pixels.</param>
 /// <param name="Compression">TIFF compression ("DEFLATE", "LZW", "ZSTD", "NONE").</param>
 /// <param name="OverviewResampling">COG overview resampling: "NEAREST" for classes, "AVERAGE" for continuous values.</param>
-public sealed record GeoTiffOptions(
+internal sealed record GeoTiffOptions(
     double? NoData = null,
     IReadOnlyList<RgbColor>? ColorTable = null,
     IReadOnlyList<string>? CategoryNames = null,

@@ -16,7 +16,7 @@ namespace CnnSentinel.Raster;
 /// temporary file, which is the one renamed. What GDAL keeps beside a TIFF rather than in it (category names,
 /// in <see cref="AuxiliaryPath"/>) is written beside the temporary file and published with it.
 /// </remarks>
-public sealed class GeoTiffWriter : IDisposable
+internal sealed class GeoTiffWriter : IDisposable
 {
     readonly string _target;
     readonly string _temp;

@@ -1,7 +1,7 @@
 namespace CnnSentinel.Raster;
 
 /// <summary>Pixel types, numbered as GDAL's GDALDataType.</summary>
-public enum RasterDataType
+internal enum RasterDataType
 {
     /// <summary>Unknown or unsupported.</summary>
     Unknown = 0,

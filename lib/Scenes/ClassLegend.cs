@@ -85,20 +85,20 @@ public sealed class ClassLegend
     /// <summary>How many values, from 0, a legend describes: the classes and the masks (nodata apart). Pixel counts are indexed by value up to here.</summary>
     public static int ValueCount { get; } = Masks[^1].Value + 1;
 
-    /// <summary>EuroSAT's ten classes in the original's index order (alphabetical), each in a colour of its own (<see cref="LegendPalette.Distinct"/>).</summary>
-    public static ClassLegend EuroSat { get; } = ForEuroSat(LegendPalette.Distinct);
+    /// <summary>
+    /// EuroSAT's ten classes in the original's index order (alphabetical), each in a clearly different colour, in the hues a
+    /// map reader expects (forest dark green, water blue, …).
+    /// </summary>
+    public static ClassLegend EuroSat { get; } = ForEuroSat(DistinctColours);
 
-    /// <summary>EuroSAT's ten classes in the original's index order (alphabetical), coloured by <paramref name="palette"/>.</summary>
-    public static ClassLegend ForEuroSat(LegendPalette palette)
-    {
-        var colours = palette switch
-        {
-            LegendPalette.Distinct => DistinctColours,
-            LegendPalette.OriginalApp => OriginalAppColours,
-            _ => throw new ArgumentOutOfRangeException(nameof(palette), palette, "Unknown palette."),
-        };
-        return new(EuroSatClasses.Names.Select((name, i) => new LandUseClass(i, name, colours[i])).ToList());
-    }
+    /// <summary>
+    /// EuroSAT's ten classes in the original CNN-Sentinel browser app's colours, for maps compared with its pictures. It gave
+    /// HerbaceousVegetation and Pasture one green and River and SeaLake one blue; only the values tell them apart.
+    /// </summary>
+    public static ClassLegend EuroSatOriginalApp { get; } = ForEuroSat(OriginalAppColours);
+
+    static ClassLegend ForEuroSat(IReadOnlyList<RgbColor> colours) =>
+        new(EuroSatClasses.Names.Select((name, i) => new LandUseClass(i, name, colours[i])).ToList());
 
     /// <summary>The classes, value i at position i.</summary>
     public IReadOnlyList<LandUseClass> Classes { get; }

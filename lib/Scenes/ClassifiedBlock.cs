@@ -11,4 +11,4 @@ namespace CnnSentinel.Scenes;
 /// <param name="Classes">Class index of each pixel (the arg-max of the probabilities), or a <see cref="MapMask"/> value where it is masked.</param>
 /// <param name="Confidence">The largest class probability of each pixel (softmax, 0–1).</param>
 /// <param name="Probabilities">Every class's probability, class after class ([K, Height, Width]); null unless asked for.</param>
-public sealed record ClassifiedBlock(int X, int Y, int Width, int Height, byte[] Classes, float[] Confidence, float[]? Probabilities);
+internal sealed record ClassifiedBlock(int X, int Y, int Width, int Height, byte[] Classes, float[] Confidence, float[]? Probabilities);

@@ -7,7 +7,7 @@ namespace CnnSentinel.Scenes;
 /// </summary>
 /// <param name="Compared">Cell centres compared.</param>
 /// <param name="Agreed">Of those, how many got the same class both ways.</param>
-public sealed record SceneAgreement(long Compared, long Agreed)
+internal sealed record SceneAgreement(long Compared, long Agreed)
 {
     /// <summary>Share of compared centres that agreed (0–1).</summary>
     public double Rate => Compared == 0 ? double.NaN : Agreed / (double)Compared;

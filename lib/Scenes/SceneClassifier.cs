@@ -25,7 +25,7 @@ namespace CnnSentinel.Scenes;
 /// start mod F) yields that window (feature j of an unpadded convolution starts at pixel r + F·j, too); one crop per
 /// distinct residue pair (shift-and-stitch) covers every centre: one at strides that are multiples of F, F × F at stride 1.</para>
 /// </remarks>
-public sealed class SceneClassifier
+internal sealed class SceneClassifier
 {
     /// <summary>The class value of nodata pixels in the output.</summary>
     public const byte NoDataClass = 255;

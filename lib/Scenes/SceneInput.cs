@@ -33,7 +33,13 @@ public sealed class SceneInput : IDisposable
     public string Path { get; }
 
     /// <summary>The raster (a virtual stack for folders).</summary>
-    public GdalRaster Raster { get; }
+    internal GdalRaster Raster { get; }
+
+    /// <summary>Columns of the scene, in pixels.</summary>
+    public int Width => Raster.Width;
+
+    /// <summary>Rows.</summary>
+    public int Height => Raster.Height;
 
     /// <summary>1-based bands of <see cref="Raster"/> to read, in the model's order.</summary>
     public int[] Bands { get; }
@@ -91,6 +97,13 @@ public sealed class SceneInput : IDisposable
                 throw new InvalidDataException($"{raster.Path}: bands are tagged {string.Join(", ", colours)} but the model needs red, green, blue.");
         }
     }
+
+    /// <summary>
+    /// Writes the window of <paramref name="width"/> × <paramref name="height"/> pixels from column <paramref name="x"/>, row
+    /// <paramref name="y"/> to the GeoTIFF <paramref name="path"/>, georeferenced where it lies in the scene, with all of the
+    /// scene's bands (a crop to try things on; keep the product's name in it, which says what the values are).
+    /// </summary>
+    public void CopyWindow(int x, int y, int width, int height, string path) => GeoTiffWriter.CopyWindow(Raster, x, y, width, height, path);
 
     /// <summary>Closes the raster.</summary>
     public void Dispose() => Raster.Dispose();

@@ -13,10 +13,13 @@ public sealed class PublicSurfaceTests
     /// 129 with <c>UserErrorException</c> (what users catch) and <c>ChartLayout</c> (notebooks' own charts), 127 with
     /// <c>TrainingSplit</c> and <c>EnvironmentSettings</c> internal (tooling of the bench and of the library itself), 129 with the
     /// trainer's callbacks (<c>TrainerCallback</c>, the base a user's callback derives from, and <c>TrainingContext</c>, what it
-    /// sees; the built-in callbacks stay internal behind <c>TrainerCallback</c>'s factory methods).
+    /// sees; the built-in callbacks stay internal behind <c>TrainerCallback</c>'s factory methods), 98 with the GDAL binding
+    /// internal behind the scene facade <c>SceneMap</c> (which took the place of the classifier, the map writer and their result
+    /// records), the concrete networks behind <c>ModelCatalog</c>, band adaptation, state-dict comparison, map-accuracy
+    /// details, model-summary rows and the kernel's display rules internal or folded.
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 129;
+    const int Limit = 98;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
@@ -33,6 +36,8 @@ public sealed class PublicSurfaceTests
     [InlineData("CnnSentinel.Models.NetworkLayout")]
     [InlineData("CnnSentinel.Models.Pretrained.OnnxReader")]
     [InlineData("CnnSentinel.Raster.GdalNative")]
+    [InlineData("CnnSentinel.Raster.GdalRaster")]
+    [InlineData("CnnSentinel.Raster.GeoTiffWriter")]
     [InlineData("CnnSentinel.Download.ResumableDownload")]
     [InlineData("CnnSentinel.Training.Checkpoint")]
     [InlineData("CnnSentinel.IO.AtomicFile")]

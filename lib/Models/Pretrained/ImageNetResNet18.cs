@@ -27,7 +27,7 @@ namespace CnnSentinel.Models.Pretrained;
 /// <para>Padding: the export uses CNTK's asymmetric "same" padding, identical to torchvision's at even input
 /// sizes (64, 224); at odd sizes the border pixels differ slightly.</para>
 /// </remarks>
-public static class ImageNetResNet18
+internal static class ImageNetResNet18
 {
     /// <summary>The NuGet package that ships the network.</summary>
     public const string PackageId = "Microsoft.ML.DnnImageFeaturizer.ResNet18";

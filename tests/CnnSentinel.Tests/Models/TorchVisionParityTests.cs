@@ -19,7 +19,7 @@ public class TorchVisionParityTests(TorchVisionReference reference, ITestOutputH
     {
         Skip.If(reference.SkipReason is not null, reference.SkipReason);
         using var model = Build(network);
-        var comparison = model.LoadWeights(Path.Combine(reference.Folder, $"{network}.pth"));
+        var comparison = model.LoadWeights(Path.Combine(reference.Folder, $"{network}.pth"), strict: true);
         Assert.True(comparison.IsExact);
         var (difference, largest) = MaxAbsDifference(model, network);
         output.WriteLine($"{network}: max abs difference {difference:E2} (largest |logit| {largest:F3})");

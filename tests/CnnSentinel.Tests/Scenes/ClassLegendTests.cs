@@ -25,7 +25,7 @@ public class ClassLegendTests
     [Fact]
     public void TheOriginalAppPaletteIsStillThere()
     {
-        var original = ClassLegend.ForEuroSat(LegendPalette.OriginalApp);
+        var original = ClassLegend.EuroSatOriginalApp;
         Assert.Equal(EuroSatClasses.Names, original.Classes.Select(c => c.Name));
         Assert.Equal(new RgbColor(0, 255, 255), original.Classes[0].Color); // AnnualCrop, as the original app painted it
         Assert.Equal(original.Classes[2].Color, original.Classes[5].Color); // its one green for HerbaceousVegetation and Pasture

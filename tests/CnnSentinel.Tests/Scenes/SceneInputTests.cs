@@ -29,6 +29,24 @@ public class SceneInputTests
     }
 
     [Fact]
+    public void ACopiedWindowHoldsTheSceneWindowWhereItLies()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var cropPath = Path.Combine(dir, "crop.tif");
+        using (var scene = SceneInput.Open(TestRasters.Scene, 3))
+        {
+            Assert.Equal((scene.Raster.Width, scene.Raster.Height), (scene.Width, scene.Height));
+            scene.CopyWindow(600, 400, 40, 30, cropPath);
+        }
+        using var whole = GdalRaster.Open(TestRasters.Scene);
+        using var crop = GdalRaster.Open(cropPath);
+        Assert.Equal((40, 30, 3), (crop.Width, crop.Height, crop.BandCount));
+        Assert.Equal(whole.Read(600, 400, 40, 30), crop.Read(0, 0, 40, 30));
+        Assert.Equal(whole.GeoReference!.Offset(600, 400).GeoTransform, crop.GeoReference!.GeoTransform);
+        Assert.Equal(whole.GeoReference.ProjectionWkt, crop.GeoReference.ProjectionWkt);
+    }
+
+    [Fact]
     public void StacksAProductInEuroSatBandOrderWithB8ALastAt10m()
     {
         var product = FakeProduct(TestEnvironment.NewTempDirectory());

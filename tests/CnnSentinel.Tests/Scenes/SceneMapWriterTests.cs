@@ -7,15 +7,13 @@ namespace CnnSentinel.Tests.Scenes;
 
 public class SceneMapWriterTests
 {
-    static SceneClassifier Classifier(int blockSize = 64, bool all = false, ClassificationMode mode = ClassificationMode.Dense) =>
-        new(TestRasters.SceneModel(), new SceneClassifierOptions(TestRasters.RgbPreprocessing, mode,
-            BlockSize: blockSize, KeepAllProbabilities: all));
+    static SceneClassifierOptions Options(int blockSize = 64, bool all = false, ClassificationMode mode = ClassificationMode.Dense) =>
+        new(TestRasters.RgbPreprocessing, mode, BlockSize: blockSize, KeepAllProbabilities: all);
 
-    static SceneClassificationSummary Classify(string input, string outDir, SceneClassifier classifier)
+    static SceneMap Classify(string input, string outDir, SceneClassifierOptions options)
     {
         using var scene = SceneInput.Open(input, 3);
-        return SceneMapWriter.Write(scene.Raster, scene.Bands, classifier, ClassLegend.EuroSat,
-            SceneOutputPaths.For(outDir, input, classifier.Options.KeepAllProbabilities));
+        return SceneMap.Write(scene, TestRasters.SceneModel(), options, SceneOutputPaths.For(outDir, input, options.KeepAllProbabilities));
     }
 
     [Fact]
@@ -23,8 +21,8 @@ public class SceneMapWriterTests
     {
         var dir = TestEnvironment.NewTempDirectory();
         var crop = TestRasters.SceneCrop(dir, 500, 300, 150, 90);
-        var summary = Classify(crop, Path.Combine(dir, "out"), Classifier(all: true));
-        var outputs = summary.Outputs;
+        var summary = Classify(crop, Path.Combine(dir, "out"), Options(all: true));
+        var outputs = summary.Outputs!;
         Assert.True(outputs.AllExist);
         Assert.Equal(150L * 90, summary.PixelCounts.Sum());
 
@@ -125,15 +123,15 @@ public class SceneMapWriterTests
         var input = Path.Combine(dir, "holes.tif");
         TestRasters.Write(input, width, height, 3, values, scene.GeoReference!.Offset(800, 500), RasterDataType.Float32, noData: 0);
 
-        var summary = Classify(input, dir, Classifier(blockSize: 64));
+        var summary = Classify(input, dir, Options(blockSize: 64));
         Assert.Equal(64 * 64 + 1, summary.NoDataPixels);
-        using var classes = GdalRaster.Open(summary.Outputs.Classes);
+        using var classes = GdalRaster.Open(summary.Outputs!.Classes);
         var map = classes.Read(0, 0, width, height);
         Assert.Equal(255f, map[0]);
         Assert.Equal(255f, map[63 * width + 63]);
         Assert.Equal(255f, map[60 * width + 90]);
         Assert.InRange(map[64], 0, 9);
-        using var probability = GdalRaster.Open(summary.Outputs.Probability);
+        using var probability = GdalRaster.Open(summary.Outputs!.Probability);
         Assert.True(float.IsNaN(probability.Read(0, 0, 1, 1)[0]));
     }
 
@@ -142,10 +140,10 @@ public class SceneMapWriterTests
     {
         var dir = TestEnvironment.NewTempDirectory();
         var crop = TestRasters.SceneCrop(dir, 900, 700, 20, 13);
-        var dense = Classify(crop, Path.Combine(dir, "dense"), Classifier());
-        var naive = Classify(crop, Path.Combine(dir, "naive"), Classifier(mode: ClassificationMode.Naive));
-        using var a = GdalRaster.Open(dense.Outputs.Classes);
-        using var b = GdalRaster.Open(naive.Outputs.Classes);
+        var dense = Classify(crop, Path.Combine(dir, "dense"), Options());
+        var naive = Classify(crop, Path.Combine(dir, "naive"), Options(mode: ClassificationMode.Naive));
+        using var a = GdalRaster.Open(dense.Outputs!.Classes);
+        using var b = GdalRaster.Open(naive.Outputs!.Classes);
         Assert.Equal((20, 13), (a.Width, a.Height));
         Assert.Equal(b.Read(0, 0, 20, 13), a.Read(0, 0, 20, 13));
         Assert.Equal(0, dense.NoDataPixels);
@@ -158,7 +156,7 @@ public class SceneMapWriterTests
         var plain = Path.Combine(dir, "plain.tif");
         TestRasters.Write(plain, 70, 70, 3, new float[3 * 70 * 70], georeference: null, RasterDataType.Byte);
         var outDir = Path.Combine(dir, "out");
-        var e = Assert.Throws<InvalidDataException>(() => Classify(plain, outDir, Classifier()));
+        var e = Assert.Throws<InvalidDataException>(() => Classify(plain, outDir, Options()));
         Assert.Contains(plain, e.Message);
         Assert.Contains("not georeferenced", e.Message);
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using CnnSentinel.Raster;
+
+namespace CnnSentinel.Scenes;
+
+/// <summary>
+/// A scene classified into a land-use map, the one call of notebooks and of <c>cnnsentinel classify</c>: <see cref="Write"/>
+/// streams a scene of any size, block by block, into its map files (<see cref="SceneOutputPaths"/>); <see cref="Classify"/>
+/// keeps a crop's map in memory. Either way the map has the class and probability of every pixel, the pixels per class
+/// and mask, and the time taken.
+/// </summary>
+public sealed class SceneMap
+{
+    readonly Lazy<byte[]> _classes;
+    readonly Lazy<float[]> _probability;
+    SceneAgreement? _agreement; // set by Write once the last block has been classified
+
+    SceneMap(int width, int height, MapValueCounts counts, TimeSpan elapsed, SceneOutputPaths? outputs,
+        Func<byte[]> classes, Func<float[]> probability, SceneAgreement? agreement)
+    {
+        Width = width;
+        Height = height;
+        PixelCounts = counts.PerValue;
+        NoDataPixels = counts.NoData;
+        Elapsed = elapsed;
+        Outputs = outputs;
+        _classes = new(classes);
+        _probability = new(probability);
+        _agreement = agreement;
+    }
+
+    /// <summary>Columns of the scene.</summary>
+    public int Width { get; }
+
+    /// <summary>Rows.</summary>
+    public int Height { get; }
+
+    /// <summary>Pixels per map value (index = value): the classes, then the masks (<see cref="MapMask"/>), <see cref="ClassLegend.ValueCount"/> in all.</summary>
+    public IReadOnlyList<long> PixelCounts { get; }
+
+    /// <summary>Pixels without data.</summary>
+    public long NoDataPixels { get; }
+
+    /// <summary>Time taken, writing included.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Pixels classified per second.</summary>
+    public double PixelsPerSecond => Elapsed.TotalSeconds > 0 ? (double)Width * Height / Elapsed.TotalSeconds : 0;
+
+    /// <summary>The files written; null for a map classified in memory.</summary>
+    public SceneOutputPaths? Outputs { get; }
+
+    /// <summary>
+    /// Dense mode with a padded network: the share (0–1) of sampled cell centres (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/>
+    /// per block) where the dense map's class equals that of the centre's window classified on its own, the original's naive
+    /// method; null in naive mode and for networks whose dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
+    /// </summary>
+    public double? DenseAgreement => _agreement?.Rate;
+
+    /// <summary>How many cell centres <see cref="DenseAgreement"/> compared.</summary>
+    public long DenseAgreementSamples => _agreement?.Compared ?? 0;
+
+    /// <summary>
+    /// The map value of every pixel, row after row: a class index, a <see cref="MapMask"/> value, or
+    /// <see cref="SceneClassifier.NoDataClass"/> (255) where the scene has no data. A written map reads it back from its class GeoTIFF on first use, as any GIS would.
+    /// </summary>
+    public byte[] Classes => _classes.Value;
+
+    /// <summary>The probability of each pixel's class (softmax, 0–1; NaN without data), row after row; read back from the probability GeoTIFF for a written map.</summary>
+    public float[] Probability => _probability.Value;
+
+    /// <summary>
+    /// Classifies <paramref name="scene"/> with <paramref name="model"/> into its map files <paramref name="outputs"/> (class
+    /// GeoTIFF with colour table and class names, probability GeoTIFF(s), QGIS style, legend, preview), block by block, so that
+    /// memory depends on <see cref="SceneClassifierOptions.BlockSize"/> and not on the scene.
+    /// </summary>
+    /// <param name="scene">The scene; it must be georeferenced. A Level-2A product's scene classification marks its clouds, cirrus, shadows and snow.</param>
+    /// <param name="model">The window classifier.</param>
+    /// <param name="options">How to classify (<see cref="SceneClassifierOptions.For"/>: the command's settings).</param>
+    /// <param name="outputs">Where the files go (<see cref="SceneOutputPaths.For"/>).</param>
+    /// <param name="legend">Class names and colours, as many classes as the model has outputs; <see cref="ClassLegend.EuroSat"/> when null.</param>
+    /// <exception cref="InvalidDataException">The scene is not georeferenced, or the model's class count differs from the legend's.</exception>
+    /// <exception cref="UserErrorException">The options do not suit the model or the scene.</exception>
+    public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null)
+    {
+        var classifier = new SceneClassifier(model, options);
+        var map = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+            legend ?? ClassLegend.EuroSat, outputs);
+        map._agreement = classifier.Agreement;
+        return map;
+    }
+
+    /// <summary>
+    /// Classifies <paramref name="scene"/> with <paramref name="model"/> in memory, writing nothing: for crops, timings and
+    /// comparisons (the whole map is held, a byte and a float per pixel).
+    /// </summary>
+    /// <param name="scene">The scene.</param>
+    /// <param name="model">The window classifier.</param>
+    /// <param name="options">How to classify.</param>
+    /// <param name="legend">Class names, as many as the model has outputs; <see cref="ClassLegend.EuroSat"/> when null.</param>
+    /// <exception cref="InvalidDataException">The model's class count differs from the legend's.</exception>
+    /// <exception cref="UserErrorException">The options do not suit the model or the scene.</exception>
+    public static SceneMap Classify(SceneInput scene, WindowModel model, SceneClassifierOptions options, ClassLegend? legend = null)
+    {
+        var watch = Stopwatch.StartNew();
+        var classifier = new SceneClassifier(model, options);
+        int width = scene.Width;
+        var classes = new byte[width * scene.Height];
+        var probability = new float[classes.Length];
+        var counts = new MapValueCounts(legend ?? ClassLegend.EuroSat, scene.Path);
+        foreach (var block in classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand))
+        {
+            counts.Add(block);
+            for (int row = 0; row < block.Height; row++)
+            {
+                Array.Copy(block.Classes, row * block.Width, classes, (block.Y + row) * width + block.X, block.Width);
+                Array.Copy(block.Confidence, row * block.Width, probability, (block.Y + row) * width + block.X, block.Width);
+            }
+        }
+        return new SceneMap(width, scene.Height, counts, watch.Elapsed, null, () => classes, () => probability, classifier.Agreement);
+    }
+
+    /// <summary>The map <see cref="SceneMapWriter"/> wrote to <paramref name="outputs"/>: its pixels are read back from the files when asked for.</summary>
+    internal static SceneMap Written(int width, int height, MapValueCounts counts, TimeSpan elapsed, SceneOutputPaths outputs) =>
+        new(width, height, counts, elapsed, outputs, () => ReadBand(outputs.Classes).Select(v => (byte)v).ToArray(), () => ReadBand(outputs.Probability), null);
+
+    static float[] ReadBand(string path)
+    {
+        using var raster = GdalRaster.Open(path);
+        return raster.Read(0, 0, raster.Width, raster.Height, [1]);
+    }
+}
