@@ -20,7 +20,7 @@ internal static class MapAccuracyReport
     /// <summary>The line after it.</summary>
     public const string EndMarker = "<!-- end of map accuracy -->";
 
-    /// <summary>The section for the reports in <paramref name="folder"/>, strides in decreasing order; null when there are none.</summary>
+    /// <summary>The section for the reports in <paramref name="folder"/>, by model, strides in decreasing order; null when there are none.</summary>
     /// <exception cref="InvalidDataException">A report lacks a field the section shows; the message names the file.</exception>
     public static string? Markdown(string folder)
     {
@@ -34,11 +34,11 @@ internal static class MapAccuracyReport
             catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: not a map-accuracy report ({e.Message}).", e); }
             T Get<T>(JsonNode? node, string name) => node?[name] is { } value ? value.GetValue<T>() : throw new InvalidDataException($"{path}: no '{name}'.");
             var accuracy = report["accuracy"];
-            return (Stride: Get<int>(report, "stride"), Line: string.Create(inv,
+            return (Model: Get<string>(report, "model"), Stride: Get<int>(report, "stride"), Line: string.Create(inv,
                 $"| {Get<string>(report, "data")} ({Get<int>(report, "files"):N0} files) | {Get<int>(accuracy, "cells")} | {Get<string>(report, "model")} | " +
                 $"{Get<string>(report, "mode").ToLowerInvariant()} | {Get<int>(report, "stride")} | {Get<double>(accuracy, "centre"):P1} | {Get<double>(accuracy, "majority"):P1} | " +
                 $"{Get<double>(accuracy, "pixels"):P1} | {Get<double>(report, "uncertainCentresAtDefaultThreshold"):P1} |"));
-        }).OrderByDescending(r => r.Stride).ToList();
+        }).OrderBy(r => r.Model, StringComparer.Ordinal).ThenByDescending(r => r.Stride).ToList();
         var text = new StringBuilder();
         text.AppendLine("| validation patches from | tiles | model | mode | stride | centre pixel | patch majority | all pixels | centres below 0.5 |");
         text.AppendLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |");

@@ -69,7 +69,7 @@ public static class ResultsTable
         foreach (var (name, d) in runs)
         {
             var t = d.Training!;
-            var recipe = t.Recipe.Split(':')[0] + (d.Adaptation is { } a ? $", {a}" : "");
+            var recipe = ResultRow.RecipeOf(d);
             md.AppendLine(string.Create(inv,
                 $"| `{name}` | {t.Data.Folder}, {d.Bands.Count} bands ({t.Data.TrainingImages:N0} / {t.Data.ValidationImages:N0}) | {recipe} | " +
                 $"**{t.Validation.OverallAccuracy:0.0000}**{(t.Validation.TestTimeAugmentation ? " (8-view TTA)" : "")} | {Interval(t.Validation)} | {t.Validation.Kappa:0.0000} | " +
@@ -136,6 +136,14 @@ public sealed record ResultRow(string Run, string Data, string Recipe, double Ac
     {
         var t = description.Training ?? throw new InvalidDataException($"{run}: the description has no training record.");
         return new ResultRow(run, $"{t.Data.Folder}, {description.Bands.Count} bands, {t.Data.TrainingImages} / {t.Data.ValidationImages}",
-            t.Recipe.Split(':')[0] + (description.Adaptation is { } a ? $", {a}" : ""), t.Validation.OverallAccuracy, t.Validation.Kappa, t.ImagesSeen, t.Seconds / 60);
+            RecipeOf(description), t.Validation.OverallAccuracy, t.Validation.Kappa, t.ImagesSeen, t.Seconds / 60);
     }
+
+    /// <summary>
+    /// The recipe column of a run: the recipe's name, the band adaptation, and the model it continued (whose epochs and time
+    /// are not in this run's).
+    /// </summary>
+    internal static string RecipeOf(ModelDescription description) =>
+        description.Training!.Recipe.Split(':')[0] + (description.Adaptation is { } a ? $", {a}" : "")
+        + (description.Training.ContinuedFromFile is { } start ? $", continuing `{Path.GetFileNameWithoutExtension(start)}`" : "");
 }

@@ -16,10 +16,11 @@ public sealed class PublicSurfaceTests
     /// sees; the built-in callbacks stay internal behind <c>TrainerCallback</c>'s factory methods), 98 with the GDAL binding
     /// internal behind the scene facade <c>SceneMap</c> (which took the place of the classifier, the map writer and their result
     /// records), the concrete networks behind <c>ModelCatalog</c>, band adaptation, state-dict comparison, map-accuracy
-    /// details, model-summary rows and the kernel's display rules internal or folded.
+    /// details, model-summary rows and the kernel's display rules internal or folded, 99 with <c>ContextMosaic</c> (the
+    /// training option <c>LoaderOptions.Context</c> takes).
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 98;
+    const int Limit = 99;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
