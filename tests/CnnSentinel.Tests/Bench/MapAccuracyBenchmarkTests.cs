@@ -10,11 +10,11 @@ namespace CnnSentinel.Tests.Bench;
 public class MapAccuracyBenchmarkTests
 {
     // Measured with classify's default for the shipped ResNet (naive windows at stride 16, probabilities interpolated
-    // between centres, every pixel given its class), 11 patches per class, seed 42: centre 0.8727, majority 0.7818. The
-    // centre pixel lies between windows 8 pixels off the patch, which see its neighbours, so the centre figure is below
-    // the model's patch accuracy; on the full data's validation side the same bench gives more (see the issue note).
-    const double MinimumCentre = 0.82;
-    const double MinimumMajority = 0.72;
+    // between centres, every pixel given its class), 11 patches per class, seed 42: centre 0.9455, majority 0.9545 (the
+    // fast model it continues, trained on whole patches only: 0.8727 and 0.7818). One tile is 0.9 points; the margins
+    // leave five tiles for arithmetic that rounds differently elsewhere.
+    const double MinimumCentre = 0.90;
+    const double MinimumMajority = 0.90;
 
     // The fewest validation-side patches of any class in the bundled sample (Industrial, Pasture): every class as often.
     const int PerClass = 11;
