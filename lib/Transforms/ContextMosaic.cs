@@ -22,6 +22,12 @@ namespace CnnSentinel.Transforms;
 /// evaluation sees them.</param>
 public sealed record ContextMosaic(double Probability = 0.5)
 {
+    /// <summary>Chance that an image is shown with neighbours, 0 to 1.</summary>
+    /// <exception cref="UserErrorException">Outside 0 to 1.</exception>
+    public double Probability { get; init; } = Probability is >= 0 and <= 1
+        ? Probability
+        : throw new UserErrorException($"The context mosaic's probability is {Probability}: it must be between 0 and 1.");
+
     /// <summary>The setting in words, as recipes and model cards name it.</summary>
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Probability:0.##} of the images among neighbours (context mosaic)");
 

@@ -60,6 +60,8 @@ public class ContextMosaicTests
         Assert.False(mosaic.Draw(7, 1, 64).Single().HasNeighbours); // alone in its batch: nothing to put around it
         double share = new ContextMosaic(Probability: 0.3).Draw(11, 2000, 64).Count(p => p.HasNeighbours) / 2000.0;
         Assert.InRange(share, 0.25, 0.35);
+        Assert.Throws<UserErrorException>(() => new ContextMosaic(Probability: 1.5));
+        Assert.Throws<UserErrorException>(() => new ContextMosaic(Probability: double.NaN));
     }
 
     [Fact]
