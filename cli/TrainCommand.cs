@@ -65,18 +65,17 @@ static class TrainCommand
             var architecture = start?.Architecture ?? (chosen is null ? parse.GetValue(model)! : ModelCatalog.PretrainedResNet18Architecture);
             int batchSize = parse.GetValue(batch) ?? chosen?.BatchSize ?? 32;
             var folder = parse.GetValue(data)!.FullName;
+            var dataset = EuroSatDataset.Open(folder);
             if (parse.GetValue(checkData))
             {
-                var everyPatch = EuroSatDataset.Open(folder);
-                Console.WriteLine($"checking {everyPatch.Samples.Count} patches …");
-                if (everyPatch.FindInvalidPatches() is { Count: > 0 } problems)
+                Console.WriteLine($"checking {dataset.Samples.Count} patches …");
+                if (dataset.FindInvalidPatches() is { Count: > 0 } problems)
                     throw new InvalidDataException($"{problems.Count} damaged patch(es): {string.Join("; ", problems.Take(10).Select(p => p.Message))}{(problems.Count > 10 ? "; …" : "")}");
             }
-            if (start is not null) RefuseOtherBands(initFile!, start, EuroSatDataset.Open(folder));
-            var training = EuroSatTrainingData.Open(folder,
+            if (start is not null) RefuseOtherBands(initFile!, start, dataset);
+            var training = EuroSatTrainingData.For(dataset,
                 start is not null ? _ => start.Preprocessing.Input : chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
                 batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true, context: contextMosaic);
-            var dataset = training.Dataset;
             var dataIdentity = training.Identity();
             if (start is not null) RefuseOtherSplit(initFile!, start, dataIdentity, runSeed);
             if (chosen is not null)

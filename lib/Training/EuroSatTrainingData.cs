@@ -26,9 +26,22 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <param name="context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
     public static EuroSatTrainingData Open(string folder, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
         int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
+        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null) =>
+        For(EuroSatDataset.Open(folder), normalizationFor, batchSize, seed, validationFraction, augmentation, cacheDecoded, context);
+
+    /// <summary>Splits an opened <paramref name="dataset"/> and builds both loaders, as <see cref="Open"/> does for a folder.</summary>
+    /// <param name="dataset">An opened EuroSAT folder (e.g. already checked for damaged patches).</param>
+    /// <param name="normalizationFor">Per-band scaling for the folder's format, e.g. <c>ChannelNormalization.PretrainedScaleFor</c>; the original's constants (<c>OriginalFor</c>) when null.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="seed">Seed of the split, the shuffles and the augmentation.</param>
+    /// <param name="validationFraction">Share of each class that goes to validation.</param>
+    /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
+    /// <param name="cacheDecoded">Keep decoded patches in memory, so epochs after the first skip the files.</param>
+    /// <param name="context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
+    public static EuroSatTrainingData For(EuroSatDataset dataset, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
+        int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
         AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null)
     {
-        var dataset = EuroSatDataset.Open(folder);
         var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
         var normalization = (normalizationFor ?? ChannelNormalization.OriginalFor)(dataset.Format);
         return new EuroSatTrainingData(dataset, split,

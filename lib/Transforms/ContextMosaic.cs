@@ -38,9 +38,8 @@ public sealed record ContextMosaic(double Probability = 0.5)
         int rowShift = random.NextInt(size) - size / 2, columnShift = random.NextInt(size) - size / 2;
         int Other() => count < 2 ? index : (index + 1 + random.NextInt(count - 1)) % count;
         int vertical = Other(), horizontal = Other(), diagonal = Other();
-        return shown && count > 1 && (rowShift, columnShift) != (0, 0)
-            ? new ContextPlacement(rowShift, columnShift, vertical, horizontal, diagonal)
-            : ContextPlacement.Whole;
+        var placement = new ContextPlacement(rowShift, columnShift, vertical, horizontal, diagonal);
+        return shown && count > 1 && placement.HasNeighbours ? placement : ContextPlacement.Whole;
     }
 
     /// <summary>One placement per image of a batch of <paramref name="count"/> patches of <paramref name="size"/> pixels, each from its own stream of <paramref name="seed"/>.</summary>
