@@ -95,9 +95,10 @@ public static class GradCam
 
     /// <summary>
     /// Grad-CAM over a balanced set: the first <paramref name="perClass"/> images of each class found in
-    /// <paramref name="batches"/> (e.g. the validation split in order), drawn over the images read back from
-    /// <paramref name="dataset"/> by their keys, one class per column, captioned with the true class and, below it,
-    /// "→ predicted".
+    /// <paramref name="batches"/> (e.g. the validation split in order), read back from <paramref name="dataset"/> by
+    /// their keys; each tile is the image on the left and its heat map drawn over it on the right, so that what the map
+    /// covers stays visible. Tiles run in class order (all first images, then all second ones), <see cref="PairsPerRow"/>
+    /// to a row, captioned with the true class and, below it, "→ predicted".
     /// </summary>
     public static ImageBatch Gallery(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, EuroSatDataset dataset, int perClass = 1, string? layer = null)
     {
@@ -127,9 +128,20 @@ public static class GradCam
         var display = SentinelBands.ToDisplay(dataset.ReadImages(chosen.Select(c => byPath[c.Key]).ToList()));
         using var held = new HeldScalars();
         var captions = chosen.Select((c, i) => $"{dataset.Classes[(int)c.Label]}\n→ {dataset.Classes[(int)predicted[i]]}").ToList();
-        return new ImageBatch(Overlay(display, maps).mul(held.Of(255.0)).MoveToOuterDisposeScope(), captions,
-            Columns: Math.Min(classes, chosen.Count), Zoom: 2);
+        // uint8 throughout (display is): ImageBatch would stretch floating images one by one, and an image and its overlay must match.
+        var image = display;
+        var overlay = Overlay(display, maps).mul(held.Of(255.0)).round().to_type(ScalarType.Byte);
+        var separator = full(image.shape[0], 3, image.shape[2], PairSeparator, (byte)255, ScalarType.Byte);
+        return new ImageBatch(cat([image, separator, overlay], 3).MoveToOuterDisposeScope(), captions,
+            Columns: Math.Min(PairsPerRow, chosen.Count), Zoom: 2);
     }
+
+    /// <summary>Image-and-heat-map tiles per row of <see cref="Gallery"/>: four tiles of 2 × 130 px stay within a
+    /// notebook page's width.</summary>
+    public const int PairsPerRow = 4;
+
+    /// <summary>White columns between an image and its heat map in a <see cref="Gallery"/> tile.</summary>
+    const int PairSeparator = 2;
 
     static nn.Module<Tensor, Tensor> FindLayer(nn.Module<Tensor, Tensor> model, string? name)
     {

@@ -13,12 +13,14 @@ namespace CnnSentinel.Training;
 /// Text rather than a replaced HTML output: .NET Interactive 1.0.712001 sends display updates with a
 /// display id that differs from the original output's, so Jupyter front ends drop them.
 /// </remarks>
-/// <param name="output">Where to write; the console when null.</param>
+/// <param name="output">Where to write; when null, whatever <see cref="Console.Out"/> is at each write. A notebook kernel
+/// gives every cell a console writer of its own, so one progress object made in an earlier cell (say, options copied
+/// with <c>with</c> for a second training stage) must write to the running cell's, not the first cell's.</param>
 /// <param name="rewriteLine">Rewrite one line in place; by default on a terminal or in a notebook kernel.</param>
 public sealed class ConsoleProgress(TextWriter? output = null, bool? rewriteLine = null) : IProgress<TrainingProgress>
 {
     const int BarWidth = 20;
-    readonly TextWriter _out = output ?? Console.Out;
+    TextWriter Out => output ?? Console.Out;
     readonly bool _rewrite = rewriteLine ?? (!Console.IsOutputRedirected || NotebookKernel.IsLoaded);
     readonly Stopwatch _sinceLast = Stopwatch.StartNew();
 
@@ -27,17 +29,17 @@ public sealed class ConsoleProgress(TextWriter? output = null, bool? rewriteLine
     {
         if (value.Completed is not null)
         {
-            _out.WriteLine(_rewrite ? $"\r{value}" + new string(' ', 8) : value.ToString());
-            _out.Flush();
+            Out.WriteLine(_rewrite ? $"\r{value}" + new string(' ', 8) : value.ToString());
+            Out.Flush();
             return;
         }
         // Redraw at most 4 times a second in place, every 30 s into a log.
         var interval = _rewrite ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(30);
         if (_sinceLast.Elapsed < interval) return;
         _sinceLast.Restart();
-        if (_rewrite) _out.Write($"\r{Bar(value)} {value}");
-        else _out.WriteLine(value.ToString());
-        _out.Flush();
+        if (_rewrite) Out.Write($"\r{Bar(value)} {value}");
+        else Out.WriteLine(value.ToString());
+        Out.Flush();
     }
 
     /// <summary>A text bar of the run's progress, e.g. <c>[#####---------------]</c>.</summary>

@@ -28,6 +28,11 @@ public sealed record SavedRun(string Name, IReadOnlyList<EpochRecord> History, E
         evaluation.Save(Path.Combine(folder, name + ".evaluation.json"));
     }
 
+    /// <summary>Whether the run <paramref name="name"/> has been saved in <paramref name="folder"/> (its notebook has run), so that
+    /// <see cref="Load"/> finds it.</summary>
+    public static bool Exists(string folder, string name) =>
+        File.Exists(Path.Combine(folder, name + ".history.csv")) && File.Exists(Path.Combine(folder, name + ".evaluation.json"));
+
     /// <summary>Reads the history and evaluation of the run <paramref name="name"/> in <paramref name="folder"/>.</summary>
     /// <exception cref="FileNotFoundException">The run is not there (run its notebook first); the message names the file.</exception>
     public static SavedRun Load(string folder, string name)

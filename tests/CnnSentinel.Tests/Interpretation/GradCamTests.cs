@@ -87,11 +87,17 @@ public class GradCamTests
         var data = CnnSentinel.Training.EuroSatTrainingData.Open(PatchFixtures.BundledRgb);
         var gallery = GradCam.Gallery(model, data.Validation.Batches(0), data.Dataset, perClass: 2);
         int classes = data.Dataset.Classes.Count;
-        Assert.Equal(new long[] { 2 * classes, 3, 64, 64 }, gallery.Images.shape);
-        Assert.Equal(classes, gallery.Columns);
-        // Row k holds the k-th image of every class, in class order.
+        // Each tile: the image, two white columns, the image under its heat map.
+        Assert.Equal(new long[] { 2 * classes, 3, 64, 64 + 2 + 64 }, gallery.Images.shape);
+        Assert.Equal(ScalarType.Byte, gallery.Images.dtype);
+        Assert.Equal(GradCam.PairsPerRow, gallery.Columns);
+        // The k-th image of every class, in class order, then the next.
         Assert.Equal(data.Dataset.Classes.Concat(data.Dataset.Classes), gallery.Captions!.Select(c => c.Split('\n')[0]));
         Assert.All(gallery.Captions!, c => Assert.Contains("\n→ ", c));
-        Assert.True(gallery.Images.min().item<float>() >= 0 && gallery.Images.max().item<float>() <= 255);
+        // The left half is the patch as read from disk, unchanged.
+        var firstKey = data.Validation.Batches(0).SelectMany(b => b.Keys!.Zip(b.Labels.data<long>().ToArray())).First(k => k.Second == 0).First;
+        var firstImage = data.Dataset.ReadImages([data.Dataset.Samples.Single(s => s.RelativePath == firstKey)])[0];
+        Assert.True(gallery.Images[0].narrow(2, 0, 64).eq(firstImage.round().to_type(ScalarType.Byte)).all().item<bool>());
+        Assert.Equal(255, gallery.Images[0].narrow(2, 64, 2).min().item<byte>());
     }
 }

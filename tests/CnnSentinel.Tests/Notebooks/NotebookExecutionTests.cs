@@ -68,9 +68,38 @@ public class NotebookExecutionTests
         NotebookChecks.For(name)?.Invoke(values, executed);
     }
 
-    static NotebookRunner.Result Run(string name) =>
-        NotebookRunner.Run(Path.Combine(NotebookFolder, name + ".ipynb"), ExecutedFolder, quick: true,
-            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [EnvironmentSettings.OutputVariable] = ExecutedFolder });
+    /// <summary>
+    /// A participant who ran only 02 (<c>./run.sh --quick 00 02 07</c>) gets 07's reading of that run, and the names of
+    /// the notebooks still to run, without errors.
+    /// </summary>
+    [Fact]
+    public void InterpretResultsReadsWhatExistsWhenOnly02HasRun()
+    {
+        const string transfer = "02_rgb_transfer_learning";
+        if (!File.Exists(Path.Combine(ResultsFolder, transfer + ".json")))
+            Assert.True(Run(transfer).Succeeded, $"{transfer} failed.");
+        var output = Path.Combine(TestEnvironment.RepositoryRoot, "out", "test-notebooks-02-only");
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var results = Directory.CreateDirectory(Path.Combine(output, "results")).FullName;
+        foreach (var file in Directory.GetFiles(ResultsFolder, "02_rgb_transfer.*"))
+            File.Copy(file, Path.Combine(results, Path.GetFileName(file)));
+
+        var run = Run("07_interpret_results", output);
+        Assert.True(run.Succeeded, $"07 with only 02's run failed:\n{string.Join("\n", run.Problems)}");
+        var values = JsonNode.Parse(File.ReadAllText(Path.Combine(results, "07_interpret_results.json")))!;
+        Assert.Equal(["02_rgb_transfer"], values["runs"]!.AsArray().Select(r => (string)r!["Name"]!));
+        Assert.Equal(["03_rgb_from_scratch", "04_ms_transfer_learning", "04b_ms_transfer_alternative", "05_ms_from_scratch"],
+            values["missing"]!.AsArray().Select(m => (string)m!));
+        Assert.True((int)values["embedded"]! > 0, "02's run is interpreted: errors, Grad-CAM, features");
+        var executed = JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!;
+        var text = string.Concat(NotebookChecks.Outputs(executed).Select(o => NotebookChecks.Text(o["text"] ?? o["data"]?["text/plain"] ?? "")));
+        Assert.Contains("have not run yet: 03_rgb_from_scratch", text);
+        Assert.DoesNotContain("Exception", text);
+    }
+
+    static NotebookRunner.Result Run(string name, string? output = null) =>
+        NotebookRunner.Run(Path.Combine(NotebookFolder, name + ".ipynb"), output ?? ExecutedFolder, quick: true,
+            cellTimeout: TimeSpan.FromMinutes(10), new Dictionary<string, string> { [EnvironmentSettings.OutputVariable] = output ?? ExecutedFolder });
 }
 
 /// <summary>What <c>./run.sh</c> produced in <c>out/</c>: the folders a test run must not touch.</summary>
@@ -119,6 +148,12 @@ static class NotebookChecks
             Assert.True(mimeTypes.Count(m => m == "image/png") >= 4, "sample grids, bands, augmentations and a batch are shown");
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("Plotly.newPlot("));
             Assert.Contains(Outputs(executed), o => o["data"]?["text/html"] is { } html && Text(html).Contains("cnnsentinel-statistics"));
+        },
+        "02_rgb_transfer_learning" => (values, executed) =>
+        {
+            // A line per epoch of both stages: stage 2 reuses stage 1's progress object in a later cell.
+            var progress = string.Concat(Outputs(executed).Where(o => (string?)o["name"] == "stdout").Select(o => Text(o["text"]!)));
+            Assert.Equal((int)values["epochs"]!, progress.Split('\n').Count(line => line.Contains("val_acc")));
         },
         "06_classify_scene" => (values, executed) =>
         {

@@ -38,6 +38,29 @@ public class ConsoleProgressTests
     }
 
     [Fact]
+    public void WithoutAWriterItWritesToTheConsoleOfTheMomentNotTheOneItWasMadeUnder()
+    {
+        // A notebook kernel swaps Console.Out for every cell: a progress object made in stage 1's cell and reused in
+        // stage 2's must print there. The epoch count marks this test's line among any other test's console output.
+        var before = Console.Out;
+        var whenMade = new StringWriter();
+        var whenReported = new StringWriter();
+        try
+        {
+            Console.SetOut(whenMade);
+            var progress = new ConsoleProgress(rewriteLine: false);
+            Console.SetOut(whenReported);
+            progress.Report(EpochEnd(3) with { Epochs = 9173 });
+        }
+        finally
+        {
+            Console.SetOut(before);
+        }
+        Assert.Contains("epoch 3/9173", whenReported.ToString());
+        Assert.DoesNotContain("epoch 3/9173", whenMade.ToString());
+    }
+
+    [Fact]
     public void TimesReadAsMinutesOrHours()
     {
         Assert.Equal("1:23", TrainingProgress.Format(TimeSpan.FromSeconds(83)));
