@@ -8,4 +8,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
-dotnet cli/bin/Debug/net10.0/cnnsentinel.dll notebooks --output out/notebooks "$@"
+# Executed notebooks go to out/notebooks, or to $CNNSENTINEL_OUTPUT_DIR/notebooks where that is set.
+dotnet cli/bin/Debug/net10.0/cnnsentinel.dll notebooks "$@"

@@ -4,7 +4,7 @@
 # it only does what is missing. Runs as root or through sudo.
 #
 #   scripts/setup.sh            all steps
-#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build web doctor
+#   scripts/setup.sh STEP...    only these steps: packages dotnet-tool kernelspec build command web doctor
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +12,7 @@ INTERACTIVE_VERSION="1.0.712001"      # Microsoft.dotnet-interactive, the notebo
 DOTNET_MAJOR=10
 APT_PACKAGES=(
   jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-ipykernel  # headless notebooks
+  jupyter-notebook                       # the notebook server: `jupyter notebook notebooks/` to open them in a browser
   gdal-bin libgdal32 python3-rasterio    # raster I/O and a second reader for the GeoTIFFs we write
   python3-numpy python3-torch python3-torchvision python3-pil  # reference implementations for the parity tests and benchmarks
   chromium                               # the headless browser that tests the map web page (web/)
@@ -97,6 +98,23 @@ step_build() {
     || { tail -30 /tmp/cnnsentinel-build.log >&2; fail "dotnet build failed (log above)."; }
 }
 
+COMMAND_LINK=/usr/local/bin/cnnsentinel
+
+step_command() {
+  # `cnnsentinel` on the PATH: a link to scripts/cnnsentinel, which runs the build of the checkout it is called
+  # in (or of this one). A link to any checkout's script will do, so a second checkout leaves the first's alone.
+  local target="$ROOT/scripts/cnnsentinel" current
+  current="$(readlink -f "$COMMAND_LINK" 2>/dev/null || true)"
+  if [ -n "$current" ] && [ -x "$current" ] && [ "$(basename "$current")" = cnnsentinel ] && [ -f "$(dirname "$current")/setup.sh" ]; then
+    say "cnnsentinel command: present ($COMMAND_LINK -> $current)"; return
+  fi
+  if [ -e "$COMMAND_LINK" ] && [ ! -L "$COMMAND_LINK" ]; then
+    fail "$COMMAND_LINK exists and is not set-up's link." "Remove it and rerun, or call dotnet cli/bin/Debug/net10.0/cnnsentinel.dll instead."
+  fi
+  as_root ln -sfn "$target" "$COMMAND_LINK" || fail "could not link $COMMAND_LINK to $target."
+  say "cnnsentinel command: $COMMAND_LINK -> $target"
+}
+
 step_web() {
   # The page's libraries (onnxruntime-web, geotiff) come from the committed lockfile and are copied into
   # web/vendor/ so that the page works offline; npm ci runs only when the lockfile changed.
@@ -116,11 +134,11 @@ step_doctor() {
 }
 
 STEPS=("$@")
-[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build web doctor)
+[ ${#STEPS[@]} -gt 0 ] || STEPS=(packages dotnet-tool kernelspec build command web doctor)
 for s in "${STEPS[@]}"; do
   case "$s" in
-    packages|dotnet-tool|kernelspec|build|web|doctor) "step_${s//-/_}" ;;
-    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build web doctor" ;;
+    packages|dotnet-tool|kernelspec|build|command|web|doctor) "step_${s//-/_}" ;;
+    *) fail "unknown step '$s'." "Steps: packages dotnet-tool kernelspec build command web doctor" ;;
   esac
 done
 say "done"

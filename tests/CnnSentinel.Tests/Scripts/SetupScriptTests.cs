@@ -49,12 +49,43 @@ public class SetupScriptTests
     }
 
     [Fact]
+    public void RerunningSetupRestoresADeletedCnnsentinelCommand()
+    {
+        const string link = "/usr/local/bin/cnnsentinel";
+        var before = File.Exists(link) ? new FileInfo(link).LinkTarget : null;
+        try
+        {
+            if (before is not null) File.Delete(link);
+            var (code, output) = Run(Setup, "command");
+            Assert.True(code == 0, output);
+            Assert.Equal(Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "cnnsentinel"), new FileInfo(link).LinkTarget);
+
+            // Typed as a user types it, outside any checkout: the linked checkout's build answers.
+            var (helpCode, help, helpError) = ExternalTools.Capture("bash", ["-c", "cd / && cnnsentinel --help"]);
+            Assert.True(helpCode == 0, helpError);
+            Assert.Contains("CnnSentinel: CNN land-use classification", help);
+
+            (code, output) = Run(Setup, "command"); // idempotent
+            Assert.True(code == 0, output);
+            Assert.Contains("present", output);
+        }
+        finally
+        {
+            if (before is not null && new FileInfo(link).LinkTarget != before)
+            {
+                File.Delete(link);
+                File.CreateSymbolicLink(link, before);
+            }
+        }
+    }
+
+    [Fact]
     public void AnUnknownStepIsRefusedWithTheListOfSteps()
     {
         var (code, output) = Run(Setup, "make-coffee");
         Assert.NotEqual(0, code);
         Assert.Contains("unknown step 'make-coffee'", output);
-        Assert.Contains("packages dotnet-tool kernelspec build web doctor", output);
+        Assert.Contains("packages dotnet-tool kernelspec build command web doctor", output);
     }
 
     static string? KernelspecDirectory()
