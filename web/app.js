@@ -77,9 +77,18 @@ async function loadModel(bytes, name) {
   }
 }
 
+// Whether the bytes begin as a TIFF or BigTIFF does ("II" or "MM", then 42 or 43 in that byte order).
+function isTiff(bytes) {
+  if (bytes.length < 4) return false;
+  const little = bytes[0] === 0x49 && bytes[1] === 0x49, big = bytes[0] === 0x4d && bytes[1] === 0x4d;
+  const version = little ? bytes[2] | (bytes[3] << 8) : big ? (bytes[2] << 8) | bytes[3] : 0;
+  return version === 42 || version === 43;
+}
+
 async function readImage(file) {
   const name = file.name.toLowerCase();
-  if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+  // A file named .tif that is not a TIFF (a JPEG renamed, a text file) is read by its content, not by its name.
+  if ((name.endsWith(".tif") || name.endsWith(".tiff")) && isTiff(new Uint8Array(await file.slice(0, 4).arrayBuffer()))) {
     const tiff = await GeoTIFF.fromArrayBuffer(await file.arrayBuffer());
     const raster = await tiff.getImage();
     const planes = await raster.readRasters();
@@ -88,7 +97,10 @@ async function readImage(file) {
   }
   let bitmap;
   try { bitmap = await createImageBitmap(file); }
-  catch { throw new Error(`${file.name} is not an image this page can read (PNG, JPEG or GeoTIFF).`); }
+  catch {
+    const named = name.endsWith(".tif") || name.endsWith(".tiff") ? " It is named like a TIFF but is not one." : "";
+    throw new Error(`${file.name} is not an image this page can read (PNG, JPEG or GeoTIFF).${named}`);
+  }
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext("2d");
   context.drawImage(bitmap, 0, 0);
@@ -101,10 +113,15 @@ async function readImage(file) {
   return { width: bitmap.width, height: bitmap.height, bands: 3, pixels, eightBit: true };
 }
 
+// Images narrower than this are drawn enlarged by a whole factor (a 64 px EuroSAT patch four times), pixels kept square.
+const ENLARGE_BELOW = 256;
+
 // Shows the image: RGB as is, a GeoTIFF's first three bands stretched to 0…255.
 function drawImage() {
   const canvas = $("image");
   canvas.width = image.width; canvas.height = image.height;
+  const zoom = Math.max(1, Math.floor(ENLARGE_BELOW / Math.max(image.width, image.height)));
+  canvas.style.width = zoom > 1 ? `${image.width * zoom}px` : "";
   const context = canvas.getContext("2d");
   const data = context.createImageData(image.width, image.height);
   const shown = [0, 1, 2].map((b) => image.pixels[Math.min(b, image.bands - 1)]);
@@ -121,6 +138,7 @@ function drawImage() {
 async function classify() {
   const run = ++runs;
   map = null;
+  $("answer").hidden = true;
   $("save").disabled = true;
   $("overlay").getContext("2d").clearRect(0, 0, $("overlay").width, $("overlay").height);
   if (!model) { setStatus("Image read; pick a model to classify it."); return; }
@@ -156,8 +174,24 @@ async function classify() {
   progress.hidden = true;
   map = { stride, columns, rows, cells };
   drawMap();
+  if (picture.width === size && picture.height === size) await answerForPatch(picture, run);
   $("save").disabled = false;
   setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels.`);
+}
+
+// An image of exactly one window (a EuroSAT patch) is what the model was trained on: its class and probability for the
+// whole image, from the one window that covers it exactly.
+async function answerForPatch(picture, run) {
+  const size = model.size, input = new Float32Array(model.bands * size * size);
+  fillWindow(picture, Math.floor(size / 2), Math.floor(size / 2), size, model.mean, model.std, input, 0);
+  const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [1, model.bands, size, size]) };
+  const probabilities = (await model.session.run(feeds))[model.session.outputNames[0]].data;
+  if (run !== runs) return;
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;
+  $("answer").textContent = `${model.classNames[best]} (${probabilities[best].toFixed(2)})`;
+  $("answer").title = `The whole ${size} × ${size} image as one window: the class the model gives it, with its probability.`;
+  $("answer").hidden = false;
 }
 
 function colourOf(value) {

@@ -101,15 +101,20 @@ public sealed class ConfusionMatrix
             throw new ArgumentOutOfRangeException(name, index, $"Class index must be in 0..{Classes.Count - 1}.");
     }
 
-    /// <summary>An HTML table: counts with per-class recall, precision and F1, and the overall figures.</summary>
+    /// <summary>
+    /// An HTML table: counts with per-class recall, precision and F1, and the overall figures. Rows are named
+    /// "index name"; the predicted-class columns carry only the index (the name shows on hovering), so that ten
+    /// EuroSAT classes and the three figures fit a notebook page instead of pushing the figures off its right edge.
+    /// </summary>
     public string ToHtml()
     {
-        var html = new StringBuilder("<div class=\"cnnsentinel-confusion\"><table><thead><tr><th>true \\ predicted</th>");
-        foreach (var name in Classes) html.Append("<th>").Append(WebUtility.HtmlEncode(name)).Append("</th>");
+        var html = new StringBuilder("<div class=\"cnnsentinel-confusion\" style=\"overflow-x:auto\"><table><thead><tr><th>true \\ predicted</th>");
+        for (int c = 0; c < Classes.Count; c++)
+            html.Append("<th title=\"").Append(WebUtility.HtmlEncode(Classes[c])).Append("\">").Append(c).Append("</th>");
         html.Append("<th>recall</th><th>precision</th><th>F1</th></tr></thead><tbody>");
         for (int r = 0; r < Classes.Count; r++)
         {
-            html.Append("<tr><th style=\"text-align:left\">").Append(WebUtility.HtmlEncode(Classes[r])).Append("</th>");
+            html.Append("<tr><th style=\"text-align:left\">").Append(r).Append(' ').Append(WebUtility.HtmlEncode(Classes[r])).Append("</th>");
             for (int c = 0; c < Classes.Count; c++)
                 html.Append(r == c ? "<td><b>" : "<td>").Append(_counts[r, c]).Append(r == c ? "</b></td>" : "</td>");
             html.Append("<td>").Append(P(Recall(r))).Append("</td><td>").Append(P(Precision(r)))

@@ -16,7 +16,8 @@ namespace CnnSentinel.Notebooks;
 /// <param name="Quick">Quick mode (the tests' few steps) or full mode.</param>
 /// <param name="Machine">The machine (<see cref="MachineDescription.Hardware"/>).</param>
 /// <param name="Notebooks">The notebooks, in the order they ran.</param>
-internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks)
+/// <param name="Finished">When the run ended (UTC, to the day); null in reports written before it was recorded.</param>
+internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks, DateOnly? Finished = null)
 {
     /// <summary>The report's file name, in the results folder and in <c>data/results/</c>.</summary>
     public const string FileName = "notebooks.json";
@@ -28,7 +29,7 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
 
     /// <summary>The report of <paramref name="runs"/>, with each notebook's figures read from its results file in <paramref name="resultsFolder"/>.</summary>
     public static NotebookRunReport Of(IEnumerable<NotebookRunner.Result> runs, string resultsFolder, bool quick) =>
-        new(quick, MachineDescription.Hardware, runs.Select(r => NotebookRunEntry.Of(r, resultsFolder)).ToList());
+        new(quick, MachineDescription.Hardware, runs.Select(r => NotebookRunEntry.Of(r, resultsFolder)).ToList(), DateOnly.FromDateTime(DateTime.UtcNow));
 
     /// <summary>Writes the report atomically.</summary>
     public void Write(string path) => JsonReportFile.Write(path, this, Json);
@@ -38,19 +39,26 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
     public static NotebookRunReport Read(string path) => JsonReportFile.Read<NotebookRunReport>(path, Json,
         "a report written by cnnsentinel notebooks", r => r.Notebooks is null ? "no notebooks" : null);
 
-    /// <summary>The notebooks that trained a model, as a Markdown table, with the run's mode, machine and total time above it.</summary>
+    /// <summary>
+    /// The notebooks that trained a model, as a Markdown table, with the run's mode, machine, date and total time above
+    /// it, and what a rerun gives: the same figures only on the same machine and build.
+    /// </summary>
     public string Markdown()
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine(string.Create(inv,
-            $"`./run.sh`{(Quick ? " --quick" : "")}: {Notebooks.Count(n => n.Succeeded)} of {Notebooks.Count} notebooks ran cleanly in {Seconds / 60:0.0} min on {Machine}."));
+            $"`./run.sh`{(Quick ? " --quick" : "")}{(Finished is { } day ? $" of {day:yyyy-MM-dd}" : "")}: {Notebooks.Count(n => n.Succeeded)} of {Notebooks.Count} notebooks ran cleanly in {Seconds / 60:0.0} min on {Machine}."));
+        md.AppendLine();
+        md.AppendLine("The figures are that one run's. The notebooks are seeded, but their arithmetic repeats exactly only on the same " +
+            "machine and build: a rerun elsewhere, or after an update, gives accuracies a few points apart (the sample's validation " +
+            "sets are small) and other times.");
         md.AppendLine();
         md.AppendLine("| notebook | validation accuracy | kappa | training images | training time | notebook time |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var n in Notebooks.Where(n => n.Accuracy is not null))
             md.AppendLine(string.Create(inv,
-                $"| {n.Title} | {n.Accuracy:0.000} | {(n.Kappa is { } k ? k.ToString("0.000", inv) : "")} | {(n.TrainingImages is { } i ? i.ToString("N0", inv) : "")} | " +
+                $"| {n.Title}{(n.AccuracyOf is { } of ? $" ({of})" : "")} | {n.Accuracy:0.000} | {(n.Kappa is { } k ? k.ToString("0.000", inv) : "")} | {(n.TrainingImages is { } i ? i.ToString("N0", inv) : "")} | " +
                 $"{(n.TrainingSeconds is { } t ? t.ToString("0", inv) + " s" : "")} | {n.Seconds:0} s |"));
         return md.ToString();
     }
@@ -65,8 +73,10 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
 /// <param name="Kappa">Its kappa, if reported.</param>
 /// <param name="TrainingImages">Training images seen, if reported.</param>
 /// <param name="TrainingSeconds">Training wall time, if reported.</param>
+/// <param name="AccuracyOf">What the accuracy is of, where the notebook says (its results' <c>accuracyOf</c>, e.g. a model it
+/// trains beside its main subject); null when it is of the notebook's own model.</param>
 internal sealed record NotebookRunEntry(string Notebook, string Title, bool Succeeded, double Seconds,
-    double? Accuracy, double? Kappa, long? TrainingImages, double? TrainingSeconds)
+    double? Accuracy, double? Kappa, long? TrainingImages, double? TrainingSeconds, string? AccuracyOf = null)
 {
     /// <summary>The entry of one run, with the figures of <c>&lt;notebook&gt;.json</c> in <paramref name="resultsFolder"/>.</summary>
     public static NotebookRunEntry Of(NotebookRunner.Result run, string resultsFolder)
@@ -76,7 +86,8 @@ internal sealed record NotebookRunEntry(string Notebook, string Title, bool Succ
         var values = run.Succeeded && File.Exists(resultsFile) ? JsonNode.Parse(File.ReadAllText(resultsFile)) as JsonObject : null;
         double? Number(string key) => values?[key] is JsonValue v && v.TryGetValue(out double d) ? d : null;
         return new NotebookRunEntry(name, FirstHeading(run.Notebook) ?? name, run.Succeeded, run.Elapsed.TotalSeconds,
-            Number("accuracy") ?? Number("validationAccuracy"), Number("kappa"), (long?)Number("images"), Number("seconds"));
+            Number("accuracy") ?? Number("validationAccuracy"), Number("kappa"), (long?)Number("images"), Number("seconds"),
+            values?["accuracyOf"] is JsonValue of && of.TryGetValue(out string? text) ? text : null);
     }
 
     /// <summary>The first Markdown heading of a notebook, without its <c>#</c>.</summary>

@@ -180,6 +180,59 @@ public sealed class ClassLegend
     }
 
     /// <summary>
+    /// The legend as a raster attribute table in dBASE format, for a file named like the map plus <c>.vat.dbf</c>
+    /// (<see cref="SceneOutputPaths.ClassesAttributeTable"/>): ArcGIS opens it as the map's attribute table and QGIS
+    /// (3.30 on) as its raster attribute table. One record per class and mask: Value, Count (pixels; 0 without
+    /// counts), ClassName and the colour as Red, Green, Blue.
+    /// </summary>
+    /// <param name="pixelCounts">Pixels per value (index = value, <see cref="ValueCount"/> of them), or null.</param>
+    public byte[] ToValueAttributeTable(IReadOnlyList<long>? pixelCounts = null)
+    {
+        CheckCounts(pixelCounts);
+        (string Name, char Type, byte Length)[] fields =
+            [("Value", 'N', 5), ("Count", 'N', 15), ("ClassName", 'C', 32), ("Red", 'N', 3), ("Green", 'N', 3), ("Blue", 'N', 3)];
+        int recordLength = 1 + fields.Sum(f => f.Length), headerLength = 32 + 32 * fields.Length + 1;
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.ASCII, leaveOpen: true))
+        {
+            // dBASE III header: version, date of last update (YY-1900, MM, DD), record count, header and record lengths.
+            var today = DateTime.UtcNow;
+            writer.Write((byte)0x03);
+            writer.Write([(byte)(today.Year - 1900), (byte)today.Month, (byte)today.Day]);
+            writer.Write(Entries.Count);
+            writer.Write((ushort)headerLength);
+            writer.Write((ushort)recordLength);
+            writer.Write(new byte[20]);
+            foreach (var (name, type, length) in fields)
+            {
+                var nameBytes = new byte[11];
+                Encoding.ASCII.GetBytes(name, nameBytes);
+                writer.Write(nameBytes);
+                writer.Write((byte)type);
+                writer.Write(new byte[4]);
+                writer.Write(length);
+                writer.Write((byte)0); // decimals
+                writer.Write(new byte[14]);
+            }
+            writer.Write((byte)0x0D);
+            foreach (var e in Entries)
+            {
+                writer.Write((byte)' '); // not deleted
+                object[] values = [e.Value, pixelCounts?[e.Value] ?? 0L, e.Name, e.Color.R, e.Color.G, e.Color.B];
+                for (int f = 0; f < fields.Length; f++)
+                {
+                    var text = Convert.ToString(values[f], CultureInfo.InvariantCulture)!;
+                    if (text.Length > fields[f].Length) throw new InvalidOperationException($"'{text}' does not fit the {fields[f].Length} characters of field {fields[f].Name}.");
+                    // Numbers right-aligned, text left-aligned, both padded with spaces (dBASE's layout).
+                    writer.Write(Encoding.ASCII.GetBytes(fields[f].Type == 'N' ? text.PadLeft(fields[f].Length) : text.PadRight(fields[f].Length)));
+                }
+            }
+            writer.Write((byte)0x1A); // end of file
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>
     /// A QGIS layer style (<c>.qml</c>) for the class map: a paletted renderer of band 1 with one entry per class and
     /// mask (colour and name); nodata is left unstyled, so QGIS draws it transparent. QGIS loads a style named like
     /// the raster (<c>x_classes.qml</c> beside <c>x_classes.tif</c>) by itself.

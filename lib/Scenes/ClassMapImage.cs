@@ -51,15 +51,27 @@ public static class ClassMapImage
     /// <summary>
     /// A figure: the given panels side by side (e.g. the scene and its class map, each with a title), scaled to
     /// <paramref name="panelHeight"/> pixels high, and the legend to their right: classes, masks (after a gap), nodata.
+    /// With <paramref name="metresPerPixel"/> every panel gets a scale bar and a north arrow (the panels are north-up
+    /// maps of the same ground); <paramref name="caption"/> (e.g. the acquisition date) goes under the panels.
     /// </summary>
-    public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400)
+    /// <param name="panels">Titles and pictures, side by side.</param>
+    /// <param name="legend">The classes and masks to list.</param>
+    /// <param name="panelHeight">Height of every panel in the figure, in pixels.</param>
+    /// <param name="pixelCounts">Pixels per map value (<see cref="ClassLegend.ValueCount"/> of them): when given, masks the map does not
+    /// hold are left out of the legend (a true-colour image cannot produce the scene classification's Cirrus or Snow). Null lists all.</param>
+    /// <param name="metresPerPixel">Ground size of a pixel of the panels' pictures, in metres; null draws no scale bar or north arrow.</param>
+    /// <param name="caption">A line under the panels; null for none.</param>
+    public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400,
+        IReadOnlyList<long>? pixelCounts = null, double? metresPerPixel = null, string? caption = null)
     {
-        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240;
+        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240, captionHeight = 22;
         var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
         const int row = swatch + 6;
-        int legendHeight = (legend.Entries.Count + 1) * row + row / 2 + titleHeight;
+        var listed = legend.Entries.Where(e => pixelCounts is null || e.Value < legend.Classes.Count || pixelCounts[e.Value] > 0).ToList();
+        int legendHeight = (listed.Count + 1) * row + row / 2 + titleHeight;
+        int below = caption is null ? 0 : captionHeight;
         var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,
-            Math.Max(panelHeight, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
+            Math.Max(panelHeight + below, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(figure);
         canvas.Clear(SKColors.White);
         using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 14 };
@@ -68,16 +80,24 @@ public static class ClassMapImage
         for (int i = 0; i < panels.Count; i++)
         {
             canvas.DrawText(panels[i].Title, left, gap + 14, text);
-            canvas.DrawBitmap(panels[i].Image, new SKRect(left, gap + titleHeight, left + widths[i], gap + titleHeight + panelHeight), sampling);
+            var area = new SKRect(left, gap + titleHeight, left + widths[i], gap + titleHeight + panelHeight);
+            canvas.DrawBitmap(panels[i].Image, area, sampling);
+            if (metresPerPixel is { } size)
+            {
+                DrawScaleBar(canvas, area, size * panels[i].Image.Height / panelHeight);
+                DrawNorthArrow(canvas, area);
+            }
             left += widths[i] + gap;
         }
+        if (caption is not null) canvas.DrawText(caption, gap, gap + titleHeight + panelHeight + 16, text);
         canvas.DrawText("Legend (value: class)", left, gap + 14, text);
         int top = gap + titleHeight;
-        var entries = legend.Entries.Select(e => ($"{e.Value}: {e.Name}", new SKColor(e.Color.R, e.Color.G, e.Color.B)))
-            .Append(($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
-        foreach (var ((label, color), index) in entries.Select((entry, index) => (entry, index)))
+        var entries = listed.Select(e => (e.Value, Label: $"{e.Value}: {e.Name}", Color: new SKColor(e.Color.R, e.Color.G, e.Color.B)))
+            .Append((SceneClassifier.NoDataClass, $"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
+        bool masksBegun = false;
+        foreach (var (value, label, color) in entries)
         {
-            if (index == legend.Classes.Count) top += row / 2; // the masks are not classes: set them apart
+            if (value >= legend.Classes.Count && !masksBegun) { top += row / 2; masksBegun = true; } // the masks are not classes: set them apart
             using var fill = new SKPaint { Color = color };
             using var border = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke };
             canvas.DrawRect(left, top, swatch, swatch, fill);
@@ -86,6 +106,43 @@ public static class ClassMapImage
             top += row;
         }
         return figure;
+    }
+
+    /// <summary>The longest round length (1, 2 or 5 times a power of ten metres) that fits a quarter of the panel, as a bar at its lower left.</summary>
+    static void DrawScaleBar(SKCanvas canvas, SKRect area, double metresPerFigurePixel)
+    {
+        double most = area.Width / 4 * metresPerFigurePixel;
+        double power = Math.Pow(10, Math.Floor(Math.Log10(most)));
+        double metres = new[] { 5, 2, 1 }.Select(m => m * power).First(m => m <= most);
+        float length = (float)(metres / metresPerFigurePixel);
+        string label = metres >= 1000 ? $"{metres / 1000:0.###} km" : $"{metres:0.###} m";
+        using var font = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 12 };
+        float x = area.Left + 8, y = area.Bottom - 10;
+        using var box = new SKPaint { Color = new SKColor(255, 255, 255, 210) };
+        canvas.DrawRect(x - 4, y - 22, Math.Max(length, font.MeasureText(label)) + 8, 28, box);
+        using var black = new SKPaint { Color = SKColors.Black };
+        using var outline = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Stroke };
+        canvas.DrawRect(x, y - 4, length / 2, 4, black); // the usual alternating halves
+        canvas.DrawRect(x, y - 4, length, 4, outline);
+        canvas.DrawText(label, x, y - 8, font);
+    }
+
+    /// <summary>An arrow pointing up with an N, at the panel's upper right (the map's rows run north to south).</summary>
+    static void DrawNorthArrow(SKCanvas canvas, SKRect area)
+    {
+        float x = area.Right - 18, y = area.Top + 8;
+        using var box = new SKPaint { Color = new SKColor(255, 255, 255, 210) };
+        canvas.DrawRect(x - 12, y - 4, 24, 44, box);
+        using var path = new SKPath();
+        path.MoveTo(x, y + 14);
+        path.LineTo(x - 7, y + 36);
+        path.LineTo(x, y + 30);
+        path.LineTo(x + 7, y + 36);
+        path.Close();
+        using var black = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        canvas.DrawPath(path, black);
+        using var font = new SKPaint { Color = SKColors.Black, IsAntialias = true, TextSize = 13, TextAlign = SKTextAlign.Center, FakeBoldText = true };
+        canvas.DrawText("N", x, y + 11, font);
     }
 
     /// <summary>

@@ -60,14 +60,41 @@ internal static class SceneMapWriter
         classWriter.Commit();
         probabilityWriter.Commit();
         allWriter?.Commit();
-        using (var map = ClassMapImage.Colorize(preview, previewWidth, previewHeight, legend))
-        using (var figure = ClassMapImage.Figure([(Path.GetFileName(outputs.Classes), map)], legend, Math.Min(previewHeight, 800)))
-            AtomicFile.WriteAllBytes(outputs.Preview, ClassMapImage.ToPng(figure));
         var valueCounts = counts.PerValue;
+        using (var map = ClassMapImage.Colorize(preview, previewWidth, previewHeight, legend))
+        using (var figure = ClassMapImage.Figure([(Path.GetFileName(outputs.Classes), map)], legend, Math.Min(previewHeight, 800),
+                   valueCounts, PreviewMetresPerPixel(georeference, scale), AcquisitionCaption(input.Path)))
+            AtomicFile.WriteAllBytes(outputs.Preview, ClassMapImage.ToPng(figure));
         AtomicFile.WriteAllText(outputs.ClassesStyle, legend.ToQml());
+        AtomicFile.WriteAllBytes(outputs.ClassesAttributeTable, legend.ToValueAttributeTable(valueCounts));
         AtomicFile.WriteAllText(outputs.LegendCsv, legend.ToCsv(valueCounts));
         AtomicFile.WriteAllText(outputs.LegendMarkdown, legend.ToMarkdown(valueCounts));
         AtomicFile.WriteAllText(outputs.LegendJson, legend.ToJson(valueCounts)); // last: its presence marks a finished scene
         return SceneMap.Written(width, height, counts, watch.Elapsed, outputs);
+    }
+
+    /// <summary>
+    /// Ground size of a preview pixel (<paramref name="scale"/> map pixels) in metres, for its scale bar and north arrow:
+    /// only for a north-up map in a projected system measured in metres (UTM, as Sentinel-2 tiles are); null otherwise.
+    /// </summary>
+    internal static double? PreviewMetresPerPixel(GeoReference georeference, int scale)
+    {
+        var t = georeference.GeoTransform;
+        var wkt = georeference.ProjectionWkt;
+        bool projectedInMetres = (wkt.StartsWith("PROJCS[", StringComparison.Ordinal) || wkt.StartsWith("PROJCRS[", StringComparison.Ordinal))
+            && wkt.Contains("\"metre\"", StringComparison.Ordinal);
+        bool northUp = t[2] == 0 && t[4] == 0 && t[5] < 0;
+        return projectedInMetres && northUp && Math.Abs(t[1]) == Math.Abs(t[5]) ? Math.Abs(t[1]) * scale : null;
+    }
+
+    /// <summary>
+    /// "acquired YYYY-MM-DD" from a Sentinel-2 name (tile and product names carry the sensing time as
+    /// <c>_YYYYMMDDTHHMMSS</c>, e.g. <c>T33UUP_20220315T101031_TCI_10m.jp2</c>); null when the name has none.
+    /// </summary>
+    internal static string? AcquisitionCaption(string inputPath)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(Path.TrimEndingDirectorySeparator(inputPath)), @"(?<!\d)(20\d\d)(\d\d)(\d\d)T\d{6}");
+        return match.Success && DateTime.TryParseExact(match.Value[..8], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var date) ? $"acquired {date:yyyy-MM-dd} (from the file name)" : null;
     }
 }

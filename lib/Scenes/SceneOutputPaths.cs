@@ -30,8 +30,16 @@ public sealed record SceneOutputPaths(string Classes, string ClassesStyle, strin
     /// </summary>
     public string ClassesAuxiliary => GeoTiffWriter.AuxiliaryPath(Classes);
 
+    /// <summary>
+    /// The class map's attribute table (<c>.tif.vat.dbf</c>, <see cref="ClassLegend.ToValueAttributeTable"/>): value, pixels,
+    /// class name and colour per class and mask, which ArcGIS and QGIS (3.30 on) read beside the TIFF. GeoTIFF has no
+    /// place for class names inside the file (GDAL keeps them in the <see cref="ClassesAuxiliary"/> file): the colour
+    /// table travels inside the TIFF, the names in these files beside it.
+    /// </summary>
+    public string ClassesAttributeTable => Classes + ".vat.dbf";
+
     /// <summary>Every map file (not <see cref="Run"/>).</summary>
-    public IEnumerable<string> All => new[] { Classes, ClassesAuxiliary, ClassesStyle, Probability, Probabilities, LegendJson, LegendCsv, LegendMarkdown, Preview }.OfType<string>();
+    public IEnumerable<string> All => new[] { Classes, ClassesAuxiliary, ClassesAttributeTable, ClassesStyle, Probability, Probabilities, LegendJson, LegendCsv, LegendMarkdown, Preview }.OfType<string>();
 
     /// <summary>True when every output exists: each is written atomically, so the scene is finished.</summary>
     public bool AllExist => All.All(File.Exists);

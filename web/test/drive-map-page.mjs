@@ -4,7 +4,8 @@
 //     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path,
 //     "thenThreshold"?: number to enter once the map is done }] }
 // Each case opens the page afresh (which loads model.onnx next to it), sets the controls, picks the files and waits
-// until the page shows a result or a message. Prints a JSON array: per case { status, error, legend (its labels),
+// until the page shows a result or a message. Prints a JSON array: per case { status, error, answer (the class of an
+// image of one window, or null), legend (its labels),
 // layout (page width and the boxes of the image and the map canvases), map, and with thenThreshold mapAfter: the map then }.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +46,7 @@ try {
       return {
         status: document.getElementById("status").textContent,
         error: document.getElementById("error").textContent,
+        answer: document.getElementById("answer").hidden ? null : document.getElementById("answer").textContent,
         legend: Array.from(document.querySelectorAll("#legend label"), (label) => label.textContent),
         layout: { pageWidth: document.documentElement.clientWidth, image: box("image"), overlay: box("overlay") },
         map: window.landUseMap(),

@@ -49,7 +49,12 @@ public class ConfusionMatrixTests
     public void HtmlShowsClassNamesCountsAndFigures()
     {
         var html = Example().ToHtml();
-        foreach (var name in Classes) Assert.Contains($"<th>{name}</th>", html);
+        // Rows by index and name; predicted columns by index, the name on hovering (ten classes fit a page).
+        for (int c = 0; c < Classes.Length; c++)
+        {
+            Assert.Contains($"<th style=\"text-align:left\">{c} {Classes[c]}</th>", html);
+            Assert.Contains($"<th title=\"{Classes[c]}\">{c}</th>", html);
+        }
         Assert.Contains("<td><b>3</b></td>", html);
         Assert.Contains("overall accuracy 0.700", html);
         Assert.Contains("kappa 0.545", html);

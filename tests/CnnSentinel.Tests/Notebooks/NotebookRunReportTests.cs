@@ -19,7 +19,7 @@ public class NotebookRunReportTests
                 return path;
             }
             File.WriteAllText(Path.Combine(folder, "02_rgb.json"), """{ "quick": false, "accuracy": 0.88, "kappa": 0.8667, "images": 4200, "seconds": 19.4 }""");
-            File.WriteAllText(Path.Combine(folder, "06_scene.json"), """{ "quick": false, "validationAccuracy": 0.6733 }""");
+            File.WriteAllText(Path.Combine(folder, "06_scene.json"), """{ "quick": false, "validationAccuracy": 0.6733, "accuracyOf": "scene CNN trained here, not the map" }""");
             File.WriteAllText(Path.Combine(folder, "08_web.json"), """{ "quick": false, "onnxBytes": 1000 }""");
             NotebookRunner.Result Run(string name, string heading, double seconds, bool ok = true) =>
                 new(Notebook(name, heading), "", ok ? [] : [new NotebookRunner.Problem(3, "boom")], "", TimeSpan.FromSeconds(seconds));
@@ -35,8 +35,12 @@ public class NotebookRunReportTests
 
             var markdown = report.Markdown();
             Assert.Contains("3 of 4 notebooks ran cleanly in 1.6 min", markdown);
+            Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow), report.Finished);
             Assert.Contains("| 02 · RGB | 0.880 | 0.867 | 4,200 | 19 s | 30 s |", markdown);
-            Assert.Contains("| 06 · Scene | 0.673 |  |  |  | 60 s |", markdown);
+            Assert.Contains("| 06 · Scene (scene CNN trained here, not the map) | 0.673 |  |  |  | 60 s |", markdown);
+            // Which run, and what a rerun gives.
+            Assert.Contains($"`./run.sh` of {DateTime.UtcNow:yyyy-MM-dd}: 3 of 4", markdown);
+            Assert.Contains("repeats exactly only on the same machine and build", markdown);
             Assert.DoesNotContain("08 · Web", markdown);
 
             var path = Path.Combine(folder, NotebookRunReport.FileName);

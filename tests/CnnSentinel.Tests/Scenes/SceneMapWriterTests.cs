@@ -61,6 +61,12 @@ public class SceneMapWriterTests
         Assert.StartsWith("value,name,red,green,blue,hex,pixels\n0,AnnualCrop,238,212,94,#eed45e,", File.ReadAllText(outputs.LegendCsv));
         Assert.Contains("| 255 | no data |", File.ReadAllText(outputs.LegendMarkdown));
         Assert.Equal(ClassLegend.EuroSat.ToQml(), File.ReadAllText(outputs.ClassesStyle));
+        // The attribute table beside the map, as GDAL's dBASE reader (what QGIS uses) reads it: one feature per class and mask.
+        var table = ExternalTools.Run("ogrinfo", "-al", "-q", outputs.ClassesAttributeTable);
+        Assert.Equal(ClassLegend.EuroSat.Entries.Count, table.Split("OGRFeature(").Length - 1);
+        Assert.Contains($"ClassName (String) = PermanentCrop", table);
+        Assert.Contains($"Count (Integer64) = {summary.PixelCounts[6]}", table);
+        Assert.Contains($"Red (Integer) = {permanentCrop.R}", table);
         using var preview = SKBitmap.Decode(outputs.Preview);
         Assert.True(preview.Width > 150 && preview.Height >= 90);
         Assert.Empty(Directory.GetFiles(Path.Combine(dir, "out"), "*.tmp"));

@@ -45,7 +45,7 @@ public class WorkshopStepsTests
     }
 
     [Fact]
-    public void TheNotebookServerServesTheNotebooksWithTheDotNetKernel()
+    public async Task TheNotebookServerServesTheNotebooksWithTheDotNetKernel()
     {
         var command = Command("jupyter notebook");
         Assert.Equal("jupyter notebook notebooks/", command);
@@ -57,9 +57,9 @@ public class WorkshopStepsTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var kernels = Poll(http, $"http://127.0.0.1:{port}/api/kernelspecs?token={token}", server);
+            var kernels = await Poll(http, $"http://127.0.0.1:{port}/api/kernelspecs?token={token}", server);
             Assert.Contains("\".net-csharp\"", kernels);
-            var contents = Poll(http, $"http://127.0.0.1:{port}/api/contents/?token={token}", server);
+            var contents = await Poll(http, $"http://127.0.0.1:{port}/api/contents/?token={token}", server);
             Assert.Contains("07_interpret_results.ipynb", contents);
         }
         finally
@@ -70,7 +70,7 @@ public class WorkshopStepsTests
     }
 
     [Fact]
-    public void TheCommandLineIsOnThePathAndTheWebPageIsServedAsTheReadmeSays()
+    public async Task TheCommandLineIsOnThePathAndTheWebPageIsServedAsTheReadmeSays()
     {
         // `cnnsentinel` as a participant types it (set-up's command step links it onto the PATH).
         var folder = TestEnvironment.NewTempDirectory();
@@ -86,8 +86,8 @@ public class WorkshopStepsTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            Assert.Contains("model.onnx", Poll(http, $"http://127.0.0.1:{port}/", server));
-            var model = http.GetByteArrayAsync($"http://127.0.0.1:{port}/model.onnx").Result;
+            Assert.Contains("model.onnx", await Poll(http, $"http://127.0.0.1:{port}/", server));
+            var model = await http.GetByteArrayAsync($"http://127.0.0.1:{port}/model.onnx");
             Assert.Equal(new FileInfo(Path.Combine(folder, "model.onnx")).Length, model.Length);
         }
         finally
@@ -107,20 +107,20 @@ public class WorkshopStepsTests
     }
 
     /// <summary>GETs <paramref name="url"/> until it answers 200 (a minute at most), failing early if the server exits.</summary>
-    static string Poll(HttpClient http, string url, System.Diagnostics.Process server)
+    static async Task<string> Poll(HttpClient http, string url, System.Diagnostics.Process server)
     {
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (true)
         {
-            Assert.False(server.HasExited, $"the server exited with {(server.HasExited ? server.ExitCode : 0)}: {(server.HasExited ? server.StandardError.ReadToEnd() : "")}");
+            if (server.HasExited) Assert.Fail($"the server exited with {server.ExitCode}: {await server.StandardError.ReadToEndAsync()}");
             try
             {
-                var response = http.GetAsync(url).Result;
-                if (response.StatusCode == HttpStatusCode.OK) return response.Content.ReadAsStringAsync().Result;
+                using var response = await http.GetAsync(url);
+                if (response.StatusCode == HttpStatusCode.OK) return await response.Content.ReadAsStringAsync();
             }
-            catch (AggregateException e) when (e.InnerException is HttpRequestException or TaskCanceledException) { }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             Assert.True(DateTime.UtcNow < deadline, $"{url} did not answer within a minute");
-            Thread.Sleep(500);
+            await Task.Delay(500);
         }
     }
 }
