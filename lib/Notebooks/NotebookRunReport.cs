@@ -50,9 +50,9 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
         md.AppendLine(string.Create(inv,
             $"`./run.sh`{(Quick ? " --quick" : "")}{(Finished is { } day ? $" of {day:yyyy-MM-dd}" : "")}: {Notebooks.Count(n => n.Succeeded)} of {Notebooks.Count} notebooks ran cleanly in {Seconds / 60:0.0} min on {Machine}."));
         md.AppendLine();
-        md.AppendLine("The figures are that one run's. The notebooks are seeded, but their arithmetic repeats exactly only on the same " +
-            "machine and build: a rerun elsewhere, or after an update, gives accuracies a few points apart (the sample's validation " +
-            "sets are small) and other times.");
+        md.AppendLine("The figures are that one run's. A rerun, even on the same kind of CPU, may give accuracies a few points apart " +
+            "(the sample's validation sets are small) and other times: the notebooks are seeded, but their arithmetic repeats exactly " +
+            "only on the same machine and build.");
         md.AppendLine();
         md.AppendLine("| notebook | validation accuracy | kappa | training images | training time | notebook time |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");

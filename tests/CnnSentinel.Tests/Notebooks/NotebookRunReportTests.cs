@@ -41,6 +41,7 @@ public class NotebookRunReportTests
             // Which run, and what a rerun gives.
             Assert.Contains($"`./run.sh` of {DateTime.UtcNow:yyyy-MM-dd}: 3 of 4", markdown);
             Assert.Contains("repeats exactly only on the same machine and build", markdown);
+            Assert.Contains("a few points apart", markdown);
             Assert.DoesNotContain("08 · Web", markdown);
 
             var path = Path.Combine(folder, NotebookRunReport.FileName);
