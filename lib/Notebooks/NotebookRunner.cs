@@ -31,6 +31,9 @@ internal static class NotebookRunner
         public bool Succeeded => Problems.Count == 0;
     }
 
+    /// <summary>How long the kernel may take to start before a run fails (nbclient's own default is a minute).</summary>
+    public static TimeSpan KernelStartupTimeout { get; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Runs <paramref name="notebook"/> in its own folder (so relative paths in it work) and writes the
     /// executed copy to <paramref name="outputDirectory"/>.
@@ -58,6 +61,8 @@ internal static class NotebookRunner
         {
             "-m", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
             $"--ExecutePreprocessor.timeout={(int)cellTimeout.TotalSeconds}",
+            // nbclient waits 60 s for the kernel by default; .NET Interactive on a busy 2-core machine can take longer to start.
+            $"--ExecutePreprocessor.startup_timeout={(int)KernelStartupTimeout.TotalSeconds}",
             "--output-dir", Path.GetDirectoryName(executed)!, "--output", Path.GetFileName(executed), notebook,
         }) start.ArgumentList.Add(arg);
         start.Environment[EnvironmentSettings.ModeVariable] = quick ? "quick" : "full";

@@ -96,7 +96,8 @@ sealed class LoopbackFileServer : IDisposable
         }
     }
 
-    static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on (free when asked; a test's server takes it next).</summary>
+    internal static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

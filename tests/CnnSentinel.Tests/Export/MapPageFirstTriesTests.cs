@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CnnSentinel.Datasets;
-using CnnSentinel.Export;
-using CnnSentinel.Transforms;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Export;
@@ -18,15 +16,12 @@ public class MapPageFirstTriesTests
     [SkippableFact]
     public void APatchGetsItsClassAndProbabilityEnlargedAndAFileNamedTifIsReadByItsContent()
     {
-        Skip.IfNot(File.Exists(ExternalTools.Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
-            "Chromium or the page's npm packages are missing: run scripts/setup.sh packages web.");
+        MapPageTests.SkipUnlessThePageCanRun();
         var folder = TestEnvironment.NewTempDirectory();
         try
         {
-            using var model = OnnxExportTests.Build("SceneCnn");
-            var metadata = ExportMetadata.For(model, ChannelNormalization.OriginalRgb);
-            var modelPath = Path.Combine(folder, "model.onnx");
-            OnnxExport.Save(model, modelPath, metadata);
+            var (model, metadata, modelPath) = MapPageTests.ExportSceneCnn(folder);
+            using var _ = model;
 
             var dataset = EuroSatDataset.Open(PatchFixtures.BundledRgb);
             var sample = dataset.Samples.First(s => s.ClassName == "Residential");

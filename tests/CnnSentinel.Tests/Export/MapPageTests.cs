@@ -21,18 +21,30 @@ public class MapPageTests
 {
     static readonly string Web = Path.Combine(TestEnvironment.RepositoryRoot, "web");
 
+    /// <summary>Skips a test of the page where Chromium or the page's npm packages are missing.</summary>
+    internal static void SkipUnlessThePageCanRun() =>
+        Skip.IfNot(File.Exists(ExternalTools.Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
+            "Chromium or the page's npm packages are missing: run scripts/setup.sh packages web.");
+
+    /// <summary>A seeded SceneCnn exported as <c>model.onnx</c> into <paramref name="folder"/>, with the original's RGB normalisation.</summary>
+    internal static (ImageClassifier Model, ExportMetadata Metadata, string Path) ExportSceneCnn(string folder)
+    {
+        var model = OnnxExportTests.Build("SceneCnn");
+        var metadata = ExportMetadata.For(model, ChannelNormalization.OriginalRgb);
+        var path = Path.Combine(folder, "model.onnx");
+        OnnxExport.Save(model, path, metadata);
+        return (model, metadata, path);
+    }
+
     [SkippableFact]
     public void MapsAsTheLibraryAndReportsBadInput()
     {
-        Skip.IfNot(File.Exists(ExternalTools.Chromium) && Directory.Exists(Path.Combine(Web, "node_modules", "playwright-core")) && File.Exists(Path.Combine(Web, "vendor", "ort.wasm.min.js")),
-            "Chromium or the page's npm packages are missing: run scripts/setup.sh packages web.");
+        SkipUnlessThePageCanRun();
         var folder = TestEnvironment.NewTempDirectory();
         try
         {
-            using var model = OnnxExportTests.Build("SceneCnn");
-            var metadata = ExportMetadata.For(model, ChannelNormalization.OriginalRgb);
-            var modelPath = Path.Combine(folder, "model.onnx");
-            OnnxExport.Save(model, modelPath, metadata);
+            var (model, metadata, modelPath) = ExportSceneCnn(folder);
+            using var _ = model;
             using var multispectral = OnnxExportTests.Build("BandAdapter");
             var multispectralPath = Path.Combine(folder, "multispectral.onnx");
             OnnxExport.Save(multispectral, multispectralPath, ExportMetadata.For(multispectral));

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using CnnSentinel.Tests.Download;
 
 namespace CnnSentinel.Tests.Scripts;
 
@@ -49,7 +49,7 @@ public class WorkshopStepsTests
     {
         var command = Command("jupyter notebook");
         Assert.Equal("jupyter notebook notebooks/", command);
-        int port = FreePort();
+        int port = LoopbackFileServer.FreePort();
         var token = Guid.NewGuid().ToString("N");
         var headless = $" --no-browser --port={port} --port-retries=0 --ip=127.0.0.1 --NotebookApp.token={token}" +
             (Environment.UserName == "root" ? " --allow-root" : "");
@@ -80,7 +80,7 @@ public class WorkshopStepsTests
 
         var command = Command("python3 -m http.server");
         Assert.Contains("--directory out/web 8000", command);
-        int port = FreePort();
+        int port = LoopbackFileServer.FreePort();
         var served = command.Replace("out/web", $"'{folder}'").Replace(" 8000", $" {port}");
         using var server = ExternalTools.Start("bash", ["-c", $"cd '{Root}' && exec {served}"]);
         try
@@ -95,15 +95,6 @@ public class WorkshopStepsTests
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
         }
-    }
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>GETs <paramref name="url"/> until it answers 200 (a minute at most), failing early if the server exits.</summary>
