@@ -47,7 +47,7 @@ public class NotebookExecutionTests
 
         // Nothing on stderr (compiler warnings, library logging): a participant sees it as a red block.
         var executed = JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!;
-        var stderr = NotebookChecks.Outputs(executed).Where(o => (string?)o["name"] == "stderr").Select(o => NotebookChecks.Text(o["text"]!)).ToList();
+        var stderr = NotebookChecks.Stderr(executed);
         Assert.True(stderr.Count == 0, $"{name} wrote to stderr:\n{string.Join("\n", stderr)}");
 
         // The page ./run.sh writes beside it opens without a kernel or network, and every chart draws in it.
@@ -92,6 +92,7 @@ public class NotebookExecutionTests
             values["missing"]!.AsArray().Select(m => (string)m!));
         Assert.True((int)values["embedded"]! > 0, "02's run is interpreted: errors, Grad-CAM, features");
         var executed = JsonNode.Parse(File.ReadAllText(run.ExecutedPath))!;
+        Assert.Empty(NotebookChecks.Stderr(executed)); // no compiler warnings either
         var text = string.Concat(NotebookChecks.Outputs(executed).Select(o => NotebookChecks.Text(o["text"] ?? o["data"]?["text/plain"] ?? "")));
         Assert.Contains("have not run yet: 03_rgb_from_scratch", text);
         Assert.DoesNotContain("Exception", text);
@@ -173,6 +174,10 @@ static class NotebookChecks
     };
 
     static string Sha256(string path) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>What the notebook wrote to stderr (compiler warnings, library logging): a participant sees it as a red block.</summary>
+    public static List<string> Stderr(JsonNode notebook) =>
+        Outputs(notebook).Where(o => (string?)o["name"] == "stderr").Select(o => Text(o["text"]!)).ToList();
 
     public static IEnumerable<JsonNode> Outputs(JsonNode notebook) =>
         notebook["cells"]!.AsArray().SelectMany(c => c?["outputs"]?.AsArray() ?? []).OfType<JsonNode>();
