@@ -90,7 +90,7 @@ internal sealed class VectorLayer : IDisposable
         }
         var spatialReference = SpatialReference.CopyOf(OgrNative.OGR_L_GetSpatialRef(layer));
         var prj = System.IO.Path.ChangeExtension(path, ".prj");
-        if (spatialReference is null && File.Exists(prj)) spatialReference = SpatialReference.From(File.ReadAllText(prj));
+        if (spatialReference is null && File.Exists(prj)) spatialReference = SpatialReference.From(prj);
         var name = Marshal.PtrToStringUTF8(OgrNative.OGR_L_GetName(layer)) ?? System.IO.Path.GetFileNameWithoutExtension(path);
         return new VectorLayer(path, name, fields, values, geometries, spatialReference);
     }
