@@ -115,9 +115,10 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
 
     /// <summary>
     /// What <paramref name="path"/> most likely holds, from its name and data type: a file or folder whose name says
-    /// TCI is a TCI of the level its product name says (MSIL1C/MSIL2A); other 8-bit files are EuroSAT-like; band files
-    /// (folders, SAFE products, 16-bit stacks) are Level-1C unless named MSIL2A, with the add-offsets of the product's
-    /// metadata (MTD_MSIL1C.xml / MTD_MSIL2A.xml) when it is found beside or above the file.
+    /// TCI is a TCI of the level its path says (MSIL1C/MSIL2A, or L1C/L2A as a word of a file or folder name); other 8-bit
+    /// files are EuroSAT-like; band files (folders, SAFE products, 16-bit and float stacks) are Level-2A where the path
+    /// says so and Level-1C otherwise, with the add-offsets of the product's metadata (MTD_MSIL1C.xml / MTD_MSIL2A.xml)
+    /// when it is found beside or above the file.
     /// </summary>
     public static SceneRadiometry Detect(string path, IReadOnlyList<string> bands, bool eightBit)
     {
@@ -157,10 +158,12 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
         return null;
     }
 
-    [GeneratedRegex(@"MSIL2A", RegexOptions.IgnoreCase)]
+    // "MSIL2A" in product names (S2A_MSIL2A_…, BigEarthNet's S2A_MSIL2A_…_36_85 patch folders), or "L2A" as a word of its
+    // own in a file or folder name (s2_l2a_20210701.tif; underscores and dots separate words).
+    [GeneratedRegex(@"MSIL2A|(?<![A-Z0-9])L2A(?![A-Z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex Level2A();
 
-    [GeneratedRegex(@"MSIL1C", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"MSIL1C|(?<![A-Z0-9])L1C(?![A-Z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex Level1C();
 
     [GeneratedRegex(@"(?<![A-Z0-9])TCI(?![A-Z0-9])", RegexOptions.IgnoreCase)]

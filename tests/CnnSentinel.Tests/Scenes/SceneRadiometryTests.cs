@@ -74,6 +74,12 @@ public class SceneRadiometryTests
         var error = Assert.Throws<InvalidDataException>(() => SceneRadiometry.Detect(band, Rgb, eightBit: false));
         Assert.Contains("MTD_MSIL2A.xml", error.Message);
 
+        // The level as a word of a file or folder name: eo-learn's stacks, BigEarthNet's patch folders.
+        Assert.Equal(SceneProduct.L1C, SceneRadiometry.Detect("s2_l1c_20150711.tif", Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L2A, SceneRadiometry.Detect(Path.Combine("S2A_MSIL2A_20170613T101031_36_85", "S2A_MSIL2A_20170613T101031_36_85_B04.tif"), Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L2A, SceneRadiometry.Detect("leipzig.l2a.tif", Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L1C, SceneRadiometry.Detect("full2a.tif", Rgb, eightBit: false).Product); // not a word of its own
+
         // Before baseline 04.00 (no metadata file here): no offsets.
         Assert.Null(SceneRadiometry.ProductAddOffsets(TestEnvironment.NewTempDirectory(), SceneProduct.L1C, Rgb));
     }
