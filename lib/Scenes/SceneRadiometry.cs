@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CnnSentinel.Datasets;
+using CnnSentinel.Transforms;
 
 namespace CnnSentinel.Scenes;
 
@@ -56,6 +57,20 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
         double exponent = Math.Log(blue / red) / Math.Log(redNm / blueNm);
         double nm = SentinelBands.CentreWavelength(band);
         return nm >= 1000 ? 0f : (float)(blue * Math.Pow(blueNm / nm, exponent));
+    }
+
+    /// <summary>
+    /// The radiometric jitter (<see cref="RadiometricJitter"/>) that trains a model of <paramref name="bands"/> to read other
+    /// processing levels, atmospheres and scalings than EuroSAT's: in the model's units per reflectance, with this class's
+    /// standard path reflectance (<see cref="PathReflectance"/>), clipped as the model's data are.
+    /// </summary>
+    /// <param name="bands">The model's bands (RGB B04, B03, B02 or EuroSAT's 13).</param>
+    /// <param name="probability">Chance that a training image is changed.</param>
+    public static RadiometricJitter TrainingJitter(IReadOnlyList<string> bands, double probability)
+    {
+        var units = For(SceneProduct.EuroSat, bands).ReflectanceGain.Select(g => 1 / g).ToArray();
+        bool rgb = bands.SequenceEqual(SentinelBands.TrueColourNames);
+        return new RadiometricJitter(units, bands.Select(PathReflectance).ToArray(), rgb ? 255f : float.PositiveInfinity, probability);
     }
 
     /// <summary>No conversion: the raw values are in the model's units (<see cref="SceneProduct.EuroSat"/>).</summary>
