@@ -189,12 +189,14 @@ internal sealed class MapAssessment
         return classes;
     }
 
+    /// <summary>The probability raster classify wrote beside <paramref name="map"/> (<see cref="SceneOutputPaths"/>'s names), or null when there is none.</summary>
     static string? ProbabilityBeside(string map)
     {
-        const string classesSuffix = "_classes.tif", probabilitySuffix = "_probability.tif";
-        if (!map.EndsWith(classesSuffix, StringComparison.Ordinal)) return null;
-        var beside = map[..^classesSuffix.Length] + probabilitySuffix;
-        return File.Exists(beside) ? beside : null;
+        var name = Path.GetFileName(map);
+        int at = name.LastIndexOf("_classes", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var outputs = SceneOutputPaths.For(Path.GetDirectoryName(map) ?? "", name[..at], allProbabilities: false);
+        return outputs.Classes == map && File.Exists(outputs.Probability) ? outputs.Probability : null;
     }
 
     static float[] ReadProbability(string path, RasterGrid grid)

@@ -46,6 +46,6 @@ internal static class RealScenesReport
                 $"{Get<string>(scene, "model")} | {Get<string>(scene, "product")} | {Get<int>(scene, "stride")} | {Get<long>(scene, "samples"):N0} | " +
                 $"**{Get<double>(scene, "overallAccuracy"):P1}** | {Get<double>(scene, "overallLow"):0.000}–{Get<double>(scene, "overallHigh"):0.000} | " +
                 $"{Get<double>(scene, "uncertainShare"):P1} | {Get<double>(scene, "maskedShare"):P1} |"));
-        return text.ToString().TrimEnd('\n');
+        return text.ToString();
     }
 }

@@ -57,4 +57,31 @@ public class RealScenesBenchmarkTests
         }
         finally { Directory.Delete(output, recursive: true); }
     }
+
+    [Fact]
+    public void AFolderWhoseReferenceIsNotClearNeedsAManifest()
+    {
+        var output = TestEnvironment.NewTempDirectory("bench-real-scenes-manifest");
+        try
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(output, "scenes", "slovenia")).FullName;
+            foreach (var file in Directory.GetFiles(Path.Combine(References, "slovenia-2015"))) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            File.Copy(Path.Combine(folder, "lulc_polygons_2017_2018.gpkg"), Path.Combine(folder, "other_polygons.gpkg"));
+            string[] arguments = [Path.Combine(AppContext.BaseDirectory, "cnnsentinel-bench.dll"), "real-scenes", "--only", "--folder", Path.Combine(output, "scenes"),
+                "--stride", "64", "--out", output];
+
+            var (code, _, stderr) = ExternalTools.Capture("dotnet", arguments);
+            Assert.NotEqual(0, code);
+            Assert.Contains($"{folder}: the reference is not clear (lulc_polygons_2017_2018.gpkg, other_polygons.gpkg, lulc_label.tif); name it in reference.json", stderr);
+
+            File.WriteAllText(Path.Combine(folder, "reference.json"), """{"reference": "lulc_label.tif", "images": ["s2_l1c_20150711.tif"]}""");
+            ExternalTools.Run("dotnet", arguments);
+            var scene = JsonNode.Parse(File.ReadAllText(Path.Combine(output, RealScenesReport.FileName)))!["scenes"]!.AsArray().Single()!;
+            Assert.Equal("lulc_label.tif", (string)scene["reference"]!);
+            Assert.Equal("Raster", (string)scene["referenceKind"]!);
+            Assert.Equal("lulc_label.mapping.csv", (string)scene["mapping"]!); // found beside the raster
+            Assert.Equal("slovenia", (string)scene["folder"]!);
+        }
+        finally { Directory.Delete(output, recursive: true); }
+    }
 }

@@ -25,6 +25,7 @@ public class RealScenesReportTests
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
         var spliced = ResultsTable.Splice(readme, table, RealScenesReport.BeginMarker, RealScenesReport.EndMarker);
         Assert.Contains(table, spliced);
+        Assert.Contains("7.2 % |\n" + RealScenesReport.EndMarker, spliced);
 
         scene.Remove("samples");
         File.WriteAllText(Path.Combine(dir, RealScenesReport.FileName), report.ToJsonString());
