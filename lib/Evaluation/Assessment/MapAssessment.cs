@@ -135,6 +135,8 @@ internal sealed class MapAssessment
         var classes = ReadClasses(raster);
         var probabilityPath = options.Probability ?? ProbabilityBeside(map);
         var probability = probabilityPath is null ? null : ReadProbability(probabilityPath, grid);
+        // The curve is the map's before any threshold given here: a thresholded map cannot say what lies below its threshold.
+        var unthresholded = (byte[])classes.Clone();
         if (options.UncertainBelow is { } threshold)
         {
             if (probability is null) throw new UserErrorException($"--uncertain-below needs the map's probability raster (give --probability; none beside {map}).");
@@ -170,7 +172,7 @@ internal sealed class MapAssessment
             MapPath = map, ProbabilityPath = probability is null ? null : probabilityPath, UncertainBelow = options.UncertainBelow,
             Reference = reference, MappingSource = mapping.Source, Groups = mapping.Groups, Counts = counts, MapRowPixels = rowPixels,
             PixelArea = grid.PixelArea, MetresPerUnit = mapSystem.MetresPerUnit, EstimatedOverall = estimate.Overall, PerGroup = perGroup,
-            Coverage = probability is null ? null : CoverageCurve(classes, probability, reference, mapping),
+            Coverage = probability is null ? null : CoverageCurve(unthresholded, probability, reference, mapping),
         };
     }
 

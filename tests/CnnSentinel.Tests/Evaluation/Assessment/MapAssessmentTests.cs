@@ -62,6 +62,7 @@ public class MapAssessmentTests
         Assert.Equal(9.0 / 15, thresholded.OverallAccuracy, 12);
         Assert.Equal(3, thresholded.UncertainSamples);
         Assert.Equal(3, thresholded.MapRowPixels[4]);
+        Assert.Equal(result.Coverage, thresholded.Coverage); // the curve reaches below the threshold it was given
     }
 
     [Fact]
