@@ -25,7 +25,7 @@ public class RealScenesBenchmarkTests
             Assert.Equal(["leipzig-2021/leipzig_raster.tif", "slovenia-2015/s2_l1c_20150711.tif"],
                 scenes.Select(s => $"{(string)s!["folder"]!}/{(string)s["image"]!}"));
             Assert.Equal(["leipzig_points.gpkg", "lulc_polygons_2017_2018.gpkg"], scenes.Select(s => (string)s!["reference"]!));
-            Assert.Equal("resnet18-imagenet_rgb_fast-continued-context.safetensors", (string)report["model"]!);
+            Assert.Equal(Path.GetFileName(ProjectPaths.ShippedRgbModel), (string)report["model"]!);
 
             foreach (var scene in scenes)
             {
