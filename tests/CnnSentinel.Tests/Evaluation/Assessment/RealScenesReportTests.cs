@@ -7,6 +7,17 @@ namespace CnnSentinel.Tests.Evaluation.Assessment;
 public class RealScenesReportTests
 {
     [Fact]
+    public void ReadmeSectionIsTheCommittedReport()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
+        Assert.Contains(RealScenesReport.BeginMarker, readme);
+        // Until the bench's report is committed to data/results, the section holds a note instead of a table.
+        if (RealScenesReport.Markdown(Path.Combine(TestEnvironment.RepositoryRoot, "data", "results")) is { } section)
+            Assert.True(readme == ResultsTable.Splice(readme, section, RealScenesReport.BeginMarker, RealScenesReport.EndMarker),
+                $"README.md's real-scenes section differs from data/results/{RealScenesReport.FileName}: run `cnnsentinel results --update README.md`.");
+    }
+
+    [Fact]
     public void TableComesFromTheReportAndSplicesIntoTheReadme()
     {
         var dir = TestEnvironment.NewTempDirectory();
