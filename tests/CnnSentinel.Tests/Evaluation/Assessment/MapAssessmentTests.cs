@@ -98,6 +98,12 @@ public class MapAssessmentTests
             Assert.Equal(1, result.Counts[5, 2]);
             Assert.Equal(2, result.Counts[0, 0]);
         }
+        // Area-weighted by hand, W = map pixels / 16: cropland 4/16 · 2/2 + forest 6/16 · 2/3 + built-up 2/16 · 1/1 + water 1/16 · 1/1 = 0.6875;
+        // V = (6/16)² · (2/3 · 1/3) / 2 (the other strata are all right, all wrong or hold one sample) = 0.015625.
+        Assert.Equal(0.6875, utm.EstimatedOverall.Value, 12);
+        Assert.Equal(0.125, utm.EstimatedOverall.StandardError, 12);
+        // Built-up: its own stratum (2/16, all built-up) and Cloud's (1/16, its one sample built-up).
+        Assert.Equal(0.1875, utm.PerGroup[2].EstimatedProportion.Value, 12);
         Assert.Equal(utm.Counts, geographic.Counts);
         Assert.Equal(utm.Counts, mercator.Counts);
         Assert.Equal(utm.EstimatedOverall, geographic.EstimatedOverall);
