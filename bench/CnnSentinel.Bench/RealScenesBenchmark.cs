@@ -14,7 +14,8 @@ namespace CnnSentinel.Bench;
 /// <summary>
 /// <c>real-scenes</c>: maps of real Sentinel-2 scenes against real reference labels (issue 24). Every scene image under the
 /// reference folders (<see cref="ReferenceSceneFolder"/>) is classified with a model as <c>classify</c> does by default, through
-/// the library's scene API, and assessed against its folder's reference at the level of coarse groups (<see cref="MapAssessment"/>).
+/// the library's scene API, and assessed against its folder's reference at the level of coarse groups (<see cref="MapAssessment"/>);
+/// a picture of the map beside its reference (<see cref="AssessmentFigure"/>) is written next to the maps.
 /// </summary>
 /// <remarks>
 /// The map is made without an Uncertain threshold and assessed with classify's default one (<see cref="SceneClassifierOptions.DefaultUncertainBelow"/>):
@@ -22,6 +23,9 @@ namespace CnnSentinel.Bench;
 /// </remarks>
 static class RealScenesBenchmark
 {
+    /// <summary>The ending of each scene's picture of its map beside its reference (<see cref="AssessmentFigure"/>), after the image's name, beside the maps.</summary>
+    public const string FigureSuffix = "_beside_reference.png";
+
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = "Model file to classify with (default: the shipped RGB model).", DefaultValueFactory = _ => new FileInfo(ProjectPaths.ShippedRgbModel) };
@@ -87,7 +91,10 @@ static class RealScenesBenchmark
         var outputs = SceneOutputPaths.For(Path.Combine(outDir, "real-scenes", name), image, allProbabilities: false);
         SceneMap.Write(scene, windowModel, options, outputs);
         var assessment = MapAssessment.Assess(outputs.Classes, new AssessmentOptions(folder.Reference, folder.Field, folder.Mapping, outputs.Probability, defaults.UncertainBelow));
-        AtomicFile.WriteAllText(Path.Combine(Path.GetDirectoryName(outputs.Classes)!, Path.GetFileNameWithoutExtension(image) + "_assessment.txt"), assessment.ToText());
+        var mapFolder = Path.GetDirectoryName(outputs.Classes)!;
+        AtomicFile.WriteAllText(Path.Combine(mapFolder, Path.GetFileNameWithoutExtension(image) + "_assessment.txt"), assessment.ToText());
+        using (var figure = AssessmentFigure.Draw(assessment, ClassLegend.EuroSat))
+            AtomicFile.WriteAllBytes(Path.Combine(mapFolder, Path.GetFileNameWithoutExtension(image) + FigureSuffix), ClassMapImage.ToPng(figure));
         var (low, high) = assessment.OverallInterval;
         var product = scene.Radiometry.Product.ToString();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -75,7 +75,7 @@ public sealed class ClassLegend
     /// </summary>
     public static IReadOnlyList<LandUseClass> Masks { get; } = Enum.GetValues<MapMask>().Select(mask => new LandUseClass((int)mask, mask.ToString(), mask switch
     {
-        MapMask.Uncertain => new RgbColor(240, 200, 240),
+        MapMask.Uncertain => new RgbColor(250, 175, 250),
         MapMask.Cloud => new RgbColor(215, 215, 215),
         MapMask.Cirrus => new RgbColor(150, 170, 205),
         MapMask.CloudShadow => new RgbColor(20, 20, 20),

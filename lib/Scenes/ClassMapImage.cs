@@ -48,6 +48,12 @@ public static class ClassMapImage
         return bitmap;
     }
 
+    /// <summary>Pixels around and between a figure's panels.</summary>
+    internal const int FigureGap = 12;
+
+    /// <summary>Pixels above a figure's panels for their titles.</summary>
+    internal const int FigureTitleHeight = 22;
+
     /// <summary>
     /// A figure: the given panels side by side (e.g. the scene and its class map, each with a title), scaled to
     /// <paramref name="panelHeight"/> pixels high, and the legend to their right: classes, masks (after a gap), nodata.
@@ -62,13 +68,34 @@ public static class ClassMapImage
     /// <param name="metresPerPixel">Ground size of a pixel of the panels' pictures, in metres; null draws no scale bar or north arrow.</param>
     /// <param name="caption">A line under the panels; null for none.</param>
     public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400,
-        IReadOnlyList<long>? pixelCounts = null, double? metresPerPixel = null, string? caption = null)
+        IReadOnlyList<long>? pixelCounts = null, double? metresPerPixel = null, string? caption = null) =>
+        Figure(panels, "Legend (value: class)", LegendEntries(legend, pixelCounts), panelHeight, metresPerPixel, caption);
+
+    /// <summary>
+    /// The entries of <paramref name="legend"/> as a figure lists them: classes, masks (set apart), nodata; with
+    /// <paramref name="pixelCounts"/>, only the masks that have pixels.
+    /// </summary>
+    internal static IReadOnlyList<FigureLegendEntry> LegendEntries(ClassLegend legend, IReadOnlyList<long>? pixelCounts = null)
     {
-        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240, captionHeight = 22;
+        var listed = legend.Entries.Where(e => pixelCounts is null || e.Value < legend.Classes.Count || pixelCounts[e.Value] > 0).ToList();
+        return listed.Select((e, i) => new FigureLegendEntry($"{e.Value}: {e.Name}", new SKColor(e.Color.R, e.Color.G, e.Color.B), SetApart: i == legend.Classes.Count))
+            .Append(new FigureLegendEntry($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent, SetApart: listed.Count == legend.Classes.Count)).ToList();
+    }
+
+    /// <summary>
+    /// A figure: the given panels side by side, each under its title and scaled to <paramref name="panelHeight"/> pixels high
+    /// (nearest neighbour), and a legend of <paramref name="entries"/> under <paramref name="legendTitle"/> to their right.
+    /// Panel i's top-left corner lies <see cref="FigureGap"/> right of panel i − 1 (of the figure's edge for the first) and
+    /// <see cref="FigureGap"/> + <see cref="FigureTitleHeight"/> below the top. With <paramref name="metresPerPixel"/> (ground size
+    /// of a pixel of the panels' pictures) every panel gets a scale bar and a north arrow; <paramref name="caption"/> goes under the panels.
+    /// </summary>
+    internal static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, string legendTitle, IReadOnlyList<FigureLegendEntry> entries, int panelHeight,
+        double? metresPerPixel = null, string? caption = null)
+    {
+        const int gap = FigureGap, titleHeight = FigureTitleHeight, swatch = 14, legendWidth = 240, captionHeight = 22;
         var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
         const int row = swatch + 6;
-        var listed = legend.Entries.Where(e => pixelCounts is null || e.Value < legend.Classes.Count || pixelCounts[e.Value] > 0).ToList();
-        int legendHeight = (listed.Count + 1) * row + row / 2 + titleHeight;
+        int legendHeight = entries.Count * row + entries.Count(e => e.SetApart) * (row / 2) + titleHeight;
         int below = caption is null ? 0 : captionHeight;
         var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,
             Math.Max(panelHeight + below, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
@@ -90,14 +117,11 @@ public static class ClassMapImage
             left += widths[i] + gap;
         }
         if (caption is not null) canvas.DrawText(caption, gap, gap + titleHeight + panelHeight + 16, text);
-        canvas.DrawText("Legend (value: class)", left, gap + 14, text);
+        canvas.DrawText(legendTitle, left, gap + 14, text);
         int top = gap + titleHeight;
-        var entries = listed.Select(e => (e.Value, Label: $"{e.Value}: {e.Name}", Color: new SKColor(e.Color.R, e.Color.G, e.Color.B)))
-            .Append((SceneClassifier.NoDataClass, $"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
-        bool masksBegun = false;
-        foreach (var (value, label, color) in entries)
+        foreach (var (label, color, setApart) in entries)
         {
-            if (value >= legend.Classes.Count && !masksBegun) { top += row / 2; masksBegun = true; } // the masks are not classes: set them apart
+            if (setApart) top += row / 2;
             using var fill = new SKPaint { Color = color };
             using var border = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke };
             canvas.DrawRect(left, top, swatch, swatch, fill);
@@ -186,3 +210,9 @@ public static class ClassMapImage
         return data.ToArray();
     }
 }
+
+/// <summary>One line of a figure's legend.</summary>
+/// <param name="Label">The text beside the swatch.</param>
+/// <param name="Color">The swatch's colour.</param>
+/// <param name="SetApart">Whether a half-line gap comes before it (e.g. the masks after the classes).</param>
+internal sealed record FigureLegendEntry(string Label, SKColor Color, bool SetApart);

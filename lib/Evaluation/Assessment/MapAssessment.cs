@@ -46,8 +46,17 @@ internal sealed class MapAssessment
     /// <summary>The reference data on the map's grid.</summary>
     public required ReferenceSamples Reference { get; init; }
 
+    /// <summary>The mapping of reference and map classes to groups.</summary>
+    public required ClassGroupMapping Mapping { get; init; }
+
     /// <summary>Where the groups came from (a file, or the built-in mapping).</summary>
-    public required string MappingSource { get; init; }
+    public string MappingSource => Mapping.Source;
+
+    /// <summary>The map's values as scored (the class map with <see cref="UncertainBelow"/> applied), row after row, <see cref="MapWidth"/> to a row.</summary>
+    public required byte[] ScoredClasses { get; init; }
+
+    /// <summary>The map's columns.</summary>
+    public required int MapWidth { get; init; }
 
     /// <summary>The groups: the confusion matrix's columns and its first rows.</summary>
     public required IReadOnlyList<string> Groups { get; init; }
@@ -75,6 +84,10 @@ internal sealed class MapAssessment
 
     /// <summary>Samples whose map group is their reference group.</summary>
     public long Correct => Enumerable.Range(0, Groups.Count).Sum(g => Counts[g, g]);
+
+    /// <summary>Whether reference sample <paramref name="sample"/> is right: the scored map holds a class of its group there (Uncertain, masks and nodata are wrong).</summary>
+    public bool IsRight(int sample) =>
+        ScoredClasses[Reference.Pixels[sample]] is var value && value < EuroSatClasses.Count && Mapping.GroupOfMapClass(value) == Reference.Groups[sample];
 
     /// <summary>Share of the samples that are right (every sample counted).</summary>
     public double OverallAccuracy => Samples > 0 ? (double)Correct / Samples : double.NaN;
@@ -170,7 +183,7 @@ internal sealed class MapAssessment
         return new MapAssessment
         {
             MapPath = map, ProbabilityPath = probability is null ? null : probabilityPath, UncertainBelow = options.UncertainBelow,
-            Reference = reference, MappingSource = mapping.Source, Groups = mapping.Groups, Counts = counts, MapRowPixels = rowPixels,
+            Reference = reference, Mapping = mapping, ScoredClasses = classes, MapWidth = grid.Width, Groups = mapping.Groups, Counts = counts, MapRowPixels = rowPixels,
             PixelArea = grid.PixelArea, MetresPerUnit = mapSystem.MetresPerUnit, EstimatedOverall = estimate.Overall, PerGroup = perGroup,
             Coverage = probability is null ? null : CoverageCurve(unthresholded, probability, reference, mapping),
         };

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using CnnSentinel.Evaluation.Assessment;
+using CnnSentinel.Scenes;
+using SkiaSharp;
 
 namespace CnnSentinel.Tests.Bench;
 
@@ -41,6 +43,8 @@ public class RealScenesBenchmarkTests
                 foreach (var key in new[] { "confusion", "perGroup", "coverage", "estimatedOverall" })
                     Assert.True(JsonNode.DeepEquals(assessed[key], scene[key]), $"{folder} {key} differs\n{printed}");
                 Assert.Contains($"{folder}/{(string)scene["image"]!}", printed);
+                AssertPictureShowsTheReference(map, Path.Combine(References, folder, (string)scene["reference"]!),
+                    Path.Combine(output, "real-scenes", folder, Path.GetFileNameWithoutExtension((string)scene["image"]!) + "_beside_reference.png"));
             }
             var leipzig = scenes[0]!;
             Assert.Equal(97, (long)leipzig["samples"]!); // every point lies on the scene
@@ -56,6 +60,37 @@ public class RealScenesBenchmarkTests
             Assert.True(JsonNode.DeepEquals(slovenia["confusion"], fromRaster["confusion"]));
         }
         finally { Directory.Delete(output, recursive: true); }
+    }
+
+    /// <summary>
+    /// The bench's picture of <paramref name="map"/> beside <paramref name="reference"/>: at each reference sample's place the
+    /// reference panel has the sample's group colour (for points, those whose disc no other point's overlaps) and the map panel
+    /// the colour of the map's class there.
+    /// </summary>
+    static void AssertPictureShowsTheReference(string map, string reference, string picturePath)
+    {
+        var assessment = MapAssessment.Assess(map, new AssessmentOptions(reference, null, null, null, SceneClassifierOptions.DefaultUncertainBelow));
+        using var picture = SKBitmap.Decode(picturePath);
+        Assert.NotNull(picture);
+        int width = assessment.MapWidth, scale = AssessmentFigure.Scale(width), panelLeft = ClassMapImage.FigureGap + width * scale;
+        Assert.True(width * scale >= 250, $"{picturePath}: a {width}-pixel map enlarged only {scale} times");
+        var pixels = assessment.Reference.Pixels;
+        bool points = assessment.Reference.Kind == ReferenceKind.Points;
+        int reach = 2 * (AssessmentFigure.PointRadius(scale) + 2) / scale + 1;
+        int checkedSamples = 0;
+        for (int s = 0; s < pixels.Length; s++)
+        {
+            int column = pixels[s] % width, row = pixels[s] / width;
+            if (points && Enumerable.Range(0, pixels.Length).Any(o => o != s && Math.Abs(pixels[o] % width - column) <= reach && Math.Abs(pixels[o] / width - row) <= reach))
+                continue;
+            var (x, y) = AssessmentFigure.ReferencePixel(width, column, row);
+            Assert.Equal(AssessmentFigure.GroupColor(assessment.Mapping, ClassLegend.EuroSat, assessment.Reference.Groups[s]), picture.GetPixel(x, y));
+            var value = assessment.ScoredClasses[pixels[s]];
+            var colour = ClassLegend.EuroSat.ColorTable()[value];
+            Assert.Equal(value == SceneClassifier.NoDataClass ? SKColors.White : new SKColor(colour.R, colour.G, colour.B), picture.GetPixel(x - panelLeft, y));
+            checkedSamples++;
+        }
+        Assert.True(checkedSamples >= Math.Min(10, pixels.Length), $"{picturePath}: only {checkedSamples} of {pixels.Length} samples could be checked");
     }
 
     [Fact]
