@@ -69,7 +69,7 @@ static class ClassifyCommand
                 given is SceneProduct.L1C or SceneProduct.L2A ? SceneRadiometry.ProductAddOffsets(path, given, scene.BandNames) : null) : scene.Radiometry;
             double uncertain = parse.GetValue(uncertainBelow);
             if (!(uncertain >= 0 && uncertain <= 1)) throw new UserErrorException($"--uncertain-below {uncertain}: give a probability in 0–1.");
-            var defaults = SceneClassifierOptions.For(windowModel, description?.Preprocessing ?? new Preprocessing(ChannelNormalization.OriginalForBands(bandCount)), product);
+            var defaults = SceneClassifierOptions.For(windowModel, description?.Preprocessing ?? new Preprocessing(ChannelNormalization.OriginalForBands(bandCount)), product, description?.Classes);
             var chosenMode = parse.GetValue(mode) ?? defaults.Mode;
             var options = defaults with
             {

@@ -6,6 +6,7 @@ using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
+using CnnSentinel.Scenes;
 using CnnSentinel.Training;
 using CnnSentinel.Transforms;
 
@@ -38,10 +39,11 @@ static class TrainCommand
         var device = DeviceOption.Create();
         var init = new Option<FileInfo?>("--init") { Description = "Start from this model file's weights instead of ImageNet's or random ones; it must have been trained on the same data and split (--data, --seed), so that its validation images stay unseen (e.g. to continue a patch classifier with --context for maps)." };
         var context = new Option<double?>("--context") { Description = "For maps: the share of training images (0 to 1) shown among other patches, through the window centred on a random pixel of theirs (context mosaic; default none)." };
+        var radiometric = new Option<double?>("--radiometric") { Description = "For real scenes: the share of training images (0 to 1) whose values are changed as another processing level (Level-2A), haze or product scaling (TCI) would change them (radiometric jitter; default none)." };
         var checkData = new Option<bool>("--check-data") { Description = "Decode every patch before training and stop with the list of damaged files (otherwise a damaged patch stops training when the loader reaches it)." };
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, init, context, half, checkData, device,
+            data, recipe, model, pretrained, adaptation, epochs, steps, batch, optimizer, lr, patience, seed, output, tag, randomInit, init, context, radiometric, half, checkData, device,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -52,6 +54,7 @@ static class TrainCommand
             if (parse.GetValue(steps) is < 1) throw new UserErrorException("--steps must be at least 1.");
             if (parse.GetValue(context) is { } share && !(share is >= 0 and <= 1)) throw new UserErrorException($"--context {share}: the share of images must be between 0 and 1.");
             var contextMosaic = parse.GetValue(context) is > 0 and var p ? new ContextMosaic(p) : null;
+            if (parse.GetValue(radiometric) is { } changed && !(changed is >= 0 and <= 1)) throw new UserErrorException($"--radiometric {changed}: the share of images must be between 0 and 1.");
             var initFile = parse.GetValue(init);
             var start = initFile is null ? null : ModelFile.ReadDescription(initFile.FullName);
             if (initFile is not null && start!.Training is null)
@@ -73,9 +76,10 @@ static class TrainCommand
                     throw new InvalidDataException($"{problems.Count} damaged patch(es): {string.Join("; ", problems.Take(10).Select(p => p.Message))}{(problems.Count > 10 ? "; …" : "")}");
             }
             if (start is not null) RefuseOtherBands(initFile!, start, dataset);
+            var jitter = parse.GetValue(radiometric) is > 0 and var q ? SceneRadiometry.TrainingJitter(SentinelBands.OrderFor(dataset.BandCount), q) : null;
             var training = EuroSatTrainingData.For(dataset,
                 start is not null ? _ => start.Preprocessing.Input : chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
-                batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true, context: contextMosaic);
+                batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true, context: contextMosaic, radiometric: jitter);
             if (training.Split.Train.Count == 0 || training.Split.Validation.Count == 0)
                 throw new UserErrorException($"{folder}: its {dataset.Samples.Count} patches split into {training.Split.Train.Count} for training and " +
                     $"{training.Split.Validation.Count} for validation; both need some (a few patches per class at least).");
@@ -88,7 +92,7 @@ static class TrainCommand
                 {
                     Epochs = parse.GetValue(epochs) ?? chosen.Epochs, BatchSize = batchSize,
                     Optimizer = parse.GetValue(lr) is { } rate ? recipeOptimizer with { LearningRate = rate } : recipeOptimizer,
-                    Context = contextMosaic,
+                    Context = contextMosaic, Radiometric = jitter,
                 };
             }
             bool random = parse.GetValue(randomInit);
@@ -100,7 +104,7 @@ static class TrainCommand
                 : ModelCatalog.Create(architecture, dataset.Classes.Count, dataset.BandCount);
 
             var recipeName = (chosen is null ? "scratch" : random ? $"{chosen.Name}-random-init" : adapted is { } way ? $"{chosen.Name}-{way.ToString().ToLowerInvariant()}" : chosen.Name)
-                + (start is not null ? "-continued" : "") + (contextMosaic is not null ? "-context" : "");
+                + (start is not null ? "-continued" : "") + (contextMosaic is not null ? "-context" : "") + (jitter is not null ? "-radiometric" : "");
             var runTag = parse.GetValue(tag) ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{recipeName}";
             var dir = parse.GetValue(output)!.FullName;
             Console.WriteLine($"{architecture} on {training}");
@@ -127,6 +131,7 @@ static class TrainCommand
             // runs on the recipe's default still resume.
             if (chosen is not null && parse.GetValue(epochs) is { } givenEpochs) identity["epochs"] = givenEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (contextMosaic is not null) identity["context"] = contextMosaic.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            if (jitter is not null) identity["radiometric"] = jitter.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             var clock = Stopwatch.StartNew();
             var progress = new ConsoleProgress();
             IReadOnlyList<EpochRecord> history;
@@ -154,7 +159,7 @@ static class TrainCommand
             var reportPath = Path.Combine(dir, $"{architecture}_{runTag}.evaluation.json");
             report.Save(reportPath);
             var description = training.Describe(architecture, network, adapted,
-                new TrainingProvenance(chosen is null ? $"scratch: {architecture}{(contextMosaic is not null ? $", {contextMosaic}" : "")}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
+                new TrainingProvenance(chosen is null ? $"scratch: {architecture}{(contextMosaic is not null ? $", {contextMosaic}" : "")}{(jitter is not null ? $", {jitter}" : "")}" : random ? $"{chosen.Name} from random weights: {chosen.ToString()[(chosen.Name.Length + 2)..]}" : chosen.ToString(), runSeed, batchSize, history.Count, history.Sum(r => r.Images),
                     history.Sum(r => r.Seconds), MachineDescription.Current, dataIdentity,
                     new ValidationFigures(report.Confusion.OverallAccuracy, report.Confusion.Kappa, report.Predictions.Count, tta))
                 {

@@ -24,10 +24,11 @@ public static class ProjectPaths
     /// <summary>
     /// The RGB model shipped with the project (<c>data/models/</c>) for patches and maps: the ImageNet ResNet18 fine-tuned on
     /// the full EuroSAT RGB by <c>cnnsentinel train --recipe fast</c> (the <c>resnet18-imagenet_rgb_fast</c> file beside it),
-    /// then continued with patches among neighbours (<c>--init … --context 0.5</c>, <see cref="Transforms.ContextMosaic"/>) so
-    /// that its maps are right near borders too; its card (<c>.md</c> beside it) has the commands, data and figures.
+    /// then continued with patches among neighbours (<c>--init … --context</c>, <see cref="Transforms.ContextMosaic"/>) so
+    /// that its maps are right near borders too, and with other processing levels, haze and gains (<c>--radiometric</c>,
+    /// <see cref="Transforms.RadiometricJitter"/>) for real scenes; its card (<c>.md</c> beside it) has the commands, data and figures.
     /// </summary>
-    public static string ShippedRgbModel => Path.Combine(Root, "data", "models", "resnet18-imagenet_rgb_fast-continued-context.safetensors");
+    public static string ShippedRgbModel => Path.Combine(Root, "data", "models", "resnet18-imagenet_rgb_fast-continued-context-radiometric.safetensors");
 
     /// <summary>
     /// Which bundled patches (<c>data/eurosat-rgb</c>) lie on each side of <see cref="ShippedRgbModel"/>'s split (a split

@@ -33,23 +33,24 @@ static partial class MapAccuracyBenchmark
         var perClass = new Option<int>("--per-class") { Description = "Validation patches of each class in the mosaic.", DefaultValueFactory = _ => 10 };
         var mode = new Option<ClassificationMode?>("--mode") { Description = "Passed to classify (default: classify's)." };
         var stride = new Option<int?>("--stride") { Description = "Passed to classify (default: classify's)." };
+        var noCloudTest = new Option<bool>("--no-cloud-test") { Description = "Passed to classify: without the cloud test (by default it runs, as classify runs it, and the share of built-up tile centres it masks is reported)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the choice of patches and their arrangement.", DefaultValueFactory = _ => 42 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the mosaic, its truth, the map and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench", "map-accuracy")) };
         var command = new Command("map-accuracy", "Map accuracy against truth: a mosaic of validation patches classified by `classify`, scored at patch centres and by patch majority.")
         {
-            data, model, split, perClass, mode, stride, seed, output,
+            data, model, split, perClass, mode, stride, noCloudTest, seed, output,
         };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(data)?.FullName ?? TimeToAccuracyBenchmark.DefaultData();
             var modelPath = parse.GetValue(model)!.FullName;
             var manifest = parse.GetValue(split)?.FullName ?? CommittedSplitFor(folder, modelPath);
-            return Run(folder, modelPath, manifest, parse.GetValue(perClass), parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(seed), parse.GetValue(output)!.FullName);
+            return Run(folder, modelPath, manifest, parse.GetValue(perClass), parse.GetValue(mode), parse.GetValue(stride), !parse.GetValue(noCloudTest), parse.GetValue(seed), parse.GetValue(output)!.FullName);
         });
         return command;
     }
 
-    static int Run(string folder, string modelPath, string? manifest, int perClass, ClassificationMode? mode, int? stride, int seed, string outDir)
+    static int Run(string folder, string modelPath, string? manifest, int perClass, ClassificationMode? mode, int? stride, bool cloudTest, int seed, string outDir)
     {
         var dataset = EuroSatDataset.Open(folder);
         var description = ModelFile.ReadDescription(modelPath);
@@ -68,12 +69,13 @@ static partial class MapAccuracyBenchmark
         Console.WriteLine($"mosaic: {mosaic.Columns}×{mosaic.Rows} cells of {perClass} patches per class, {mosaic.Width}×{mosaic.Height} px → {image}");
 
         var maps = Path.Combine(outDir, "maps");
-        var (wallSeconds, classifyPxPerSecond) = Classify(image, modelPath, maps, mode, stride);
+        var (wallSeconds, classifyPxPerSecond) = Classify(image, modelPath, maps, mode, stride, cloudTest);
         var outputs = SceneOutputPaths.For(maps, image, allProbabilities: false);
         var run = SceneRunRecord.Read(outputs.Run) ?? throw new InvalidDataException($"classify wrote no run record ({outputs.Run}).");
         var accuracy = MapAccuracy.Score(mosaic, outputs.Classes);
         double pixels = (double)mosaic.Width * mosaic.Height;
         double uncertainCentres = UncertainCentres(mosaic, outputs.Probability);
+        double? builtUpMasked = cloudTest ? BuiltUpCentresMasked(accuracy, description.Classes) : null;
 
         Console.WriteLine();
         Console.Write(accuracy.ToText());
@@ -83,6 +85,9 @@ static partial class MapAccuracyBenchmark
             $"{pixels / wallSeconds:0} px/s with its start-up ({wallSeconds:0.0} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"with classify's default --uncertain-below {SceneClassifierOptions.DefaultUncertainBelow}, {uncertainCentres:P1} of the centres would be marked Uncertain instead"));
+        Console.WriteLine(builtUpMasked is { } masked
+            ? string.Create(CultureInfo.InvariantCulture, $"the cloud test masked {masked:P1} of the built-up tiles' centres ({string.Join(", ", CloudTest.BuiltUpClassNames)}; goal ≤ 2 %)")
+            : "without the cloud test");
 
         var report = new JsonObject
         {
@@ -102,6 +107,8 @@ static partial class MapAccuracyBenchmark
             ["machine"] = MachineDescription.Hardware,
             ["accuracy"] = accuracy.ToJson(),
             ["uncertainCentresAtDefaultThreshold"] = uncertainCentres,
+            ["cloudTest"] = cloudTest,
+            ["builtUpCentresMaskedByCloudTest"] = builtUpMasked,
         };
         var path = Path.Combine(outDir, FileName);
         AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -123,6 +130,18 @@ static partial class MapAccuracyBenchmark
     }
 
     /// <summary>
+    /// Share of the built-up tiles (<see cref="CloudTest.BuiltUpClassNames"/>) whose centre pixel the cloud test took from
+    /// its class: Cloud, or Uncertain for a cloudy window (classify ran with no probability threshold, so every other
+    /// Uncertain comes from the cloud test too).
+    /// </summary>
+    static double BuiltUpCentresMasked(MapAccuracy accuracy, IReadOnlyList<string> classes)
+    {
+        var builtUp = CloudTest.BuiltUpClassNames.Select(n => classes.ToList().IndexOf(n)).ToHashSet();
+        var tiles = accuracy.Tiles.Where(t => builtUp.Contains(t.Truth)).ToList();
+        return tiles.Count(t => t.Centre is (int)MapMask.Cloud or (int)MapMask.Uncertain) / (double)tiles.Count;
+    }
+
+    /// <summary>
     /// The bundled sample is a part of the folder the shipped model was split on, so its sides come from the committed
     /// manifest (<see cref="ProjectPaths.ShippedRgbModelSampleSplit"/>); anything else from the model's description.
     /// </summary>
@@ -139,13 +158,15 @@ static partial class MapAccuracyBenchmark
     /// start-up and model loading included, and the pixels per second it reports for the classification itself (null
     /// when its output no longer says).
     /// </summary>
-    static (double WallSeconds, double? PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride)
+    static (double WallSeconds, double? PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride, bool cloudTest)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
-        // The model's classes everywhere: a mosaic of EuroSAT patches has no clouds, and the uncertain mark is judged
-        // from the probability map instead (see Run), so that the accuracy is that of the classes themselves.
+        // The model's classes wherever the cloud test leaves them: a mosaic of EuroSAT patches has no clouds, so whatever
+        // the test masks is a mistake of the test, and the uncertain mark is judged from the probability map instead (see
+        // Run), so that the accuracy is that of the classes themselves.
         List<string> arguments = [Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll"), "classify", image, "--model", model, "--out", outDir, "--force",
-            "--uncertain-below", "0", "--no-cloud-test"];
+            "--uncertain-below", "0"];
+        if (!cloudTest) arguments.Add("--no-cloud-test");
         if (mode is { } m) arguments.AddRange(["--mode", m.ToString().ToLowerInvariant()]);
         if (stride is { } s) arguments.AddRange(["--stride", s.ToString(CultureInfo.InvariantCulture)]);
         foreach (var a in arguments) start.ArgumentList.Add(a);

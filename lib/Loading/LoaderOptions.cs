@@ -13,6 +13,7 @@ namespace CnnSentinel.Loading;
 /// <param name="Prefetch">Batches prepared ahead, in parallel; 0 for twice the processor count.</param>
 /// <param name="CacheDecoded">Keep decoded patches in memory (as uint16: 24 KB per RGB patch, 104 KB per multispectral one) so later epochs skip the files.</param>
 /// <param name="Context">Show images among other patches of their batch, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
+/// <param name="Radiometric">Change images' values as other processing levels, haze and scalings would, for real scenes (<see cref="RadiometricJitter"/>); null for EuroSAT's values only.</param>
 public sealed record LoaderOptions(
     int BatchSize = 64,
     bool Shuffle = true,
@@ -23,7 +24,8 @@ public sealed record LoaderOptions(
     bool DropLast = false,
     int Prefetch = 0,
     bool CacheDecoded = false,
-    ContextMosaic? Context = null)
+    ContextMosaic? Context = null,
+    RadiometricJitter? Radiometric = null)
 {
     /// <summary>For training: shuffled, with the original's augmentation.</summary>
     public static LoaderOptions Training { get; } = new(Augmentation: AugmentationPolicy.Original);

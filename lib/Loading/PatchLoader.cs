@@ -29,6 +29,9 @@ public sealed class PatchLoader : ITrainingData
     /// <summary>Names the stream of the context placements beside the augmentations' (both derived from the batch's seed).</summary>
     const string ContextStream = "context";
 
+    /// <summary>Names the stream of the radiometric draws (<see cref="LoaderOptions.Radiometric"/>).</summary>
+    const string RadiometricStream = "radiometric";
+
     /// <summary>A loader over <paramref name="samples"/> (e.g. one side of a split) of <paramref name="dataset"/>.</summary>
     public PatchLoader(EuroSatDataset dataset, IReadOnlyList<EuroSatSample>? samples = null, LoaderOptions? options = null)
     {
@@ -39,6 +42,8 @@ public sealed class PatchLoader : ITrainingData
         _normalization = Options.Normalization ?? ChannelNormalization.OriginalFor(dataset.Format);
         if (_normalization.Bands != dataset.BandCount)
             throw new UserErrorException($"the normalisation has {_normalization.Bands} bands, the dataset {dataset.BandCount}");
+        if (Options.Radiometric is { } jitter && jitter.Bands != dataset.BandCount)
+            throw new UserErrorException($"the radiometric jitter has {jitter.Bands} bands, the dataset {dataset.BandCount}");
         if (Options.CacheDecoded) _cache = new ConcurrentDictionary<string, ushort[]>(StringComparer.Ordinal);
     }
 
@@ -119,26 +124,31 @@ public sealed class PatchLoader : ITrainingData
         var choices = Options.Augmentation?.Draw(batchSeed, count)
             ?? Enumerable.Repeat(AugmentationChoice.Identity, count).ToArray();
         var placements = Options.Context?.Draw(SplitMix64.Derive(batchSeed, ContextStream), count, EuroSatDataset.PatchSize);
-        return new PlannedBatch(samples, choices, placements);
+        var radiometric = Options.Radiometric?.Draw(SplitMix64.Derive(batchSeed, RadiometricStream), count);
+        return new PlannedBatch(samples, choices, placements, radiometric);
     }
 
     /// <summary>Decodes and augments one batch: everything it needs comes from its plan.</summary>
     PatchBatch Build(PlannedBatch planned, int epoch, int index)
     {
-        var (samples, choices, placements) = planned;
+        var (samples, choices, placements, radiometric) = planned;
         int n = samples.Count, size = _dataset.BandCount * EuroSatDataset.PatchSize * EuroSatDataset.PatchSize;
         var values = new float[n * size];
         var normalised = Options.Augmentation is null ? null : new float[size];
+        var changed = radiometric is null ? null : new float[size];
         for (int i = 0; i < n; i++)
         {
             var image = values.AsSpan(i * size, size);
-            if (normalised is null)
-                _normalization.Apply(Decode(samples[i]), image);
-            else
+            var target = normalised ?? image;
+            if (radiometric?[i] is { Applied: true } draw)
             {
-                _normalization.Apply(Decode(samples[i]), normalised);
-                PatchWarp.Apply(normalised, image, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize, choices[i]);
+                Options.Radiometric!.Apply(Decode(samples[i]), changed!, draw);
+                _normalization.Apply(changed, target);
             }
+            else
+                _normalization.Apply(Decode(samples[i]), target);
+            if (normalised is not null)
+                PatchWarp.Apply(normalised, image, _dataset.BandCount, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize, choices[i]);
         }
         if (placements is not null && placements.Any(p => p.HasNeighbours))
         {
@@ -173,5 +183,6 @@ public sealed class PatchLoader : ITrainingData
 /// <param name="Samples">The files, in batch order.</param>
 /// <param name="Augmentations">Each image's augmentation (identity without augmentation).</param>
 /// <param name="Placements">Each image's window among its neighbours (<see cref="LoaderOptions.Context"/>); null without.</param>
+/// <param name="Radiometric">Each image's radiometric change (<see cref="LoaderOptions.Radiometric"/>); null without.</param>
 internal sealed record PlannedBatch(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations,
-    IReadOnlyList<ContextPlacement>? Placements = null);
+    IReadOnlyList<ContextPlacement>? Placements = null, IReadOnlyList<RadiometricDraw>? Radiometric = null);

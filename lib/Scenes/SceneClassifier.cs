@@ -139,11 +139,18 @@ internal sealed class SceneClassifier
             if (inputCloud is not null && _options.Clouds is { } test)
             {
                 // The share of cloud in each cell's window, interpolated like the probabilities: a window that is mostly
-                // cloud gives no land-use class, whatever the model says about it.
+                // cloud gives no land-use class, whatever the model says about it — unless it is confident of built-up
+                // land, whose white roofs pass the test too (CloudTest's remarks).
                 var share = WindowShares(inputCloud, rowStarts, colStarts, window);
                 var pixelShare = Interpolate(share.unsqueeze(0), rowCells, colCells)[0];
-                classBytes = classBytes.masked_fill(pixelShare.ge(held.Of(test.CloudyWindowShare)), UncertainFill)
-                    .masked_fill(centreCloud!, CloudFill);
+                var cloudy = pixelShare.ge(held.Of(test.CloudyWindowShare));
+                var cloud = centreCloud!;
+                if (test.Spared(classes, confidence) is { } spared)
+                {
+                    cloudy = cloudy.logical_and(spared.logical_not());
+                    cloud = cloud.logical_and(spared.logical_not());
+                }
+                classBytes = classBytes.masked_fill(cloudy, UncertainFill).masked_fill(cloud, CloudFill);
             }
         }
         if (sceneClassification is not null) classBytes = SceneClassificationMask.Apply(classBytes, sceneClassification);

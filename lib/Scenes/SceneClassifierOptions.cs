@@ -57,11 +57,15 @@ public sealed record SceneClassifierOptions(
     /// dense mode where it equals naive windows (unpadded networks), naive otherwise; stride 1 dense, <see cref="NaiveDefaultStride"/>
     /// naive; pixels below <see cref="DefaultUncertainBelow"/> uncertain; the default cloud test.
     /// </summary>
-    public static SceneClassifierOptions For(WindowModel model, Preprocessing preprocessing, SceneRadiometry radiometry)
+    /// <param name="model">The window classifier.</param>
+    /// <param name="preprocessing">Its preprocessing.</param>
+    /// <param name="radiometry">What the scene's values are.</param>
+    /// <param name="classes">The model's class names in output order (its model file's); EuroSAT's when null. The cloud test spares the built-up ones (<see cref="CloudTest.For"/>).</param>
+    public static SceneClassifierOptions For(WindowModel model, Preprocessing preprocessing, SceneRadiometry radiometry, IReadOnlyList<string>? classes = null)
     {
         var mode = model.DenseIsExact ? ClassificationMode.Dense : ClassificationMode.Naive;
         return new SceneClassifierOptions(preprocessing, mode, DefaultStride(mode),
-            UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: new CloudTest());
+            UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: CloudTest.For(classes));
     }
 
     /// <summary>The default stride of <paramref name="mode"/>: 1 dense (every pixel costs little), <see cref="NaiveDefaultStride"/> naive.</summary>

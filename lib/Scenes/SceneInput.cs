@@ -54,10 +54,14 @@ public sealed class SceneInput : IDisposable
     /// <remarks>
     /// A folder (or SAFE product) is searched for band files (<see cref="Sentinel2Bands.FindFiles"/>), which are
     /// stacked in the model's order with 20 m and 60 m bands resampled to 10 m by nearest neighbour, as EuroSAT was
-    /// made (issue #3); a Level-2A product's scene classification (SCL) is stacked after them. A file must have exactly <paramref name="bandCount"/> bands; where its bands are named
-    /// (descriptions such as "B04") or colour-tagged (red, green, blue), the names must match the model's order.
+    /// made (issue #3); a Level-2A product's scene classification (SCL) is stacked after them. A file whose bands are
+    /// named (descriptions such as "B04" or "b04") gives the model its bands by name, from any number of bands in any
+    /// order (an 8-band stack with NDVI, a 13-band Level-1C stack with B8A after B08); a file without band names must
+    /// have exactly <paramref name="bandCount"/> bands, and where they are colour-tagged (red, green, blue) the tags must
+    /// match the model's order.
     /// </remarks>
-    /// <exception cref="InvalidDataException">Wrong band count or order; the message names the file and what it has.</exception>
+    /// <exception cref="InvalidDataException">A band the model needs is missing or named twice, or an unnamed file has
+    /// the wrong band count or colour order; the message names the file and what it has.</exception>
     public static SceneInput Open(string path, int bandCount)
     {
         var order = SentinelBands.OrderFor(bandCount);
@@ -72,10 +76,7 @@ public sealed class SceneInput : IDisposable
         var raster = GdalRaster.Open(path);
         try
         {
-            if (raster.BandCount != bandCount)
-                throw new InvalidDataException($"{path}: has {raster.BandCount} band(s) but the model needs {bandCount} ({string.Join(", ", order)}).");
-            CheckBandNames(raster, order);
-            return new SceneInput(path, raster, Enumerable.Range(1, bandCount).ToArray(), order);
+            return new SceneInput(path, raster, BandsFor(raster, order), order);
         }
         catch
         {
@@ -84,11 +85,24 @@ public sealed class SceneInput : IDisposable
         }
     }
 
-    static void CheckBandNames(GdalRaster raster, IReadOnlyList<string> order)
+    /// <summary>The 1-based bands of <paramref name="raster"/> that hold <paramref name="order"/>: by name where its bands are named, else all of them in file order.</summary>
+    static int[] BandsFor(GdalRaster raster, IReadOnlyList<string> order)
     {
         var names = Enumerable.Range(1, raster.BandCount).Select(b => Sentinel2Bands.BandOf(raster.BandDescription(b))).ToList();
-        if (names.Any(n => n is not null) && !names.SequenceEqual(order))
-            throw new InvalidDataException($"{raster.Path}: bands are named {string.Join(", ", names.Select(n => n ?? "?"))} but the model needs {string.Join(", ", order)}.");
+        string Listed() => string.Join(", ", names.Select(n => n ?? "?"));
+        if (names.Any(n => n is not null))
+        {
+            var twice = names.OfType<string>().GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (twice.Count > 0)
+                throw new InvalidDataException($"{raster.Path}: band {string.Join(", ", twice)} is named more than once (bands {Listed()}).");
+            var missing = order.Where(b => !names.Contains(b)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"{raster.Path}: bands are named {Listed()} but the model needs {string.Join(", ", order)} (missing {string.Join(", ", missing)}).");
+            return order.Select(b => names.IndexOf(b) + 1).ToArray();
+        }
+        if (raster.BandCount != order.Count)
+            throw new InvalidDataException($"{raster.Path}: has {raster.BandCount} band(s) but the model needs {order.Count} ({string.Join(", ", order)}); " +
+                "name the bands (band descriptions B02, B03, …) so that they can be picked by name.");
         if (order.SequenceEqual(SentinelBands.TrueColourNames))
         {
             var colours = Enumerable.Range(1, raster.BandCount).Select(raster.ColorInterpretation).ToList();
@@ -96,6 +110,7 @@ public sealed class SceneInput : IDisposable
                 && !colours.SequenceEqual([ColorInterpretation.Red, ColorInterpretation.Green, ColorInterpretation.Blue]))
                 throw new InvalidDataException($"{raster.Path}: bands are tagged {string.Join(", ", colours)} but the model needs red, green, blue.");
         }
+        return Enumerable.Range(1, order.Count).ToArray();
     }
 
     /// <summary>

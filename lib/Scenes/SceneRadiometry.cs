@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CnnSentinel.Datasets;
+using CnnSentinel.Transforms;
 
 namespace CnnSentinel.Scenes;
 
@@ -56,6 +57,20 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
         double exponent = Math.Log(blue / red) / Math.Log(redNm / blueNm);
         double nm = SentinelBands.CentreWavelength(band);
         return nm >= 1000 ? 0f : (float)(blue * Math.Pow(blueNm / nm, exponent));
+    }
+
+    /// <summary>
+    /// The radiometric jitter (<see cref="RadiometricJitter"/>) that trains a model of <paramref name="bands"/> to read other
+    /// processing levels, atmospheres and scalings than EuroSAT's: in the model's units per reflectance, with this class's
+    /// standard path reflectance (<see cref="PathReflectance"/>), clipped as the model's data are.
+    /// </summary>
+    /// <param name="bands">The model's bands (RGB B04, B03, B02 or EuroSAT's 13).</param>
+    /// <param name="probability">Chance that a training image is changed.</param>
+    public static RadiometricJitter TrainingJitter(IReadOnlyList<string> bands, double probability)
+    {
+        var units = For(SceneProduct.EuroSat, bands).ReflectanceGain.Select(g => 1 / g).ToArray();
+        bool rgb = bands.SequenceEqual(SentinelBands.TrueColourNames);
+        return new RadiometricJitter(units, bands.Select(PathReflectance).ToArray(), rgb ? 255f : float.PositiveInfinity, probability);
     }
 
     /// <summary>No conversion: the raw values are in the model's units (<see cref="SceneProduct.EuroSat"/>).</summary>
@@ -115,9 +130,10 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
 
     /// <summary>
     /// What <paramref name="path"/> most likely holds, from its name and data type: a file or folder whose name says
-    /// TCI is a TCI of the level its product name says (MSIL1C/MSIL2A); other 8-bit files are EuroSAT-like; band files
-    /// (folders, SAFE products, 16-bit stacks) are Level-1C unless named MSIL2A, with the add-offsets of the product's
-    /// metadata (MTD_MSIL1C.xml / MTD_MSIL2A.xml) when it is found beside or above the file.
+    /// TCI is a TCI of the level its path says (MSIL1C/MSIL2A, or L1C/L2A as a word of a file or folder name); other 8-bit
+    /// files are EuroSAT-like; band files (folders, SAFE products, 16-bit and float stacks) are Level-2A where the path
+    /// says so and Level-1C otherwise, with the add-offsets of the product's metadata (MTD_MSIL1C.xml / MTD_MSIL2A.xml)
+    /// when it is found beside or above the file.
     /// </summary>
     public static SceneRadiometry Detect(string path, IReadOnlyList<string> bands, bool eightBit)
     {
@@ -157,10 +173,12 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
         return null;
     }
 
-    [GeneratedRegex(@"MSIL2A", RegexOptions.IgnoreCase)]
+    // "MSIL2A" in product names (S2A_MSIL2A_…, BigEarthNet's S2A_MSIL2A_…_36_85 patch folders), or "L2A" as a word of its
+    // own in a file or folder name (s2_l2a_20210701.tif; underscores and dots separate words).
+    [GeneratedRegex(@"MSIL2A|(?<![A-Z0-9])L2A(?![A-Z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex Level2A();
 
-    [GeneratedRegex(@"MSIL1C", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"MSIL1C|(?<![A-Z0-9])L1C(?![A-Z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex Level1C();
 
     [GeneratedRegex(@"(?<![A-Z0-9])TCI(?![A-Z0-9])", RegexOptions.IgnoreCase)]

@@ -24,10 +24,11 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
     /// <param name="cacheDecoded">Keep decoded patches in memory, so epochs after the first skip the files.</param>
     /// <param name="context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
+    /// <param name="radiometric">Training images changed as other processing levels, haze and scalings would, for real scenes (<see cref="RadiometricJitter"/>); null for none.</param>
     public static EuroSatTrainingData Open(string folder, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
         int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
-        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null) =>
-        For(EuroSatDataset.Open(folder), normalizationFor, batchSize, seed, validationFraction, augmentation, cacheDecoded, context);
+        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null, RadiometricJitter? radiometric = null) =>
+        For(EuroSatDataset.Open(folder), normalizationFor, batchSize, seed, validationFraction, augmentation, cacheDecoded, context, radiometric);
 
     /// <summary>Splits an opened <paramref name="dataset"/> and builds both loaders, as <see cref="Open"/> does for a folder.</summary>
     /// <param name="dataset">An opened EuroSAT folder (e.g. already checked for damaged patches).</param>
@@ -38,9 +39,10 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
     /// <param name="cacheDecoded">Keep decoded patches in memory, so epochs after the first skip the files.</param>
     /// <param name="context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
+    /// <param name="radiometric">Training images changed as other processing levels, haze and scalings would, for real scenes (<see cref="RadiometricJitter"/>); null for none.</param>
     public static EuroSatTrainingData For(EuroSatDataset dataset, Func<PatchFormat, ChannelNormalization>? normalizationFor = null, int batchSize = 32,
         int seed = StratifiedRandomSplit.DefaultSeed, double validationFraction = StratifiedRandomSplit.DefaultValidationFraction,
-        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null)
+        AugmentationPolicy? augmentation = null, bool cacheDecoded = false, ContextMosaic? context = null, RadiometricJitter? radiometric = null)
     {
         var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
         var normalization = (normalizationFor ?? ChannelNormalization.OriginalFor)(dataset.Format);
@@ -48,7 +50,7 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
             new PatchLoader(dataset, split.Train, LoaderOptions.Training with
             {
                 BatchSize = batchSize, Normalization = normalization, Seed = seed, CacheDecoded = cacheDecoded,
-                Augmentation = augmentation ?? AugmentationPolicy.Original, Context = context,
+                Augmentation = augmentation ?? AugmentationPolicy.Original, Context = context, Radiometric = radiometric,
             }),
             new PatchLoader(dataset, split.Validation, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = normalization, CacheDecoded = cacheDecoded }));
     }

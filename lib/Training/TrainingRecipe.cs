@@ -18,8 +18,9 @@ namespace CnnSentinel.Training;
 /// <param name="Augmentation">Training augmentation.</param>
 /// <param name="TestTimeAugmentation">Evaluate with probabilities averaged over the 8 flips and quarter turns.</param>
 /// <param name="Context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
+/// <param name="Radiometric">Training images changed as other processing levels, haze and scalings would, for real scenes (<see cref="RadiometricJitter"/>); null for none.</param>
 public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, OptimizerSpec Optimizer, double WarmupEpochs,
-    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation, ContextMosaic? Context = null)
+    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation, ContextMosaic? Context = null, RadiometricJitter? Radiometric = null)
 {
     /// <summary>
     /// CNN-Sentinel's transfer learning: the head alone with Adadelta (lr 1.0) with the backbone frozen, then the
@@ -63,7 +64,7 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
     /// every layer trainable, the original as <see cref="FineTuningPlan"/>'s two stages.
     /// </summary>
     /// <param name="model">The pretrained network with its new head.</param>
-    /// <param name="train">Training batches (built with <see cref="Augmentation"/>, <see cref="Context"/> and <see cref="BatchSize"/>).</param>
+    /// <param name="train">Training batches (built with <see cref="Augmentation"/>, <see cref="Context"/>, <see cref="Radiometric"/> and <see cref="BatchSize"/>).</param>
     /// <param name="validation">Validation batches.</param>
     /// <param name="modelName">First part of checkpoint names.</param>
     /// <param name="tag">Second part of checkpoint names.</param>
@@ -84,7 +85,7 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
         return FineTuning.Run(model, train, validation, plan, cancellation).History;
     }
 
-    string ContextInWords => Context is not null ? $", {Context}" : "";
+    string ContextInWords => (Context is not null ? $", {Context}" : "") + (Radiometric is not null ? $", {Radiometric}" : "");
 
     /// <inheritdoc />
     public override string ToString() => Name == Fast.Name

@@ -86,7 +86,12 @@ public sealed record ChannelNormalization
     }
 
     /// <summary>Standardises one band-first image of raw values into <paramref name="destination"/> (the loader's path, no tensor).</summary>
-    public void Apply(ReadOnlySpan<ushort> pixels, Span<float> destination)
+    public void Apply(ReadOnlySpan<ushort> pixels, Span<float> destination) => Standardise(pixels, destination);
+
+    /// <summary>Standardises one band-first image of values in the data's units (e.g. after <see cref="RadiometricJitter"/>) into <paramref name="destination"/>.</summary>
+    public void Apply(ReadOnlySpan<float> values, Span<float> destination) => Standardise(values, destination);
+
+    void Standardise<T>(ReadOnlySpan<T> pixels, Span<float> destination) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         if (pixels.Length % Bands != 0 || destination.Length != pixels.Length)
             throw new ArgumentException($"{pixels.Length} values do not make an image of {Bands} bands, or the destination holds {destination.Length}");
@@ -96,7 +101,7 @@ public sealed record ChannelNormalization
             float mean = (float)Mean[b], scale = (float)(1 / Std[b]);
             var source = pixels.Slice(b * plane, plane);
             var target = destination.Slice(b * plane, plane);
-            for (int i = 0; i < plane; i++) target[i] = (source[i] - mean) * scale;
+            for (int i = 0; i < plane; i++) target[i] = (float.CreateTruncating(source[i]) - mean) * scale;
         }
     }
 }

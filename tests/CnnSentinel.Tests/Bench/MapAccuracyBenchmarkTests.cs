@@ -29,7 +29,7 @@ public class MapAccuracyBenchmarkTests
                 "--data", PatchFixtures.BundledRgb, "--per-class", $"{PerClass}", "--out", output);
             var report = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "map-accuracy.json")))!;
             var accuracy = report["accuracy"]!;
-            Assert.Equal("resnet18-imagenet_rgb_fast-continued-context.sample-split.csv", (string)report["split"]!);
+            Assert.Equal("resnet18-imagenet_rgb_fast-continued-context-radiometric.sample-split.csv", (string)report["split"]!);
             Assert.Equal(10 * PerClass, (int)accuracy["cells"]!);
             Assert.True((double)accuracy["centre"]! >= MinimumCentre, printed);
             Assert.True((double)accuracy["majority"]! >= MinimumMajority, printed);

@@ -7,7 +7,7 @@ namespace CnnSentinel.Tests.Evaluation;
 
 public class LabelledMosaicTests
 {
-    static string SampleSplit => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context.sample-split.csv");
+    static string SampleSplit => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context-radiometric.sample-split.csv");
 
     [Fact]
     public void RgbMosaicHoldsValidationPatchesPixelForPixelWhereItsTruthSays()

@@ -26,11 +26,11 @@ public class MapAccuracyReportTests
             """);
         File.WriteAllText(Path.Combine(dir, "map-accuracy-b.json"), """
             {"data":"eurosat-rgb","files":24300,"model":"m.safetensors","mode":"Naive","stride":16,"uncertainCentresAtDefaultThreshold":0.08,
-             "accuracy":{"cells":100,"centre":0.94,"majority":0.9,"pixels":0.6719}}
+             "cloudTest":true,"builtUpCentresMaskedByCloudTest":0.0125,"accuracy":{"cells":100,"centre":0.94,"majority":0.9,"pixels":0.6719}}
             """);
         var lines = MapAccuracyReport.Markdown(dir)!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 16 | 94.0 % | 90.0 % | 67.2 % | 8.0 % |", lines[2]);
-        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 8 | 96.0 % | 91.0 % | 68.9 % | 3.0 % |", lines[3]);
+        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 16 | 94.0 % | 90.0 % | 67.2 % | 8.0 % | 1.3 % |", lines[2]);
+        Assert.Equal("| eurosat-rgb (24,300 files) | 100 | m.safetensors | naive | 8 | 96.0 % | 91.0 % | 68.9 % | 3.0 % | off |", lines[3]); // a report without the cloud test
         File.WriteAllText(Path.Combine(dir, "map-accuracy-c.json"), """{"data":"x"}""");
         var error = Assert.Throws<InvalidDataException>(() => MapAccuracyReport.Markdown(dir));
         Assert.Contains("map-accuracy-c.json", error.Message);

@@ -5,7 +5,7 @@ namespace CnnSentinel.Tests.Models;
 
 public class TrainingSplitTests
 {
-    static string ShippedModel => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context.safetensors");
+    static string ShippedModel => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context-radiometric.safetensors");
 
     static string CommittedSampleSplit => Path.ChangeExtension(ShippedModel, ".sample-split.csv");
 

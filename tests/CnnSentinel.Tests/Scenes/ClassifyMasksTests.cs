@@ -32,17 +32,36 @@ public class ClassifyMasksTests
         Assert.Contains("clouds by the bright-and-white test", run.Output);
 
         using var raster = GdalRaster.Open(crop);
-        var values = raster.Read(0, 0, 128, 96);
+        const int width = 128, height = 96;
+        var values = raster.Read(0, 0, width, height);
         var classes = ClassesOf(SceneOutputPaths.For(outDir, crop, allProbabilities: false));
-        int clouds = 0;
+        // The test written out: reflectance = value / 255 × 0.2; all three ≥ 0.15 and (max − min) / mean ≤ 0.2 …
+        var brightWhite = new bool[classes.Length];
         for (int i = 0; i < classes.Length; i++)
         {
-            // The test written out: reflectance = value / 255 × 0.2; all three ≥ 0.15 and (max − min) / mean ≤ 0.2.
             var rgb = new[] { values[i], values[classes.Length + i], values[2 * classes.Length + i] }.Select(v => v / 255.0 * 0.2).ToArray();
-            bool cloud = rgb.Min() >= 0.15 && (rgb.Max() - rgb.Min()) / rgb.Average() <= 0.2;
-            if (cloud) clouds++;
-            Assert.Equal(cloud, classes[i] == (byte)MapMask.Cloud);
+            brightWhite[i] = rgb.Min() >= 0.15 && (rgb.Max() - rgb.Min()) / rgb.Average() <= 0.2;
         }
+        // … in a 9 × 9 neighbourhood (the crop's edge repeated outward) of which at least 80 % pass too …
+        bool Core(int x, int y)
+        {
+            int passing = 0;
+            for (int dy = -4; dy <= 4; dy++)
+                for (int dx = -4; dx <= 4; dx++)
+                    if (brightWhite[Math.Clamp(y + dy, 0, height - 1) * width + Math.Clamp(x + dx, 0, width - 1)]) passing++;
+            return brightWhite[y * width + x] && passing >= 0.8 * 81 - 1e-6;
+        }
+        int clouds = 0;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int i = y * width + x;
+                bool cloud = Core(x, y);
+                if (cloud) clouds++;
+                // … unless the model is confident of built-up land there (Highway 3, Industrial 4, Residential 7 keep their class).
+                if (classes[i] == (byte)MapMask.Cloud) Assert.True(cloud, $"({x}, {y}) is Cloud but fails the test");
+                else if (cloud) Assert.Contains(classes[i], new byte[] { 3, 4, 7 });
+            }
         Assert.True(clouds > 1000, $"{clouds} cloud pixels in the crop");
         Assert.Contains(classes, c => c == (byte)MapMask.Uncertain); // around and under the cloud
         Assert.Contains(classes, c => c < 10); // and land beside it

@@ -84,11 +84,45 @@ public class SceneInputTests
         using (var writer = GeoTiffWriter.Create(swapped, 8, 8, 13, RasterDataType.UInt16, TestRasters.Utm10m(),
                    new GeoTiffOptions(CloudOptimized: false, BandDescriptions: [.. SentinelBands.Names.Take(7), "B8A", "B09", "B10", "B11", "B12", "B08"])))
             writer.Commit();
-        var order = Assert.Throws<InvalidDataException>(() => SceneInput.Open(swapped, 13));
-        Assert.Contains("bands are named B01, B02, B03, B04, B05, B06, B07, B8A", order.Message);
+        using (var reordered = SceneInput.Open(swapped, 13)) // named: taken by name, B08 from band 13 and B8A from band 8
+            Assert.Equal([1, 2, 3, 4, 5, 6, 7, 13, 9, 10, 11, 12, 8], reordered.Bands);
 
-        using var scene = SceneInput.Open(TestRasters.Scene, 3); // named red, green, blue: accepted
+        using var scene = SceneInput.Open(TestRasters.Scene, 3); // tagged red, green, blue: accepted
         Assert.Equal([1, 2, 3], scene.Bands);
+    }
+
+    [Fact]
+    public void NamedBandsArePickedByNameFromAnyStack()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        // As the Leipzig reference raster: lower-case names, more bands than the model reads, one not a band at all.
+        string[] names = ["b02", "b03", "b04", "b06", "b07", "b08", "b11", "ndvi"];
+        var stack = Path.Combine(dir, "stack.tif");
+        var values = new float[names.Length * 16];
+        for (int b = 0; b < names.Length; b++) Array.Fill(values, 100f * (b + 1), b * 16, 16);
+        using (var writer = GeoTiffWriter.Create(stack, 4, 4, names.Length, RasterDataType.Float32, TestRasters.Utm10m(),
+                   new GeoTiffOptions(CloudOptimized: false, BandDescriptions: names)))
+        {
+            for (int b = 0; b < names.Length; b++) writer.Write(b + 1, 0, 0, 4, 4, values.AsSpan(b * 16, 16).ToArray());
+            writer.Commit();
+        }
+        using (var rgb = SceneInput.Open(stack, 3))
+        {
+            Assert.Equal([3, 2, 1], rgb.Bands);
+            Assert.Equal(SentinelBands.TrueColourNames, rgb.BandNames);
+            var red = rgb.Raster.Read(0, 0, 4, 4, rgb.Bands);
+            Assert.Equal(300f, red[0]); // b04 first
+            Assert.Equal(100f, red[^1]); // b02 last
+        }
+        var missing = Assert.Throws<InvalidDataException>(() => SceneInput.Open(stack, 13));
+        Assert.Contains(stack, missing.Message);
+        Assert.Contains("missing B01, B05, B09, B10, B12, B8A", missing.Message);
+
+        var doubled = Path.Combine(dir, "doubled.tif");
+        using (var writer = GeoTiffWriter.Create(doubled, 4, 4, 4, RasterDataType.UInt16, TestRasters.Utm10m(),
+                   new GeoTiffOptions(CloudOptimized: false, BandDescriptions: ["B04", "B03", "B02", "b02"])))
+            writer.Commit();
+        Assert.Contains("band B02 is named more than once", Assert.Throws<InvalidDataException>(() => SceneInput.Open(doubled, 3)).Message);
     }
 
     [Theory]

@@ -74,6 +74,12 @@ public class SceneRadiometryTests
         var error = Assert.Throws<InvalidDataException>(() => SceneRadiometry.Detect(band, Rgb, eightBit: false));
         Assert.Contains("MTD_MSIL2A.xml", error.Message);
 
+        // The level as a word of a file or folder name: eo-learn's stacks, BigEarthNet's patch folders.
+        Assert.Equal(SceneProduct.L1C, SceneRadiometry.Detect("s2_l1c_20150711.tif", Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L2A, SceneRadiometry.Detect(Path.Combine("S2A_MSIL2A_20170613T101031_36_85", "S2A_MSIL2A_20170613T101031_36_85_B04.tif"), Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L2A, SceneRadiometry.Detect("leipzig.l2a.tif", Rgb, eightBit: false).Product);
+        Assert.Equal(SceneProduct.L1C, SceneRadiometry.Detect("full2a.tif", Rgb, eightBit: false).Product); // not a word of its own
+
         // Before baseline 04.00 (no metadata file here): no offsets.
         Assert.Null(SceneRadiometry.ProductAddOffsets(TestEnvironment.NewTempDirectory(), SceneProduct.L1C, Rgb));
     }
@@ -115,9 +121,38 @@ public class SceneRadiometryTests
         float V(double reflectance) => (float)(reflectance / 0.2 * 255);
         // Pixels: cloud (0.19 0.19 0.18), bright soil (0.2 0.15 0.1), dark forest (0.03 0.05 0.03), grey just below the brightness threshold.
         var raw = tensor(new[] { V(0.19), V(0.2), V(0.03), V(0.14), V(0.19), V(0.15), V(0.05), V(0.14), V(0.18), V(0.1), V(0.03), V(0.14) }, [3, 1, 4]);
-        var mask = new CloudTest().Mask(raw, radiometry);
+        var mask = new CloudTest(CoreSize: 1).Mask(raw, radiometry); // the pixel tests alone
         Assert.Equal([true, false, false, false], mask.flatten().data<bool>().ToArray());
         Assert.Throws<UserErrorException>(() => new CloudTest().Mask(torch.zeros(13, 1, 1), SceneRadiometry.For(SceneProduct.L1C, SentinelBands.Names) with { Bands = ["X"] }));
+    }
+
+    [Fact]
+    public void ACloudIsACompactBrightAreaNotARoofOrAScatterOfBrightPixels()
+    {
+        var radiometry = SceneRadiometry.For(SceneProduct.TciL2A, Rgb);
+        const int size = 40;
+        var white = new bool[size, size];
+        for (int y = 10; y < 30; y++) for (int x = 10; x < 30; x++) white[y, x] = true; // a 20 × 20 cloud
+        for (int y = 2; y < 5; y++) for (int x = 2; x < 5; x++) white[y, x] = true; // a 3 × 3 roof
+        for (int i = 0; i < size; i += 7) white[35, i] = true; // scattered bright pixels
+        var raw = torch.zeros(3, size, size);
+        for (int y = 0; y < size; y++) for (int x = 0; x < size; x++) if (white[y, x]) raw[TensorIndex.Colon, y, x] = torch.tensor(240f);
+        var mask = new CloudTest().Mask(raw, radiometry).data<bool>().ToArray();
+        // 9 × 9 neighbourhoods at least 80 % bright and white: inside the cloud, where the rows and columns of the
+        // neighbourhood that lie in it make 65 of its 81 pixels or more (8 × 9 = 72 three pixels inside an edge, 8 × 8 = 64
+        // in a corner is too few); nowhere else.
+        int Inside(int v) => Math.Min(v + 4, 29) - Math.Max(v - 4, 10) + 1;
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                Assert.True(mask[y * size + x] == (white[y, x] && y is >= 10 and < 30 && x is >= 10 and < 30 && Inside(y) * Inside(x) >= 65), $"({x}, {y})");
+        Assert.True(mask[13 * size + 14] && !mask[13 * size + 13]);
+
+        // A built-up class the model is confident of is spared; the same class unsure, or another class, is not.
+        var test = CloudTest.For(["AnnualCrop", "Industrial", "Residential", "SeaLake"]);
+        Assert.Equal([1, 2], test.SparedClasses!.Order());
+        var spared = test.Spared(torch.tensor(new long[] { 1, 1, 3, 2 }), torch.tensor(new[] { 0.9f, 0.4f, 0.9f, 0.5f }))!;
+        Assert.Equal([true, false, false, true], spared.data<bool>().ToArray());
+        Assert.Null(new CloudTest().Spared(torch.tensor(new long[] { 1 }), torch.tensor(new[] { 0.9f })));
     }
 
     [Fact]

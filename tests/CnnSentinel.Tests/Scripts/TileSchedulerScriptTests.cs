@@ -12,7 +12,7 @@ public class TileSchedulerScriptTests
 {
     static string Scripts => Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "tiles");
 
-    static string Model => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context.safetensors");
+    static string Model => Path.Combine(TestEnvironment.RepositoryRoot, "data", "models", "resnet18-imagenet_rgb_fast-continued-context-radiometric.safetensors");
 
     /// <summary>Two crops listed in tiles.txt, and an output folder whose name has a space (the scripts must quote it).</summary>
     static (string[] Tiles, string List, string Out) TwoTiles(string dir)
