@@ -94,7 +94,18 @@ internal static partial class TemporaryFiles
         {
             // Kept in a static field: a registration that is collected stops handling the signal. The handler does
             // not cancel the signal, so the process still stops as it would have.
-            _signals ??= [PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DeleteAll()), PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DeleteAll())];
+            _signals ??= [PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => DeleteAllAfterSignal()), PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => DeleteAllAfterSignal())];
+        }
+    }
+
+    // The handler runs beside the threads that write: one may be creating a tracked file (GDAL creates it after its path is
+    // tracked) just after a pass, so the passes are repeated for a moment before the process stops.
+    static void DeleteAllAfterSignal()
+    {
+        for (int pass = 0; pass < 4; pass++)
+        {
+            if (pass > 0) Thread.Sleep(50);
+            DeleteAll();
         }
     }
 
@@ -105,6 +116,9 @@ internal static partial class TemporaryFiles
             try
             {
                 Delete(path);
+                // What a writer put beside a work file: GDAL's .aux.xml (category names) and the COG driver's .ovr.tmp.
+                if (Path.GetDirectoryName(path) is { } folder && Directory.Exists(folder))
+                    foreach (var beside in Directory.EnumerateFiles(folder, Path.GetFileName(path) + ".*")) File.Delete(beside);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
