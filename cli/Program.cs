@@ -12,5 +12,6 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     ExportCommand.Create(),
     ResultsCommand.Create(),
     ClassifyCommand.Create(),
+    AssessCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -9,5 +9,6 @@ var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side
     SceneScaleBenchmark.Create(),
     SceneScaleBenchmark.CreateChild(),
     MapAccuracyBenchmark.Create(),
+    RealScenesBenchmark.Create(),
 };
 return root.Parse(args).Invoke();

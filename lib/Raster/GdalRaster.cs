@@ -113,6 +113,52 @@ internal sealed class GdalRaster : IDisposable
         }
     }
 
+    /// <summary>An empty raster in memory (GDAL's MEM driver, filled with 0) on <paramref name="grid"/>: where data from elsewhere is burnt or warped to.</summary>
+    internal static GdalRaster InMemory(RasterGrid grid, int bands, RasterDataType type)
+    {
+        Gdal.EnsureLoaded();
+        GdalNative.CPLErrorReset();
+        var dataset = GdalNative.GDALCreate(GdalNative.GDALGetDriverByName("MEM"), "", grid.Width, grid.Height, bands, (int)type, [null]);
+        if (dataset == IntPtr.Zero) throw new GdalException($"in-memory raster of {grid.Width}×{grid.Height}: GDALCreate failed: {Gdal.LastError()}");
+        var raster = new GdalRaster(dataset, $"in-memory raster of {grid.Width}×{grid.Height}");
+        Gdal.Check(GdalNative.GDALSetGeoTransform(dataset, [.. grid.GeoReference.GeoTransform]), "setting the geotransform", raster.Path);
+        if (grid.GeoReference.ProjectionWkt.Length > 0)
+            Gdal.Check(GdalNative.GDALSetProjection(dataset, grid.GeoReference.ProjectionWkt), "setting the coordinate system", raster.Path);
+        return raster;
+    }
+
+    /// <summary>The coordinate system of the raster, or null when it names none.</summary>
+    internal SpatialReference? SpatialReference => SpatialReference.CopyOf(GdalNative.GDALGetSpatialRef(Handle));
+
+    /// <summary>
+    /// Band <paramref name="band"/> (1-based) warped onto <paramref name="grid"/> by nearest neighbour (GDALReprojectImage), whatever
+    /// this raster's own grid and coordinate system: one value per grid pixel, row after row, NaN where the raster has no
+    /// data (its nodata value) or does not reach.
+    /// </summary>
+    /// <exception cref="InvalidDataException">This raster or the grid has no coordinate system.</exception>
+    /// <exception cref="GdalException">GDAL cannot warp between them.</exception>
+    internal float[] ReadOnGrid(int band, RasterGrid grid)
+    {
+        BandHandle(band);
+        using (var own = SpatialReference)
+            if (own is null) throw new InvalidDataException($"{Path} has no coordinate system (unknown CRS): it cannot be brought onto the map's grid.");
+        using var target = InMemory(grid, BandCount, RasterDataType.Float32);
+        for (int b = 1; b <= BandCount; b++)
+        {
+            var targetBand = GdalNative.GDALGetRasterBand(target.Handle, b);
+            Gdal.Check(OgrNative.GDALFillRaster(targetBand, double.NaN, 0), "filling with NaN", target.Path);
+            Gdal.Check(GdalNative.GDALSetRasterNoDataValue(targetBand, double.NaN), "setting nodata", target.Path);
+        }
+        GdalNative.CPLErrorReset();
+        Gdal.Check(OgrNative.GDALReprojectImage(Handle, IntPtr.Zero, target.Handle, IntPtr.Zero, OgrNative.GRA_NearestNeighbour, 0, 0,
+            IntPtr.Zero, IntPtr.Zero, IntPtr.Zero), "warping onto the map's grid", Path);
+        var values = target.Read(0, 0, grid.Width, grid.Height, [band]);
+        if (NoData(band) is { } noData)
+            for (int i = 0; i < values.Length; i++)
+                if (values[i] == (float)noData) values[i] = float.NaN;
+        return values;
+    }
+
     /// <summary>The nodata value of band <paramref name="band"/> (1-based), or null when none is set.</summary>
     public double? NoData(int band)
     {

@@ -69,12 +69,13 @@ public sealed class ClassLegend
 
     /// <summary>
     /// The mask values (<see cref="MapMask"/>) with their names and colours, the same in every legend: clouds light
-    /// grey, cirrus light blue-grey, cloud shadow near black, snow light cyan, and uncertain magenta, a colour no land
-    /// use has, so that it reads as "no answer".
+    /// grey, cirrus light blue-grey, cloud shadow near black, snow light cyan, and uncertain a pale magenta, a colour no
+    /// land use has, so that it reads as "no answer" — pale, so that a map with much of it stays readable (full magenta
+    /// drew rings around every cloud and border that drowned the classes).
     /// </summary>
     public static IReadOnlyList<LandUseClass> Masks { get; } = Enum.GetValues<MapMask>().Select(mask => new LandUseClass((int)mask, mask.ToString(), mask switch
     {
-        MapMask.Uncertain => new RgbColor(255, 0, 255),
+        MapMask.Uncertain => new RgbColor(250, 175, 250),
         MapMask.Cloud => new RgbColor(215, 215, 215),
         MapMask.Cirrus => new RgbColor(150, 170, 205),
         MapMask.CloudShadow => new RgbColor(20, 20, 20),

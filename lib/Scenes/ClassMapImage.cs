@@ -48,16 +48,36 @@ public static class ClassMapImage
         return bitmap;
     }
 
+    /// <summary>Pixels around and between a figure's panels.</summary>
+    internal const int FigureGap = 12;
+
+    /// <summary>Pixels above a figure's panels for their titles.</summary>
+    internal const int FigureTitleHeight = 22;
+
     /// <summary>
     /// A figure: the given panels side by side (e.g. the scene and its class map, each with a title), scaled to
     /// <paramref name="panelHeight"/> pixels high, and the legend to their right: classes, masks (after a gap), nodata.
     /// </summary>
-    public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400)
+    public static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, ClassLegend legend, int panelHeight = 400) =>
+        Figure(panels, "Legend (value: class)", LegendEntries(legend), panelHeight);
+
+    /// <summary>The entries of <paramref name="legend"/> as a figure lists them: classes, masks (set apart), nodata.</summary>
+    internal static IReadOnlyList<FigureLegendEntry> LegendEntries(ClassLegend legend) =>
+        legend.Entries.Select((e, i) => new FigureLegendEntry($"{e.Value}: {e.Name}", new SKColor(e.Color.R, e.Color.G, e.Color.B), SetApart: i == legend.Classes.Count))
+            .Append(new FigureLegendEntry($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent, SetApart: false)).ToList();
+
+    /// <summary>
+    /// A figure: the given panels side by side, each under its title and scaled to <paramref name="panelHeight"/> pixels high
+    /// (nearest neighbour), and a legend of <paramref name="entries"/> under <paramref name="legendTitle"/> to their right.
+    /// Panel i's top-left corner lies <see cref="FigureGap"/> right of panel i − 1 (of the figure's edge for the first) and
+    /// <see cref="FigureGap"/> + <see cref="FigureTitleHeight"/> below the top.
+    /// </summary>
+    internal static SKBitmap Figure(IReadOnlyList<(string Title, SKBitmap Image)> panels, string legendTitle, IReadOnlyList<FigureLegendEntry> entries, int panelHeight)
     {
-        const int gap = 12, titleHeight = 22, swatch = 14, legendWidth = 240;
+        const int gap = FigureGap, titleHeight = FigureTitleHeight, swatch = 14, legendWidth = 240;
         var widths = panels.Select(p => (int)Math.Round(p.Image.Width * (double)panelHeight / p.Image.Height)).ToList();
         const int row = swatch + 6;
-        int legendHeight = (legend.Entries.Count + 1) * row + row / 2 + titleHeight;
+        int legendHeight = entries.Count * row + entries.Count(e => e.SetApart) * (row / 2) + titleHeight;
         var figure = new SKBitmap(widths.Sum() + gap * (panels.Count + 1) + legendWidth,
             Math.Max(panelHeight, legendHeight) + titleHeight + 2 * gap, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(figure);
@@ -71,13 +91,11 @@ public static class ClassMapImage
             canvas.DrawBitmap(panels[i].Image, new SKRect(left, gap + titleHeight, left + widths[i], gap + titleHeight + panelHeight), sampling);
             left += widths[i] + gap;
         }
-        canvas.DrawText("Legend (value: class)", left, gap + 14, text);
+        canvas.DrawText(legendTitle, left, gap + 14, text);
         int top = gap + titleHeight;
-        var entries = legend.Entries.Select(e => ($"{e.Value}: {e.Name}", new SKColor(e.Color.R, e.Color.G, e.Color.B)))
-            .Append(($"{SceneClassifier.NoDataClass}: no data", SKColors.Transparent));
-        foreach (var ((label, color), index) in entries.Select((entry, index) => (entry, index)))
+        foreach (var (label, color, setApart) in entries)
         {
-            if (index == legend.Classes.Count) top += row / 2; // the masks are not classes: set them apart
+            if (setApart) top += row / 2;
             using var fill = new SKPaint { Color = color };
             using var border = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke };
             canvas.DrawRect(left, top, swatch, swatch, fill);
@@ -129,3 +147,9 @@ public static class ClassMapImage
         return data.ToArray();
     }
 }
+
+/// <summary>One line of a figure's legend.</summary>
+/// <param name="Label">The text beside the swatch.</param>
+/// <param name="Color">The swatch's colour.</param>
+/// <param name="SetApart">Whether a half-line gap comes before it (e.g. the masks after the classes).</param>
+internal sealed record FigureLegendEntry(string Label, SKColor Color, bool SetApart);

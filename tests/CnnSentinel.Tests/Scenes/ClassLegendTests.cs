@@ -76,7 +76,7 @@ public class ClassLegendTests
         Assert.Equal("13,CloudShadow,20,20,20,#141414,1013", csv[14]);
 
         var markdown = ClassLegend.EuroSat.ToMarkdown(counts);
-        Assert.Contains("| 10 | Uncertain | 255, 0, 255 (#ff00ff) | 1,010 |\n", markdown);
+        Assert.Contains("| 10 | Uncertain | 250, 175, 250 (#faaffa) | 1,010 |\n", markdown);
         Assert.Contains("| 255 | no data | — | |\n", markdown);
         Assert.Contains("| 14 | Snow |", ClassLegend.EuroSat.ToMarkdown());
         Assert.Throws<ArgumentException>(() => ClassLegend.EuroSat.ToJson(new long[10])); // counts are per value, masks included
