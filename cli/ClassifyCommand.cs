@@ -48,9 +48,11 @@ static class ClassifyCommand
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1 || threadCount > MaxThreads)
                 throw new UserErrorException($"--threads {threadCount}: give 1 to {MaxThreads} (this machine has {Environment.ProcessorCount} processors).");
+            if (parse.GetValue(stride) is < 1 and var badStride) throw new UserErrorException($"--stride {badStride}: give at least 1 pixel.");
+            if (parse.GetValue(blockSize) is var block and (< 1 or > MaxBlockSize)) throw new UserErrorException($"--block-size {block}: give 1 to {MaxBlockSize} pixels.");
+            if (parse.GetValue(batchSize) is var windows and (< 1 or > MaxBatchSize)) throw new UserErrorException($"--batch-size {windows}: give 1 to {MaxBatchSize} windows.");
             var outFolder = parse.GetValue(output)!.FullName;
             var outputs = SceneOutputPaths.For(outFolder, path, parse.GetValue(probabilities));
-            foreach (var stale in TemporaryFiles.RemoveStale(outFolder)) Console.WriteLine($"classify: removed {stale}, left by a run that was stopped");
             TorchRuntime.EnsureLoaded();
             var computeDevice = DeviceOption.Resolve(parse, device);
             torch.set_num_threads(threadCount);
@@ -91,6 +93,12 @@ static class ClassifyCommand
                 ["nodata"] = parse.GetValue(noData)?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
                 ["probabilities"] = parse.GetValue(probabilities) ? "all classes" : "largest",
             });
+            // Checked before anything on disk is touched: the classifier refuses options that do not suit the model.
+            _ = new SceneClassifier(windowModel, options);
+            // One run per output set: a second one for the same file names waits for no one and is refused, naming the first.
+            using var outputLock = OutputLock.Acquire(Path.Combine(outFolder, Path.GetFileNameWithoutExtension(outputs.Run)[..^"_run".Length] + ".lock"),
+                $"classify of {Path.GetFullPath(path)}");
+            foreach (var stale in TemporaryFiles.RemoveStale(outFolder)) Console.WriteLine($"classify: removed {stale}, left by a run that was stopped");
             if (!parse.GetValue(force) && SceneRunRecord.Read(outputs.Run) is { } done)
             {
                 var differences = done.DifferencesFrom(request);
@@ -104,18 +112,16 @@ static class ClassifyCommand
                         "give another --out, or --force to replace it.");
                 if (differences.Count > 0) Console.WriteLine($"classify: {path}: {string.Join(", ", differences)} changed since {outputs.Run}; classifying again");
             }
-            Directory.CreateDirectory(outFolder);
-            File.Delete(outputs.Run); // from here until the new record, the outputs are not a finished set
             Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {options.Stride}; input read as {product.Product}" +
                 (product.IsIdentity
                     ? product.Product == SceneProduct.EuroSat ? "" : $", fed unconverted (--radiometry {product.Product} converts it to EuroSAT's units)"
                     : $" (to model units: × {string.Join(" ", product.Gain.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}, + {string.Join(" ", product.Offset.Select(o => o.ToString("0.#", CultureInfo.InvariantCulture)))})") +
                 (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
             network.LoadWeights(modelPath);
-            var map = SceneMap.Write(scene, windowModel, options, outputs);
+            // The maps and their run record are published together, only once all are written: a failure keeps the previous set.
+            var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request);
             if (map.DenseAgreement is { } agreement)
                 Console.WriteLine($"classify: dense map agrees with naive windows at {agreement:P1} of {map.DenseAgreementSamples} sampled centres");
-            request.Write(outputs.Run);
             Console.WriteLine($"classify: {path}: {map.Width}×{map.Height} px in {map.Elapsed.TotalSeconds:0.0} s " +
                 $"({map.PixelsPerSecond:0} px/s) → {outputs.Classes}");
             return 0;
@@ -128,6 +134,12 @@ static class ClassifyCommand
         using var raster = GdalRaster.Open(path);
         return raster.BandCount;
     }
+
+    /// <summary>The largest <c>--block-size</c>: a block of 4096² pixels of 13 bands already takes close to a gigabyte as floats.</summary>
+    const int MaxBlockSize = 4096;
+
+    /// <summary>The largest <c>--batch-size</c>: 4096 windows of 13 × 64 × 64 floats are 870 MB.</summary>
+    const int MaxBatchSize = 4096;
 
     /// <summary>The most torch threads <c>--threads</c> accepts: more than a few per processor only adds contention.</summary>
     static int MaxThreads => 4 * Environment.ProcessorCount;

@@ -80,6 +80,9 @@ static class TrainCommand
             var training = EuroSatTrainingData.For(dataset,
                 start is not null ? _ => start.Preprocessing.Input : chosen is null ? ChannelNormalization.OriginalFor : ChannelNormalization.PretrainedScaleFor,
                 batchSize, runSeed, augmentation: chosen?.Augmentation, cacheDecoded: true, context: contextMosaic, radiometric: jitter);
+            if (training.Split.Train.Count == 0 || training.Split.Validation.Count == 0)
+                throw new UserErrorException($"{folder}: its {dataset.Samples.Count} patches split into {training.Split.Train.Count} for training and " +
+                    $"{training.Split.Validation.Count} for validation; both need some (a few patches per class at least).");
             var dataIdentity = training.Identity();
             if (start is not null) RefuseOtherSplit(initFile!, start, dataIdentity, runSeed);
             if (chosen is not null)
@@ -107,7 +110,8 @@ static class TrainCommand
             Console.WriteLine($"{architecture} on {training}");
             Console.WriteLine(chosen is null ? $"from scratch, batch {batchSize}" : $"recipe {chosen}");
             Console.WriteLine($"→ {dir}");
-            Directory.CreateDirectory(dir);
+            // One run per model name and folder: two at once would mix one run's model with the other's split.
+            using var outputLock = OutputLock.Acquire(Path.Combine(dir, $"{architecture}_{runTag}.lock"), $"train of {architecture}_{runTag} into {dir}");
             foreach (var stale in TemporaryFiles.RemoveStale(dir)) Console.WriteLine($"removed {stale}, left by a run that was stopped");
             var splitPath = Path.Combine(dir, $"{architecture}_{runTag}.split.csv");
             training.Split.Write(splitPath);
@@ -122,6 +126,10 @@ static class TrainCommand
             };
             // Only when set, so that checkpoints of runs without them still resume.
             if (initFile is not null) identity["initial weights"] = initFile.Name;
+            // A recipe's schedule (the cosine decay, the stages) is laid over its epochs: another --epochs on a started or finished run
+            // would continue on the old schedule, and the card's command would not reproduce it. Recorded only when given, so that
+            // runs on the recipe's default still resume.
+            if (chosen is not null && parse.GetValue(epochs) is { } givenEpochs) identity["epochs"] = givenEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (contextMosaic is not null) identity["context"] = contextMosaic.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             if (jitter is not null) identity["radiometric"] = jitter.Probability.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             var clock = Stopwatch.StartNew();

@@ -7,16 +7,18 @@ namespace CnnSentinel;
 /// </summary>
 public static class ProjectPaths
 {
-    /// <summary>The nearest folder at or above the current directory that holds CnnSentinel.Lib.csproj; the current directory when there is none.</summary>
-    public static string Root
+    /// <summary>
+    /// The checkout: the nearest folder holding CnnSentinel.Lib.csproj at or above the running program (the command line built in
+    /// <c>cli/bin/…</c>, the tests), so that a command started from any folder finds the shipped model, the web page's files and the
+    /// results; else at or above the current directory (a notebook, whose library comes from the NuGet cache); else the current directory.
+    /// </summary>
+    public static string Root => CheckoutAbove(AppContext.BaseDirectory) ?? CheckoutAbove(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+
+    static string? CheckoutAbove(string start)
     {
-        get
-        {
-            var start = Directory.GetCurrentDirectory();
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "CnnSentinel.Lib.csproj"))) return dir.FullName;
-            return start;
-        }
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CnnSentinel.Lib.csproj"))) return dir.FullName;
+        return null;
     }
 
     /// <summary>

@@ -65,34 +65,59 @@ public sealed class SplitManifest
     public void Write(string path) => AtomicFile.WriteAllText(path, ToCsv());
 
     /// <summary>
-    /// Reads a manifest written by <see cref="Write"/> and resolves its rows against <paramref name="dataset"/>.
+    /// Reads a manifest written by <see cref="Write"/> (or by hand: either line ending) and resolves its rows against
+    /// <paramref name="dataset"/>, checking it as a whole.
     /// </summary>
-    /// <exception cref="InvalidDataException">A row names a file the dataset lacks, another class, or an unknown split; the message gives the line.</exception>
+    /// <exception cref="InvalidDataException">Not CSV, another header, a row without three fields, a file the dataset lacks, another
+    /// class, an unknown split, a file listed twice (on one side or on both), or a side without rows; the message gives the line.</exception>
     public static SplitManifest Read(string path, EuroSatDataset dataset)
     {
         var byPath = dataset.Samples.ToDictionary(s => s.RelativePath, StringComparer.Ordinal);
         var entries = new List<SplitEntry>();
+        var lines = new Dictionary<string, (int Line, string Split)>(StringComparer.Ordinal);
         using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, Csv);
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not ["path", "class", "split"])
-            throw new InvalidDataException($"{path}: expected the header 'path,class,split'");
-        while (csv.Read())
+        using var csv = new CsvReader(reader, ReadCsv);
+        try
         {
-            var line = csv.Parser.RawRow;
-            string file = csv.GetField(0)!, className = csv.GetField(1)!, split = csv.GetField(2)!;
-            if (!byPath.TryGetValue(file, out var sample))
-                throw new InvalidDataException($"{path} line {line}: '{file}' is not a patch of {dataset.Root}");
-            if (sample.ClassName != className)
-                throw new InvalidDataException($"{path} line {line}: '{file}' is listed as {className} but lies in the {sample.ClassName} folder");
-            entries.Add(new SplitEntry(sample, split switch
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not ["path", "class", "split"])
+                throw new InvalidDataException($"{path} line 1: expected the header 'path,class,split', found '{string.Join(",", csv.HeaderRecord ?? [])}'" +
+                    (csv.HeaderRecord is [var only] && only.Contains(';') ? " (fields separated by ';', not ',')" : ""));
+            for (int end = csv.Parser.RawRow; csv.Read(); end = csv.Parser.RawRow)
             {
-                "train" => SplitSet.Train,
-                "validation" => SplitSet.Validation,
-                _ => throw new InvalidDataException($"{path} line {line}: split must be 'train' or 'validation', not '{split}'"),
-            }));
+                var line = end + 1; // where this record starts: a quoted field may run over several lines
+                if (csv.Parser.RawRow > line)
+                    throw new InvalidDataException($"{path} line {line}: a quoted field runs on to line {csv.Parser.RawRow} (a quote without its closing quote?)");
+                if (csv.Parser.Count != 3)
+                    throw new InvalidDataException($"{path} line {line}: {csv.Parser.Count} field(s), expected 3 (path,class,split)");
+                string file = csv.GetField(0)!, className = csv.GetField(1)!, split = csv.GetField(2)!;
+                if (!byPath.TryGetValue(file, out var sample))
+                    throw new InvalidDataException($"{path} line {line}: '{file}' is not a patch of {dataset.Root}");
+                if (sample.ClassName != className)
+                    throw new InvalidDataException($"{path} line {line}: '{file}' is listed as {className} but lies in the {sample.ClassName} folder");
+                if (lines.TryGetValue(file, out var first))
+                    throw new InvalidDataException($"{path} line {line}: '{file}' is listed again (first on line {first.Line}, {first.Split}" +
+                        (first.Split == split ? ")" : $"; a file on both sides would be scored on images it was trained on)"));
+                lines[file] = (line, split);
+                entries.Add(new SplitEntry(sample, split switch
+                {
+                    "train" => SplitSet.Train,
+                    "validation" => SplitSet.Validation,
+                    _ => throw new InvalidDataException($"{path} line {line}: split must be 'train' or 'validation', not '{split}'"),
+                }));
+            }
         }
+        catch (CsvHelperException e)
+        {
+            throw new InvalidDataException($"{path} line {csv.Parser.RawRow}: not valid CSV ({e.Message.Split('\n')[0].Trim()})", e);
+        }
+        foreach (var side in new[] { SplitSet.Train, SplitSet.Validation })
+            if (!entries.Any(e => e.Split == side))
+                throw new InvalidDataException($"{path}: no {Name(side)} rows; a split manifest lists both sides");
         return new SplitManifest(entries);
     }
+
+    // Reading accepts any line ending (\n, \r\n), which an explicit NewLine would not.
+    static readonly CsvConfiguration ReadCsv = new(CultureInfo.InvariantCulture);
 
     static string Name(SplitSet split) => split == SplitSet.Train ? "train" : "validation";
 }

@@ -13,17 +13,31 @@ internal static class AtomicFile
         var temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
+            WriteDurably(temp, bytes);
             Commit(temp, path);
         }
         finally
         {
             Discard(temp); // no-op after a successful rename
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to the new file <paramref name="temp"/> and flushes it to disk, so that a full disk or a
+    /// write error shows here (as an <see cref="IOException"/>) and not after the file has been renamed into place.
+    /// </summary>
+    public static void WriteDurably(string temp, ReadOnlySpan<byte> bytes)
+    {
+        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Flushes the closed file <paramref name="path"/> to disk (fsync); a write error the file system reports late shows here.</summary>
+    public static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Renames the finished <paramref name="temp"/> over <paramref name="path"/> (atomic on one file system).</summary>

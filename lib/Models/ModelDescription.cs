@@ -47,7 +47,12 @@ public sealed record ModelDescription(
     internal static ModelDescription FromJson(string json)
     {
         var node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a model description is a JSON object");
-        int version = node["FormatVersion"]?.GetValue<int>() ?? 1;
+        int version = node["FormatVersion"] switch
+        {
+            null => 1,
+            JsonValue value when value.TryGetValue<int>(out var whole) && whole >= 1 => whole,
+            var other => throw new InvalidDataException($"field FormatVersion: {Shown(other)} is not a format version (a whole number from 1)"),
+        };
         if (version > CurrentFormatVersion)
             throw new InvalidDataException($"it was written by a newer version of CnnSentinel (model format {version}; this one reads up to {CurrentFormatVersion})");
         if (version == 1)
@@ -59,8 +64,58 @@ public sealed record ModelDescription(
             foreach (var key in new[] { "Normalization", "InputMean", "InputStd" }) node.Remove(key);
             node["FormatVersion"] = CurrentFormatVersion;
         }
-        return node.Deserialize<ModelDescription>(Json) ?? throw new JsonException("the model description is empty");
+        ModelDescription description;
+        try
+        {
+            description = node.Deserialize<ModelDescription>(Json) ?? throw new JsonException("the model description is empty");
+        }
+        catch (ArgumentNullException e)
+        {
+            throw new InvalidDataException($"a required part is missing ({e.ParamName})", e);
+        }
+        catch (Exception e) when (e is UserErrorException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException(e.Message, e); // a constructor's check (e.g. a normalisation's lengths) or a value of the wrong type
+        }
+        description.Validate();
+        return description;
     }
+
+    /// <summary>The least and most <see cref="PatchSize"/> a description may give: a network's window, not a scene.</summary>
+    internal const int MinPatchSize = 8, MaxPatchSize = 1024;
+
+    /// <summary>
+    /// Checks the description as a whole — required parts present, names known, counts consistent, numbers in range — so that a
+    /// damaged or hand-edited model file is refused on load, naming the field, instead of failing somewhere later.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field is missing or wrong; the message names it.</exception>
+    void Validate()
+    {
+        static void Require(bool ok, string field, string problem)
+        {
+            if (!ok) throw new InvalidDataException($"field {field}: {problem}");
+        }
+        Require(!string.IsNullOrWhiteSpace(Architecture), "Architecture", "missing");
+        Require(ModelCatalog.Architectures.Contains(Architecture.ToLowerInvariant()), "Architecture",
+            $"'{Architecture}' is none of {string.Join(", ", ModelCatalog.Architectures)}");
+        Require(Bands is { Count: > 0 } && Bands.All(b => !string.IsNullOrWhiteSpace(b)), "Bands", "missing, empty or with an empty name");
+        Require(Classes is { Count: > 1 } && Classes.All(c => !string.IsNullOrWhiteSpace(c)), "Classes", "missing, fewer than two, or with an empty name");
+        Require(Preprocessing is not null, "Preprocessing", "missing");
+        Require(Preprocessing!.Input is not null, "Preprocessing.Input", "missing");
+        Require(Preprocessing.Input!.Bands == Bands!.Count, "Preprocessing.Input",
+            $"{Preprocessing.Input.Bands} bands, but Bands names {Bands.Count}");
+        Require(Preprocessing.Input.Mean.Concat(Preprocessing.Input.Std).All(double.IsFinite), "Preprocessing.Input", "a mean or deviation is not a finite number");
+        if (Preprocessing.Network is { } network)
+        {
+            Require(network.Bands == (Adaptation == BandAdaptation.Adapter ? 3 : Bands.Count), "Preprocessing.Network",
+                $"{network.Bands} bands, but the network reads {(Adaptation == BandAdaptation.Adapter ? 3 : Bands.Count)}");
+            Require(network.Mean.Concat(network.Std).All(double.IsFinite), "Preprocessing.Network", "a mean or deviation is not a finite number");
+        }
+        Require(PatchSize is >= MinPatchSize and <= MaxPatchSize, "PatchSize", $"{PatchSize} is not a patch size ({MinPatchSize} to {MaxPatchSize} pixels)");
+        if (Adaptation is { } adaptation) Require(Enum.IsDefined(adaptation), "Adaptation", $"{adaptation} is not a band adaptation");
+    }
+
+    static string Shown(JsonNode node) => node.ToJsonString() is { Length: > 40 } text ? text[..40] + "…" : node.ToJsonString();
 
     static JsonArray Widened(JsonArray singles) => [.. singles.Deserialize<float[]>()!.Select(f => JsonValue.Create((double)f))];
 

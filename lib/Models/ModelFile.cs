@@ -74,8 +74,7 @@ public static class ModelFile
     public static ModelDescription ReadDescription(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file not found: {path}", path);
-        var header = ReadHeader(path);
-        var text = header["__metadata__"]?[MetadataKey]?.GetValue<string>()
+        var text = DescriptionText(path, ReadHeader(path))
             ?? throw new InvalidDataException($"{path} holds weights but no model description ({MetadataKey}): it is a bare state dict. " +
                 "Load it with StateDictFile.LoadWeights into a network you build, or save it with ModelFile.Save.");
         ModelDescription description;
@@ -85,7 +84,7 @@ public static class ModelFile
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {
-            throw new InvalidDataException($"{path}: the model description cannot be read: {e.Message}.", e);
+            throw new InvalidDataException($"{path}: the model description cannot be read: {e.Message.TrimEnd('.')}.", e);
         }
         return description;
     }
@@ -108,13 +107,27 @@ public static class ModelFile
     {
         try
         {
-            return ReadHeader(path)["__metadata__"]?[MetadataKey] is not null;
+            // A malformed description still counts, so that reading it names what is wrong.
+            return ReadHeader(path)["__metadata__"] is var metadata && (metadata is JsonObject map ? map.ContainsKey(MetadataKey) : metadata is not null);
         }
         catch (InvalidDataException)
         {
             return false;
         }
     }
+
+    // The description's text in the header's __metadata__, which the format makes a map of strings; null when absent.
+    static string? DescriptionText(string path, JsonObject header) => header["__metadata__"] switch
+    {
+        null => null,
+        JsonObject metadata => metadata[MetadataKey] switch
+        {
+            null => null,
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            _ => throw new InvalidDataException($"{path}: field __metadata__.{MetadataKey} is not a string (safetensors metadata maps names to strings)."),
+        },
+        _ => throw new InvalidDataException($"{path}: field __metadata__ is not an object of strings."),
+    };
 
     static JsonObject ReadHeader(string path)
     {

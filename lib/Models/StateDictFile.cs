@@ -27,6 +27,12 @@ public static class StateDictFile
         {
             throw;
         }
+        catch (OutOfMemoryException e) when (!IsSafetensors(path))
+        {
+            // A pickle declares the length of what follows; a damaged or hostile one declares gigabytes in a few bytes.
+            throw new InvalidDataException($"{path} cannot be read as a PyTorch state dict: it declares a value larger than memory allows ({e.Message}), " +
+                $"in a file of {new FileInfo(path).Length:N0} bytes: damaged or not a state dict.", e);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException($"{path} cannot be read as a PyTorch state dict (truncated, damaged or another format): {e.Message}", e);

@@ -66,6 +66,16 @@ internal static class Gdal
         return string.IsNullOrWhiteSpace(message) ? "GDAL gave no message" : message.Trim();
     }
 
+    /// <summary>
+    /// Throws a <see cref="GdalException"/> naming <paramref name="file"/> when GDAL recorded an error on this thread since the last
+    /// <c>CPLErrorReset</c>: for calls that report failure only that way (in GDAL before 3.7, <c>GDALClose</c> and
+    /// <c>GDALFlushCache</c>, which write a file's last blocks and directory, return nothing).
+    /// </summary>
+    internal static void CheckNoError(string what, string file)
+    {
+        if (GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure) throw new GdalException($"{file}: {what} failed: {LastError()}");
+    }
+
     /// <summary>Throws a <see cref="GdalException"/> naming <paramref name="file"/> when a CPLErr is not CE_None.</summary>
     internal static void Check(int cplErr, string what, string file)
     {

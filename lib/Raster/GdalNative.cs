@@ -22,6 +22,7 @@ internal static class GdalNative
     internal const int GF_Write = 1;
     internal const int GPI_RGB = 1;
     internal const int CE_None = 0;
+    internal const int CE_Failure = 3;
     internal const uint GDAL_OF_RASTER = 0x02;
     internal const uint GDAL_OF_VERBOSE_ERROR = 0x40;
 
@@ -38,6 +39,7 @@ internal static class GdalNative
     [DllImport(Library)] internal static extern void CPLErrorReset();
     [DllImport(Library)] internal static extern void GDALSetCacheMax64(long bytes);
     [DllImport(Library)] internal static extern IntPtr CPLGetLastErrorMsg();
+    [DllImport(Library)] internal static extern int CPLGetLastErrorType();
 
     [DllImport(Library)]
     internal static extern IntPtr GDALOpenEx([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint flags,

@@ -173,18 +173,32 @@ internal sealed class GeoTiffWriter : IDisposable
         }
     }
 
-    /// <summary>Finishes the file (as a COG when asked) and renames it to its final name.</summary>
+    /// <summary>Finishes the file (as a COG when asked), checks it and renames it to its final name.</summary>
+    /// <exception cref="GdalException">GDAL reported an error while writing the file's last blocks or directory (a full disk); the target is left as it was.</exception>
     public void Commit()
+    {
+        using var set = new OutputSet();
+        CommitTo(set);
+        set.Commit();
+    }
+
+    /// <summary>
+    /// Finishes the file (as a COG when asked), closes it, checks that every write and the close succeeded and that GDAL reads
+    /// the finished file back, and hands it to <paramref name="set"/>, which renames it (with its auxiliary file) into place
+    /// together with the set's other files.
+    /// </summary>
+    /// <exception cref="GdalException">GDAL reported an error while writing the file's last blocks or directory (a full disk); nothing is added.</exception>
+    public void CommitTo(OutputSet set)
     {
         if (_committed) return;
         if (_dataset == IntPtr.Zero) throw new ObjectDisposedException(_target);
+        GdalNative.CPLErrorReset();
         GdalNative.GDALFlushCache(_dataset);
+        Gdal.CheckNoError("writing the last blocks", _target);
         if (!_options.CloudOptimized)
         {
-            Close();
-            PublishAuxiliary(_temp);
-            AtomicFile.Commit(_temp, _target);
-            _committed = true;
+            CloseChecked();
+            Hand(_temp, set);
             return;
         }
         var cogTemp = AtomicFile.TempPathFor(_target);
@@ -200,26 +214,57 @@ internal sealed class GeoTiffWriter : IDisposable
             GdalNative.CPLErrorReset();
             var copy = GdalNative.GDALCreateCopy(driver, cogTemp, _dataset, 0, options, IntPtr.Zero, IntPtr.Zero);
             if (copy == IntPtr.Zero) throw new GdalException($"{_target}: writing the Cloud-Optimised GeoTIFF failed: {Gdal.LastError()}");
+            // GDAL may report a failed write (no space left) only through its error state, and the copy's last blocks and
+            // directory are written on close.
+            var copyError = GdalNative.CPLGetLastErrorType() >= GdalNative.CE_Failure ? Gdal.LastError() : null;
+            GdalNative.CPLErrorReset();
             GdalNative.GDALClose(copy);
-            Close();
+            if (copyError is not null) throw new GdalException($"{_target}: writing the Cloud-Optimised GeoTIFF failed: {copyError}");
+            Gdal.CheckNoError("writing the Cloud-Optimised GeoTIFF", _target);
+            CloseChecked();
             AtomicFile.Discard(_temp);
-            PublishAuxiliary(cogTemp);
-            AtomicFile.Commit(cogTemp, _target);
-            _committed = true;
+            Hand(cogTemp, set);
         }
-        finally
+        catch
         {
-            AtomicFile.Discard(cogTemp); // no-op once renamed
+            AtomicFile.Discard(cogTemp);
+            throw;
         }
     }
 
-    // The auxiliary file goes into place before the TIFF, so that the TIFF never shows under its name without it. A
-    // target's old auxiliary file (another run's names, a reader's statistics) would describe the new TIFF wrongly, so it
-    // goes when the new TIFF has none.
-    void PublishAuxiliary(string finished)
+    // Flushes the finished work file to disk and reads it back (its directory and its last pixel of every band) before the set
+    // may publish it: a file truncated by a full disk fails here, not in the reader's GIS. The auxiliary file goes into place
+    // before the TIFF, so that the TIFF never shows under its name without it; a target's old auxiliary file (another run's
+    // names, a reader's statistics) would describe the new TIFF wrongly, so it goes when the new TIFF has none.
+    void Hand(string finished, OutputSet set)
     {
-        if (File.Exists(AuxiliaryPath(finished))) File.Move(AuxiliaryPath(finished), AuxiliaryPath(_target), overwrite: true);
-        else File.Delete(AuxiliaryPath(_target));
+        try
+        {
+            AtomicFile.FlushToDisk(finished);
+            if (File.Exists(AuxiliaryPath(finished))) AtomicFile.FlushToDisk(AuxiliaryPath(finished));
+            using (var check = GdalRaster.Open(finished))
+            {
+                if (check.Width != Width || check.Height != Height || check.BandCount != BandCount)
+                    throw new GdalException($"{_target}: the written file reads back as {check.Width}×{check.Height}×{check.BandCount}, not {Width}×{Height}×{BandCount}.");
+                check.Read(Width - 1, Height - 1, 1, 1);
+            }
+        }
+        catch (Exception e) when (e is GdalException or IOException)
+        {
+            AtomicFile.Discard(finished);
+            throw new GdalException($"{_target}: the finished file does not read back ({e.Message}); nothing was replaced.");
+        }
+        if (File.Exists(AuxiliaryPath(finished))) set.Add(AuxiliaryPath(finished), AuxiliaryPath(_target));
+        else set.Remove(AuxiliaryPath(_target));
+        set.Add(finished, _target);
+        _committed = true;
+    }
+
+    void CloseChecked()
+    {
+        GdalNative.CPLErrorReset();
+        Close();
+        Gdal.CheckNoError("closing the file", _target);
     }
 
     void Close()

@@ -69,8 +69,21 @@ public static class TorchRuntime
                     "Check that the packages TorchSharp 0.107.0 and libtorch-cpu-linux-x64 2.10.0 were restored " +
                     $"and that the cache directory ({CacheDirectory.Root}) is writable. Cause: {Innermost(e).Message}", e);
             }
+            QuietenNativeWarnings(report.LibTorchDirectory);
             return _report = report;
         }
+    }
+
+    // libtorch's own log prints warnings about the machine to stderr (e.g. "Could not initialize NNPACK! Reason: Unsupported
+    // hardware." at the first convolution on CPUs without it, where the ordinary kernels are used anyway): noise for a
+    // command's user. Its level is a global of libc10; errors still print, and TORCH_CPP_LOG_LEVEL, when set, is respected.
+    static void QuietenNativeWarnings(string? libTorchDirectory)
+    {
+        const int ErrorLevel = 2;
+        if (libTorchDirectory is null || Environment.GetEnvironmentVariable("TORCH_CPP_LOG_LEVEL") is not null) return;
+        var c10 = Path.Combine(libTorchDirectory, OperatingSystem.IsLinux() ? "libc10.so" : OperatingSystem.IsMacOS() ? "libc10.dylib" : "c10.dll");
+        if (NativeLibrary.TryLoad(c10, out var handle) && NativeLibrary.TryGetExport(handle, "FLAGS_caffe2_log_level", out var level))
+            Marshal.WriteInt32(level, Math.Max(Marshal.ReadInt32(level), ErrorLevel));
     }
 
     static RuntimeReport PrepareLinux()

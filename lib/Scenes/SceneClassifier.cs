@@ -17,7 +17,7 @@ namespace CnnSentinel.Scenes;
 /// at stride 1 exactly the original. Between centres, each pixel's class probabilities are interpolated bilinearly
 /// from the four nearest centres (then the arg-max taken), so a map at stride 32 has smooth boundaries instead of
 /// 32-pixel squares; pixels before the first or after the last centre take the nearest one's. Inputs are prepared with
-/// <see cref="SceneClassifierOptions.Preprocessing"/>; nodata and NaN inputs count as the mean (0 after normalisation), and pixels
+/// <see cref="SceneClassifierOptions.Preprocessing"/>; nodata, NaN and ±Inf inputs count as the mean (0 after normalisation), and pixels
 /// that are themselves nodata get class <see cref="NoDataClass"/>.</para>
 /// <para>Dense mode runs the model's convolutional part over a block plus a context margin. With downsampling F,
 /// feature j of an input crop starting at offset r describes pixels r + F·j … r + F·j + F − 1, so an average pooling
@@ -204,7 +204,7 @@ internal sealed class SceneClassifier
         int c0 = (int)cols.Min(), c1 = (int)cols.Max();
         int h = r1 - r0 + 1, w = c1 - c0 + 1, channels = bands.Length;
         var raw = tensor(raster.Read(c0, r0, w, h, bands), [channels, h, w]);
-        var invalid = raw.isnan().any(0);
+        var invalid = raw.isfinite().logical_not().any(0); // NaN and ±Inf: no value a class could be read from
         for (int b = 0; b < channels; b++)
             if (noData[b] is { } value && !double.IsNaN(value))
             {

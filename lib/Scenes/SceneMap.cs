@@ -81,11 +81,19 @@ public sealed class SceneMap
     /// <param name="legend">Class names and colours, as many classes as the model has outputs; <see cref="ClassLegend.EuroSat"/> when null.</param>
     /// <exception cref="InvalidDataException">The scene is not georeferenced, or the model's class count differs from the legend's.</exception>
     /// <exception cref="UserErrorException">The options do not suit the model or the scene.</exception>
-    public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null)
+    public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null) =>
+        WriteRecorded(scene, model, options, outputs, runRecord: null, legend);
+
+    /// <summary>
+    /// <see cref="Write(SceneInput, WindowModel, SceneClassifierOptions, SceneOutputPaths, ClassLegend?)"/>, publishing
+    /// <paramref name="runRecord"/> (what made the map) with the map files, as one set (<c>classify</c>).
+    /// </summary>
+    internal static SceneMap WriteRecorded(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs,
+        SceneRunRecord? runRecord, ClassLegend? legend = null)
     {
         var classifier = new SceneClassifier(model, options);
         var map = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
-            legend ?? ClassLegend.EuroSat, outputs);
+            legend ?? ClassLegend.EuroSat, outputs, runRecord);
         map._agreement = classifier.Agreement;
         return map;
     }

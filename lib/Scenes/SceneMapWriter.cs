@@ -7,8 +7,8 @@ namespace CnnSentinel.Scenes;
 /// <summary>
 /// Writes a scene's map files (<see cref="SceneOutputPaths"/>) as its classified blocks stream in (<see cref="SceneMap.Write"/>): the class
 /// GeoTIFF with its colour table and category names, the probability GeoTIFF(s) — Cloud-Optimised, tiled, DEFLATE,
-/// geotransform and projection copied from the input — a QGIS style, a legend and a PNG preview. Every file is published atomically, so an interrupted run leaves either
-/// a finished file or none.
+/// geotransform and projection copied from the input — a QGIS style, a legend and a PNG preview. The files are published as one
+/// <see cref="OutputSet"/>: an interrupted or failed run (a full disk) leaves the previous set whole.
 /// </summary>
 internal static class SceneMapWriter
 {
@@ -23,9 +23,11 @@ internal static class SceneMapWriter
     /// <param name="blocks">The scene's blocks, covering it once (e.g. <see cref="SceneClassifier.Classify"/>).</param>
     /// <param name="legend">Class names and colours; as many classes as the blocks' probabilities.</param>
     /// <param name="outputs">Where the files go.</param>
+    /// <param name="runRecord">What made the map, published with it as <see cref="SceneOutputPaths.Run"/>; when null, an old record is removed.</param>
     /// <exception cref="InvalidDataException">The input is not georeferenced, the blocks' class count differs from the legend's, or
     /// a block has a value that is neither a class, a <see cref="MapMask"/> nor nodata.</exception>
-    public static SceneMap Write(GdalRaster input, IEnumerable<ClassifiedBlock> blocks, ClassLegend legend, SceneOutputPaths outputs)
+    public static SceneMap Write(GdalRaster input, IEnumerable<ClassifiedBlock> blocks, ClassLegend legend, SceneOutputPaths outputs,
+        SceneRunRecord? runRecord = null)
     {
         var watch = Stopwatch.StartNew();
         var georeference = input.GeoReference
@@ -57,19 +59,26 @@ internal static class SceneMapWriter
                 for (int px = (block.X + scale - 1) / scale; px * scale < block.X + block.Width; px++)
                     preview[py * previewWidth + px] = block.Classes[(py * scale - block.Y) * block.Width + px * scale - block.X];
         }
-        classWriter.Commit();
-        probabilityWriter.Commit();
-        allWriter?.Commit();
+        // Every file is finished and checked before the first is renamed into place: a full disk or a write error leaves the
+        // previous set whole. The run record describes the old files, so it goes first (or is replaced last, by the new one).
+        using var set = new OutputSet();
+        if (runRecord is null) set.Remove(outputs.Run);
+        if (outputs.UnwantedProbabilities is { } stale) set.Remove(stale);
+        classWriter.CommitTo(set);
+        probabilityWriter.CommitTo(set);
+        allWriter?.CommitTo(set);
         var valueCounts = counts.PerValue;
         using (var map = ClassMapImage.Colorize(preview, previewWidth, previewHeight, legend))
         using (var figure = ClassMapImage.Figure([(Path.GetFileName(outputs.Classes), map)], legend, Math.Min(previewHeight, 800),
                    valueCounts, PreviewMetresPerPixel(georeference, scale), AcquisitionCaption(input.Path)))
-            AtomicFile.WriteAllBytes(outputs.Preview, ClassMapImage.ToPng(figure));
-        AtomicFile.WriteAllText(outputs.ClassesStyle, legend.ToQml());
-        AtomicFile.WriteAllBytes(outputs.ClassesAttributeTable, legend.ToValueAttributeTable(valueCounts));
-        AtomicFile.WriteAllText(outputs.LegendCsv, legend.ToCsv(valueCounts));
-        AtomicFile.WriteAllText(outputs.LegendMarkdown, legend.ToMarkdown(valueCounts));
-        AtomicFile.WriteAllText(outputs.LegendJson, legend.ToJson(valueCounts)); // last: its presence marks a finished scene
+            set.WriteAllBytes(outputs.Preview, ClassMapImage.ToPng(figure));
+        set.WriteAllText(outputs.ClassesStyle, legend.ToQml());
+        set.WriteAllBytes(outputs.ClassesAttributeTable, legend.ToValueAttributeTable(valueCounts));
+        set.WriteAllText(outputs.LegendCsv, legend.ToCsv(valueCounts));
+        set.WriteAllText(outputs.LegendMarkdown, legend.ToMarkdown(valueCounts));
+        set.WriteAllText(outputs.LegendJson, legend.ToJson(valueCounts)); // after the maps: its presence marks a finished scene
+        if (runRecord is not null) set.WriteAllText(outputs.Run, runRecord.ToJson());
+        set.Commit();
         return SceneMap.Written(width, height, counts, watch.Elapsed, outputs);
     }
 

@@ -11,7 +11,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="LegendCsv">Legend as CSV.</param>
 /// <param name="LegendMarkdown">Legend as Markdown, with how to read the files.</param>
 /// <param name="Preview">Colourised class map with legend, at most about 1024 pixels wide (PNG).</param>
-/// <param name="Run">What made the outputs (<see cref="SceneRunRecord"/>), written by <c>classify</c> after all of them.</param>
+/// <param name="Run">What made the outputs (<see cref="SceneRunRecord"/>), published by <c>classify</c> with them, last.</param>
 public sealed record SceneOutputPaths(string Classes, string ClassesStyle, string Probability, string? Probabilities, string LegendJson,
     string LegendCsv, string LegendMarkdown, string Preview, string Run)
 {
@@ -37,6 +37,13 @@ public sealed record SceneOutputPaths(string Classes, string ClassesStyle, strin
     /// table travels inside the TIFF, the names in these files beside it.
     /// </summary>
     public string ClassesAttributeTable => Classes + ".vat.dbf";
+
+    /// <summary>
+    /// The every-class probability file that a run asking for it (<c>--probabilities</c>) writes here, when this set does not: an
+    /// old one would describe another map, so it goes when the set is published. Null when the set has it, or was not named by <see cref="For"/>.
+    /// </summary>
+    internal string? UnwantedProbabilities =>
+        Probabilities is null && Probability.EndsWith("_probability.tif", StringComparison.Ordinal) ? Probability[..^"_probability.tif".Length] + "_probabilities.tif" : null;
 
     /// <summary>Every map file (not <see cref="Run"/>).</summary>
     public IEnumerable<string> All => new[] { Classes, ClassesAuxiliary, ClassesAttributeTable, ClassesStyle, Probability, Probabilities, LegendJson, LegendCsv, LegendMarkdown, Preview }.OfType<string>();

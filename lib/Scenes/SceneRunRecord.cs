@@ -42,8 +42,8 @@ internal sealed record SceneRunRecord(IReadOnlyDictionary<string, string> Settin
         Settings.Keys.Union(other.Settings.Keys).Order(StringComparer.Ordinal)
             .Where(k => Settings.GetValueOrDefault(k) != other.Settings.GetValueOrDefault(k)).ToList();
 
-    /// <summary>Writes the record atomically.</summary>
-    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(Settings, Json) + "\n");
+    /// <summary>The record as the JSON text of its file.</summary>
+    public string ToJson() => JsonSerializer.Serialize(Settings, Json) + "\n";
 
     /// <summary>The record at <paramref name="path"/>; null when missing or unreadable (the outputs then count as not done).</summary>
     public static SceneRunRecord? Read(string path)

@@ -18,6 +18,8 @@ public sealed record ChannelNormalization
     [JsonConstructor]
     public ChannelNormalization(IReadOnlyList<double> mean, IReadOnlyList<double> std)
     {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
         if (mean.Count != std.Count) throw new UserErrorException($"{mean.Count} means but {std.Count} standard deviations.");
         if (std.Any(s => !(s > 0))) throw new UserErrorException("Every standard deviation must be positive.");
         (Mean, Std) = (mean, std);

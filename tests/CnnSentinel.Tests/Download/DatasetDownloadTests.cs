@@ -272,9 +272,9 @@ public class DatasetDownloadTests
         File.WriteAllBytes(archive, DatasetZip());
         var target = Path.Combine(folder, "out");
         int dead = DeadProcessId();
-        var stale = Path.Combine(target, $".extracting-{dead}-{Guid.NewGuid():N}");
-        var staleFile = Path.Combine(target, $".x_classes.tif.{dead}.{Guid.NewGuid():N}.tmp");
-        var live = Path.Combine(target, $".extracting-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var stale = Path.Combine(target, $".extracting-{dead}-{IO.ProcessLiveness.MachineToken}-{Guid.NewGuid():N}");
+        var staleFile = Path.Combine(target, $".x_classes.tif.{dead}-{IO.ProcessLiveness.MachineToken}.{Guid.NewGuid():N}.tmp");
+        var live = Path.Combine(target, $".extracting-{Environment.ProcessId}-{IO.ProcessLiveness.MachineToken}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(stale, "EuroSAT_RGB"));
         Directory.CreateDirectory(live);
         File.WriteAllText(staleFile, "half");

@@ -12,7 +12,7 @@ public class ModelFileTests(TemporaryFolder folder) : IClassFixture<TemporaryFol
     internal static readonly IReadOnlyList<string> RgbBands = SentinelBands.For(PatchFormat.Rgb);
 
     internal static ModelDescription Describe(ImageClassifier model, string architecture, IReadOnlyList<string>? bands = null) => new(
-        architecture, null, bands ?? RgbBands, CnnSentinel.Datasets.EuroSatClasses.Names, model.PreprocessingWith(ChannelNormalization.OriginalRgb), 64,
+        architecture, null, bands ?? RgbBands, CnnSentinel.Datasets.EuroSatClasses.Names, model.PreprocessingWith(ChannelNormalization.OriginalForBands((bands ?? RgbBands).Count)), 64,
         new TrainingProvenance("fast: test", 42, 64, 3, 1234, 56.5, "test machine",
             new DataIdentity("eurosat-rgb", 500, new string('a', 64), 0.3, 350, 150),
             new ValidationFigures(0.875, 0.86, 150, true)));

@@ -81,7 +81,7 @@ public class InterruptionTests
     {
         var dir = TestEnvironment.NewTempDirectory();
         int dead = Download.DatasetDownloadTests.DeadProcessId();
-        var stale = Path.Combine(dir, $".smallcnn_rgb_scratch.last.ckpt.{dead}.{Guid.NewGuid():N}.tmp");
+        var stale = Path.Combine(dir, $".smallcnn_rgb_scratch.last.ckpt.{dead}-{IO.ProcessLiveness.MachineToken}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(stale, "half a checkpoint");
         var (code, stdout, stderr) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "train", "--model", "smallcnn", "--epochs", "1", "--steps", "1",
             "--batch", "8", "--data", Path.Combine(TestEnvironment.RepositoryRoot, "data", "eurosat-rgb"), "--out", dir, "--check-data"]);

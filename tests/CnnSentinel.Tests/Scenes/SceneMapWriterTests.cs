@@ -126,16 +126,19 @@ public class SceneMapWriterTests
                 for (int x = 0; x < width; x++)
                     if (x < 64 && y < 64) values[(b * height + y) * width + x] = 0; // the whole first 64 × 64 block: nodata
                     else if (x == 90 && y == 60) values[(b * height + y) * width + x] = float.NaN;
+                    else if (b == 1 && y == 65 && x is 70 or 71) values[(b * height + y) * width + x] = x == 70 ? float.PositiveInfinity : float.NegativeInfinity;
         var input = Path.Combine(dir, "holes.tif");
         TestRasters.Write(input, width, height, 3, values, scene.GeoReference!.Offset(800, 500), RasterDataType.Float32, noData: 0);
 
         var summary = Classify(input, dir, Options(blockSize: 64));
-        Assert.Equal(64 * 64 + 1, summary.NoDataPixels);
+        Assert.Equal(64 * 64 + 3, summary.NoDataPixels); // the block, the NaN pixel and the two ±Inf pixels (issue 28)
         using var classes = GdalRaster.Open(summary.Outputs!.Classes);
         var map = classes.Read(0, 0, width, height);
         Assert.Equal(255f, map[0]);
         Assert.Equal(255f, map[63 * width + 63]);
         Assert.Equal(255f, map[60 * width + 90]);
+        Assert.Equal(255f, map[65 * width + 70]);
+        Assert.Equal(255f, map[65 * width + 71]);
         Assert.InRange(map[64], 0, 9);
         using var probability = GdalRaster.Open(summary.Outputs!.Probability);
         Assert.True(float.IsNaN(probability.Read(0, 0, 1, 1)[0]));
