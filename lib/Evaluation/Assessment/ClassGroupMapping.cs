@@ -1,3 +1,6 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
 using CnnSentinel.Datasets;
 
 namespace CnnSentinel.Evaluation.Assessment;
@@ -82,14 +85,13 @@ internal sealed class ClassGroupMapping
     /// <exception cref="InvalidDataException">The file is not such a mapping: a bad header or row, an unknown map class or side, a map class missing or given twice; the message names the file and line.</exception>
     public static ClassGroupMapping Read(string path)
     {
-        var lines = File.ReadAllLines(path);
-        var rows = lines.Select((text, i) => (Text: text.Trim(), Line: i + 1)).Where(l => l.Text.Length > 0 && !l.Text.StartsWith('#')).ToList();
-        if (rows.Count == 0 || !string.Equals(string.Join(",", Cells(rows[0].Text)), Header, StringComparison.OrdinalIgnoreCase))
+        var rows = Rows(path);
+        if (rows.Count == 0 || !string.Equals(string.Join(",", rows[0].Cells), Header, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{path}: a mapping file starts with the header '{Header}'.");
         var groups = new List<string>();
         var reference = new Dictionary<string, int?>(StringComparer.OrdinalIgnoreCase);
         var mapGroups = new Dictionary<int, int>();
-        bool hasMapRows = rows.Skip(1).Any(r => string.Equals(Cells(r.Text)[0], "map", StringComparison.OrdinalIgnoreCase));
+        bool hasMapRows = rows.Skip(1).Any(r => string.Equals(r.Cells[0], "map", StringComparison.OrdinalIgnoreCase));
         int GroupIndex(string group)
         {
             if (!hasMapRows && !BuiltIn.Groups.Contains(group, StringComparer.OrdinalIgnoreCase))
@@ -100,9 +102,8 @@ internal sealed class ClassGroupMapping
             return groups.Count - 1;
         }
         if (!hasMapRows) foreach (var group in BuiltIn.Groups) GroupIndex(group);
-        foreach (var (text, line) in rows.Skip(1))
+        foreach (var (cells, text, line) in rows.Skip(1))
         {
-            var cells = Cells(text);
             if (cells.Length != 3 || cells[2].Length == 0)
                 throw new InvalidDataException($"{path} line {line}: '{text}' is not 'side,class,group'.");
             var (side, name, group) = (cells[0].ToLowerInvariant(), cells[1], cells[2]);
@@ -134,7 +135,27 @@ internal sealed class ClassGroupMapping
         return new ClassGroupMapping(path, groups, reference, map);
     }
 
-    static string[] Cells(string line) => line.Split(',').Select(c => c.Trim().Trim('"').Trim()).ToArray();
+    static readonly CsvConfiguration MappingCsv = new(CultureInfo.InvariantCulture)
+    {
+        HasHeaderRecord = false, AllowComments = true, Comment = '#', IgnoreBlankLines = true, TrimOptions = TrimOptions.Trim,
+    };
+
+    /// <summary>The file's records with their raw text and line, comments and blank lines left out (CsvHelper: quoted class names may hold commas).</summary>
+    static List<(string[] Cells, string Text, int Line)> Rows(string path)
+    {
+        using var reader = new StreamReader(path);
+        using var parser = new CsvParser(reader, MappingCsv);
+        var rows = new List<(string[] Cells, string Text, int Line)>();
+        try
+        {
+            while (parser.Read()) rows.Add((parser.Record!, parser.RawRecord.Trim(), parser.RawRow));
+        }
+        catch (CsvHelperException e)
+        {
+            throw new InvalidDataException($"{path} line {parser.RawRow}: not readable as CSV ({e.GetType().Name}).", e);
+        }
+        return rows;
+    }
 
     /// <summary>Whether the mapping knows reference value <paramref name="value"/> (null counts as empty); <paramref name="group"/> is its group's index, null for no sample.</summary>
     public bool TryGroupOfReference(string? value, out int? group) => _reference.TryGetValue((value ?? "").Trim(), out group);

@@ -8,6 +8,20 @@ public class MapAssessmentTests
     // Groups (built-in order): 0 cropland/grassland, 1 forest, 2 built-up, 3 water; rows 4 Uncertain, 5 Cloud, …, 9 nodata.
 
     [Fact]
+    public void AMappingFileIsCsvWithQuotedNamesCommentsAndBlankLines()
+    {
+        var path = Path.Combine(TestEnvironment.NewTempDirectory(), "mapping.csv");
+        File.WriteAllText(path, "# classes of a made-up reference\nside,class,group\n\nreference,\"forest, mixed\",forest\r\nreference, urban ,built-up\n");
+        var mapping = ClassGroupMapping.Read(path);
+        Assert.True(mapping.TryGroupOfReference("forest, mixed", out var forest));
+        Assert.True(mapping.TryGroupOfReference("urban", out var builtUp));
+        Assert.Equal("forest", mapping.Groups[forest!.Value]);
+        Assert.Equal("built-up", mapping.Groups[builtUp!.Value]);
+        File.WriteAllText(path, "side,class,group\nreference,forest\n");
+        Assert.Contains("line 2", Assert.Throws<InvalidDataException>(() => ClassGroupMapping.Read(path)).Message);
+    }
+
+    [Fact]
     public void ScoresALabelRasterAsWorkedOutByHand()
     {
         var dir = TestEnvironment.NewTempDirectory();
