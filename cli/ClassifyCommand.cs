@@ -6,6 +6,7 @@ using CnnSentinel.Models;
 using CnnSentinel.Raster;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Training;
 using CnnSentinel.Transforms;
 using TorchSharp;
 
@@ -119,7 +120,7 @@ static class ClassifyCommand
                 (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
             network.LoadWeights(modelPath);
             // The maps and their run record are published together, only once all are written: a failure keeps the previous set.
-            var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request);
+            var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request, progress: new ConsoleProgress());
             if (map.DenseAgreement is { } agreement)
                 Console.WriteLine($"classify: dense map agrees with naive windows at {agreement:P1} of {map.DenseAgreementSamples} sampled centres");
             Console.WriteLine($"classify: {path}: {map.Width}×{map.Height} px in {map.Elapsed.TotalSeconds:0.0} s " +

@@ -83,6 +83,9 @@ static class TrainCommand
             if (training.Split.Train.Count == 0 || training.Split.Validation.Count == 0)
                 throw new UserErrorException($"{folder}: its {dataset.Samples.Count} patches split into {training.Split.Train.Count} for training and " +
                     $"{training.Split.Validation.Count} for validation; both need some (a few patches per class at least).");
+            if (training.Train.Options.BatchSize < batchSize)
+                Console.WriteLine($"--batch {batchSize} is more than the {training.Split.Train.Count} training images: one batch of {training.Train.Options.BatchSize} per step (recorded as such)");
+            batchSize = training.Train.Options.BatchSize;
             var dataIdentity = training.Identity();
             if (start is not null) RefuseOtherSplit(initFile!, start, dataIdentity, runSeed);
             if (chosen is not null)

@@ -79,21 +79,24 @@ public sealed class SceneMap
     /// <param name="options">How to classify (<see cref="SceneClassifierOptions.For"/>: the command's settings).</param>
     /// <param name="outputs">Where the files go (<see cref="SceneOutputPaths.For"/>).</param>
     /// <param name="legend">Class names and colours, as many classes as the model has outputs; <see cref="ClassLegend.EuroSat"/> when null.</param>
+    /// <param name="progress">Told after each block (e.g. a <c>ConsoleProgress</c>); none when null.</param>
     /// <exception cref="InvalidDataException">The scene is not georeferenced, or the model's class count differs from the legend's.</exception>
     /// <exception cref="UserErrorException">The options do not suit the model or the scene.</exception>
-    public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null) =>
-        WriteRecorded(scene, model, options, outputs, runRecord: null, legend);
+    public static SceneMap Write(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs, ClassLegend? legend = null,
+        IProgress<SceneProgress>? progress = null) =>
+        WriteRecorded(scene, model, options, outputs, runRecord: null, legend, progress);
 
     /// <summary>
-    /// <see cref="Write(SceneInput, WindowModel, SceneClassifierOptions, SceneOutputPaths, ClassLegend?)"/>, publishing
+    /// <see cref="Write"/>, publishing
     /// <paramref name="runRecord"/> (what made the map) with the map files, as one set (<c>classify</c>).
     /// </summary>
     internal static SceneMap WriteRecorded(SceneInput scene, WindowModel model, SceneClassifierOptions options, SceneOutputPaths outputs,
-        SceneRunRecord? runRecord, ClassLegend? legend = null)
+        SceneRunRecord? runRecord, ClassLegend? legend = null, IProgress<SceneProgress>? progress = null)
     {
         var classifier = new SceneClassifier(model, options);
-        var map = SceneMapWriter.Write(scene.Raster, classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
-            legend ?? ClassLegend.EuroSat, outputs, runRecord);
+        var blocks = SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+            scene.Width, scene.Height, options.BlockSize, progress);
+        var map = SceneMapWriter.Write(scene.Raster, blocks, legend ?? ClassLegend.EuroSat, outputs, runRecord);
         map._agreement = classifier.Agreement;
         return map;
     }
@@ -106,9 +109,11 @@ public sealed class SceneMap
     /// <param name="model">The window classifier.</param>
     /// <param name="options">How to classify.</param>
     /// <param name="legend">Class names, as many as the model has outputs; <see cref="ClassLegend.EuroSat"/> when null.</param>
+    /// <param name="progress">Told after each block; none when null.</param>
     /// <exception cref="InvalidDataException">The model's class count differs from the legend's.</exception>
     /// <exception cref="UserErrorException">The options do not suit the model or the scene.</exception>
-    public static SceneMap Classify(SceneInput scene, WindowModel model, SceneClassifierOptions options, ClassLegend? legend = null)
+    public static SceneMap Classify(SceneInput scene, WindowModel model, SceneClassifierOptions options, ClassLegend? legend = null,
+        IProgress<SceneProgress>? progress = null)
     {
         var watch = Stopwatch.StartNew();
         var classifier = new SceneClassifier(model, options);
@@ -116,7 +121,8 @@ public sealed class SceneMap
         var classes = new byte[width * scene.Height];
         var probability = new float[classes.Length];
         var counts = new MapValueCounts(legend ?? ClassLegend.EuroSat, scene.Path);
-        foreach (var block in classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand))
+        foreach (var block in SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+            width, scene.Height, options.BlockSize, progress))
         {
             counts.Add(block);
             for (int row = 0; row < block.Height; row++)

@@ -33,7 +33,8 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     /// <summary>Splits an opened <paramref name="dataset"/> and builds both loaders, as <see cref="Open"/> does for a folder.</summary>
     /// <param name="dataset">An opened EuroSAT folder (e.g. already checked for damaged patches).</param>
     /// <param name="normalizationFor">Per-band scaling for the folder's format, e.g. <c>ChannelNormalization.PretrainedScaleFor</c>; the original's constants (<c>OriginalFor</c>) when null.</param>
-    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="batchSize">Images per batch; at most the training images: a larger one is cut to their number, so that the
+    /// batch a run records (<c>Train.Options.BatchSize</c>) is the one it trained with.</param>
     /// <param name="seed">Seed of the split, the shuffles and the augmentation.</param>
     /// <param name="validationFraction">Share of each class that goes to validation.</param>
     /// <param name="augmentation">Augmentation of the training side; the original's (<see cref="AugmentationPolicy.Original"/>) when null.</param>
@@ -46,6 +47,7 @@ public sealed record EuroSatTrainingData(EuroSatDataset Dataset, SplitManifest S
     {
         var split = StratifiedRandomSplit.Create(dataset, validationFraction, seed);
         var normalization = (normalizationFor ?? ChannelNormalization.OriginalFor)(dataset.Format);
+        if (split.Train.Count > 0) batchSize = Math.Min(batchSize, split.Train.Count);
         return new EuroSatTrainingData(dataset, split,
             new PatchLoader(dataset, split.Train, LoaderOptions.Training with
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Training;
 
@@ -22,13 +23,9 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps
     public override string ToString()
     {
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{(Stage is null ? "" : Stage + " · ")}epoch {Epoch}/{Epochs} · step {Step}/{Steps} · loss {Loss:0.0000} · acc {Accuracy:0.000} · {ImagesPerSecond:0} img/s · ETA {Format(Remaining)}");
+            $"{(Stage is null ? "" : Stage + " · ")}epoch {Epoch}/{Epochs} · step {Step}/{Steps} · loss {Loss:0.0000} · acc {Accuracy:0.000} · {ImagesPerSecond:0} img/s · ETA {ClockFormat.Of(Remaining)}");
         return Completed is { } r
             ? line + string.Create(CultureInfo.InvariantCulture, $" · val_loss {r.ValidationLoss:0.0000} · val_acc {r.ValidationAccuracy:0.000} · {r.Seconds:0.0} s")
             : line;
     }
-
-    /// <summary>h:mm:ss or m:ss.</summary>
-    public static string Format(TimeSpan t) =>
-        t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{(int)t.TotalMinutes}:{t.Seconds:00}";
 }

@@ -20,6 +20,7 @@ public class ClassifyCommandTests
 
         var first = Classify(crop, "--model", model, "--out", outDir, "--stride", "2");
         Assert.True(first.Code == 0, first.Output);
+        Assert.Matches(@"block 1/1 · 0\.00 of 0\.00 Mpx \(100 %\) · [0-9.]+ Mpx/s · done in 0:0\d", first.Output); // the progress line kept at the end
         var outputs = SceneOutputPaths.For(outDir, crop, allProbabilities: false);
         Assert.True(outputs.AllExist, first.Output);
         var written = File.GetLastWriteTimeUtc(outputs.Classes);

@@ -13,8 +13,11 @@ public class SceneMapTests
         // Blocks of 64 pixels: the in-memory map is stitched from 3 × 2 blocks; a threshold makes some pixels masks.
         var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, Stride: 4, BlockSize: 64, UncertainBelow: 0.2);
         using var scene = SceneInput.Open(crop, 3);
-        var inMemory = SceneMap.Classify(scene, TestRasters.SceneModel(), options);
-        var written = SceneMap.Write(scene, TestRasters.SceneModel(), options, SceneOutputPaths.For(Path.Combine(dir, "out"), crop, allProbabilities: false));
+        var inMemoryProgress = new RecordedProgress();
+        var writtenProgress = new RecordedProgress();
+        var inMemory = SceneMap.Classify(scene, TestRasters.SceneModel(), options, progress: inMemoryProgress);
+        var written = SceneMap.Write(scene, TestRasters.SceneModel(), options, SceneOutputPaths.For(Path.Combine(dir, "out"), crop, allProbabilities: false),
+            progress: writtenProgress);
 
         Assert.Null(inMemory.Outputs);
         Assert.True(written.Outputs!.AllExist);
@@ -30,6 +33,21 @@ public class SceneMapTests
 
         using var classes = GdalRaster.Open(written.Outputs.Classes);
         Assert.Equal(classes.Read(0, 0, 150, 90).Select(v => (byte)v), written.Classes);
+
+        // Progress after each block: 1 to 6 of 6, pixels adding up to the scene's (blocks of 64, 64, 22 × 64, 26).
+        foreach (var reports in new[] { inMemoryProgress.Reports, writtenProgress.Reports })
+        {
+            Assert.Equal([1, 2, 3, 4, 5, 6], reports.Select(r => r.Block));
+            Assert.All(reports, r => Assert.Equal((6, 150L * 90), (r.Blocks, r.TotalPixels)));
+            Assert.Equal([64L * 64, 128 * 64, 150 * 64, 150 * 64 + 64 * 26, 150 * 64 + 128 * 26, 150 * 90], reports.Select(r => r.Pixels));
+            Assert.True(reports[^1].IsComplete && !reports[^2].IsComplete);
+        }
+    }
+
+    sealed class RecordedProgress : IProgress<SceneProgress>
+    {
+        public List<SceneProgress> Reports { get; } = [];
+        public void Report(SceneProgress value) => Reports.Add(value);
     }
 
     [Fact]

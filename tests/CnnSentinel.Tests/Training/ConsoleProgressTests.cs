@@ -1,3 +1,5 @@
+using CnnSentinel.Runtime;
+using CnnSentinel.Scenes;
 using CnnSentinel.Training;
 
 namespace CnnSentinel.Tests.Training;
@@ -38,6 +40,23 @@ public class ConsoleProgressTests
     }
 
     [Fact]
+    public void AScenesMapShowsBlocksAndPixelsAndKeepsItsLastLine()
+    {
+        var output = new StringWriter();
+        var progress = new ConsoleProgress(output, rewriteLine: false);
+        // 4 blocks of a 2000 × 1500 scene; in a log only the last is written within 30 s.
+        progress.Report(new SceneProgress(1, 4, 750_000, 3_000_000, TimeSpan.FromSeconds(10)));
+        progress.Report(new SceneProgress(4, 4, 3_000_000, 3_000_000, TimeSpan.FromSeconds(83)));
+        Assert.Equal("block 4/4 · 3.00 of 3.00 Mpx (100 %) · 0.04 Mpx/s · done in 1:23" + Environment.NewLine, output.ToString());
+
+        var partial = new SceneProgress(1, 4, 750_000, 3_000_000, TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromSeconds(30), partial.Remaining);
+        Assert.Equal("block 1/4 · 0.75 of 3.00 Mpx (25 %) · 0.08 Mpx/s · ETA 0:30", partial.ToString());
+        Assert.Equal("block 2/9 · 12 of 40 Mpx (30 %) · 1.20 Mpx/s · ETA 0:23",
+            new SceneProgress(2, 9, 12_000_000, 40_000_000, TimeSpan.FromSeconds(10)).ToString());
+    }
+
+    [Fact]
     public void WithoutAWriterItWritesToTheConsoleOfTheMomentNotTheOneItWasMadeUnder()
     {
         // A notebook kernel swaps Console.Out for every cell: a progress object made in stage 1's cell and reused in
@@ -63,7 +82,7 @@ public class ConsoleProgressTests
     [Fact]
     public void TimesReadAsMinutesOrHours()
     {
-        Assert.Equal("1:23", TrainingProgress.Format(TimeSpan.FromSeconds(83)));
-        Assert.Equal("2:03:04", TrainingProgress.Format(new TimeSpan(2, 3, 4)));
+        Assert.Equal("1:23", ClockFormat.Of(TimeSpan.FromSeconds(83)));
+        Assert.Equal("2:03:04", ClockFormat.Of(new TimeSpan(2, 3, 4)));
     }
 }

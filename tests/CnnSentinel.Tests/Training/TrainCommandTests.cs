@@ -36,6 +36,19 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void ABatchLargerThanTheTrainingImagesIsCutToThemAndRecordedSo()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var (code, stdout, stderr) = Train(dir, "--batch", "100000", "--steps", "1");
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("--batch 100000 is more than the 350 training images: one batch of 350 per step", stdout);
+        Assert.Equal(350, ModelFile.ReadDescription(Path.Combine(dir, "smallcnn_rgb_scratch.safetensors")).Training!.BatchSize);
+        var card = File.ReadAllText(Path.Combine(dir, "smallcnn_rgb_scratch.md"));
+        Assert.Contains("1 epochs, batch 350, 350 training images seen", card);
+        Assert.Contains("--batch 100000 --data", card); // the command as typed, which reproduces the run
+    }
+
+    [Fact]
     public void WritesAModelFileWhoseCardAgreesWithEvaluate()
     {
         var dir = TestEnvironment.NewTempDirectory();
