@@ -1,22 +1,28 @@
 // The map page: loads an ONNX model exported by CnnSentinel (lib/Export/OnnxExport.cs) — the one next to the page,
 // which `cnnsentinel export` and notebook 08 write (the shipped RGB model by default), or one the user picks — and makes
 // the land-use map of the image the user opens the way the `classify` command does (map-grid.js): windows at the
-// centres of a stride × stride grid, probabilities interpolated between them, uncertain pixels marked.
+// centres of a stride × stride grid, probabilities interpolated between them, uncertain pixels marked; the image read
+// as the product its name says and clouds marked by the same test (scene-reading.js).
 import { cellAxis, fillWindow, interpolateClasses } from "./map-grid.js";
+import { cloudMask, declaredImageSize, detectProduct, toModelUnits, windowCloudShares } from "./scene-reading.js";
 
 // Class colours come with the model (metadata class_colors, from lib/Scenes/ClassLegend.cs); this one marks
 // a class a model exported without them cannot name.
 const UNKNOWN_COLOUR = [255, 0, 255];
 // Windows per model run: small enough that the page stays responsive between runs.
 const WINDOWS_PER_RUN = 16;
+// The largest image the page reads (25 Mpx, 5000 × 5000): its planes, the map and the canvases take about 50 bytes a
+// pixel, and mapping it takes tens of minutes. `cnnsentinel classify` streams any size.
+const MAX_PIXELS = 25_000_000;
 
 ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
 ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static server does not give
 
 const $ = (id) => document.getElementById(id);
-let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, uncertain: { value, name, color } }
-let image = null;   // { width, height, bands, pixels: Float32Array[] (one plane per band) }
-let map = null;     // { stride, columns, rows (cellAxis of each), cells: probabilities per cell, classes: Uint8Array per pixel, threshold }
+let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, masks, uncertain and cloud: { value, name, color },
+                    //   radiometry: per product, cloudTest (with rgb: the inputs that are red, green and blue) }
+let image = null;   // { name, width, height, bands, pixels: Float32Array[] (one plane per band), eightBit }
+let map = null;     // { stride, columns, rows (cellAxis of each), cells: probabilities per cell, product, clouds (interpolateClasses'), classes: Uint8Array per pixel, threshold }
 let runs = 0;       // classifications started: a run that is no longer the latest stops
 
 function setStatus(text) { $("status").textContent = text; }
@@ -64,9 +70,14 @@ async function loadModel(bytes, name) {
       classColours: "class_colors" in properties ? JSON.parse(properties.class_colors) : [],
     };
     // The mask for low confidence (metadata masks, from ClassLegend.Masks); a model exported without it gets no threshold.
-    model.uncertain = ("masks" in properties ? JSON.parse(properties.masks) : []).find((mask) => mask.name === "Uncertain");
+    model.masks = "masks" in properties ? JSON.parse(properties.masks) : [];
+    model.uncertain = model.masks.find((mask) => mask.name === "Uncertain");
     $("threshold").disabled = !model.uncertain;
     model.bands = model.bandNames.length;
+    // How classify reads each product and its cloud test (ExportMetadata); a model exported before them gets neither.
+    model.radiometry = "radiometry" in properties ? JSON.parse(properties.radiometry) : null;
+    model.cloudTest = "cloud_test" in properties ? JSON.parse(properties.cloud_test) : null;
+    model.cloud = model.masks.find((mask) => mask.name === "Cloud");
     drawLegend();
     setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows.`);
     $("error").textContent = "";
@@ -85,16 +96,27 @@ function isTiff(bytes) {
   return version === 42 || version === 43;
 }
 
+// Refuses an image larger than MAX_PIXELS from what its header declares, before it is decoded.
+function refuseIfTooLarge(file, size) {
+  if (!size || size.width * size.height <= MAX_PIXELS) return;
+  const megapixels = (size.width * size.height / 1e6).toFixed(0);
+  throw new Error(`${file.name} is ${size.width} × ${size.height} pixels (${megapixels} Mpx); this page maps images up to ` +
+    `${MAX_PIXELS / 1e6} Mpx. Crop it (e.g. gdal_translate -srcwin), or map it with the cnnsentinel classify command, which reads any size.`);
+}
+
 async function readImage(file) {
   const name = file.name.toLowerCase();
+  const head = new Uint8Array(await file.slice(0, 512 * 1024).arrayBuffer());
   // A file named .tif that is not a TIFF (a JPEG renamed, a text file) is read by its content, not by its name.
-  if ((name.endsWith(".tif") || name.endsWith(".tiff")) && isTiff(new Uint8Array(await file.slice(0, 4).arrayBuffer()))) {
-    const tiff = await GeoTIFF.fromArrayBuffer(await file.arrayBuffer());
+  if ((name.endsWith(".tif") || name.endsWith(".tiff")) && isTiff(head)) {
+    const tiff = await GeoTIFF.fromBlob(file); // reads the header and then only the parts asked for
     const raster = await tiff.getImage();
+    refuseIfTooLarge(file, { width: raster.getWidth(), height: raster.getHeight() });
     const planes = await raster.readRasters();
-    return { width: raster.getWidth(), height: raster.getHeight(), bands: planes.length,
-      pixels: Array.from(planes, (plane) => Float32Array.from(plane)) };
+    return { name: file.name, width: raster.getWidth(), height: raster.getHeight(), bands: planes.length,
+      pixels: Array.from(planes, (plane) => Float32Array.from(plane)), eightBit: planes[0] instanceof Uint8Array };
   }
+  refuseIfTooLarge(file, declaredImageSize(head));
   let bitmap;
   try { bitmap = await createImageBitmap(file); }
   catch {
@@ -110,7 +132,7 @@ async function readImage(file) {
     for (let i = 0; i < plane.length; i++) plane[i] = rgba[4 * i + band];
     return plane;
   });
-  return { width: bitmap.width, height: bitmap.height, bands: 3, pixels, eightBit: true };
+  return { name: file.name, width: bitmap.width, height: bitmap.height, bands: 3, pixels, eightBit: true };
 }
 
 // Images narrower than this are drawn enlarged by a whole factor (a 64 px EuroSAT patch four times), pixels kept square.
@@ -150,6 +172,23 @@ async function classify() {
   const picture = image; // the image of this run, should another be read meanwhile
   const size = model.size, stride = Number($("stride").value), classCount = model.classNames.length;
   const columns = cellAxis(picture.width, stride), rows = cellAxis(picture.height, stride);
+  // The product its name says, converted to the model's units and tested for clouds as classify does.
+  const product = detectProduct(picture.name, picture.eightBit);
+  const radiometry = model.radiometry?.[product];
+  if (model.radiometry && !radiometry) {
+    showError(`${picture.name} reads as ${product}, which the model's bands (${model.bandNames.join(", ")}) cannot be converted from.`);
+    return;
+  }
+  const fed = radiometry ? toModelUnits(picture, radiometry) : picture;
+  let clouds = null;
+  if (radiometry && model.cloudTest && model.cloud) {
+    const test = model.cloudTest;
+    clouds = {
+      mask: cloudMask(picture, test.rgb, radiometry, test), cloudyWindowShare: test.cloudy_window_share,
+      spared: test.spared_classes ?? [], sparedAbove: test.spared_above, cloudValue: model.cloud.value,
+    };
+    clouds.shares = windowCloudShares(clouds.mask, picture.width, picture.height, columns, rows, size);
+  }
   const count = columns.centres.length * rows.centres.length, windowLength = model.bands * size * size;
   const cells = new Float32Array(count * classCount);
   const progress = $("progress");
@@ -160,7 +199,7 @@ async function classify() {
     const input = new Float32Array(batch * windowLength);
     for (let w = 0; w < batch; w++) {
       const cell = first + w, column = cell % columns.centres.length, row = Math.floor(cell / columns.centres.length);
-      fillWindow(picture, columns.centres[column], rows.centres[row], size, model.mean, model.std, input, w * windowLength);
+      fillWindow(fed, columns.centres[column], rows.centres[row], size, model.mean, model.std, input, w * windowLength);
     }
     const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [batch, model.bands, size, size]) };
     const output = (await model.session.run(feeds))[model.session.outputNames[0]].data;
@@ -172,11 +211,15 @@ async function classify() {
     if (run !== runs) return;
   }
   progress.hidden = true;
-  map = { stride, columns, rows, cells };
+  map = { stride, columns, rows, cells, product, clouds };
   drawMap();
-  if (picture.width === size && picture.height === size) await answerForPatch(picture, run);
+  if (picture.width === size && picture.height === size) await answerForPatch(fed, run);
   $("save").disabled = false;
-  setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels.`);
+  const unconverted = radiometry && radiometry.gain.every((g) => g === 1) && radiometry.offset.every((o) => o === 0) && radiometry.maximum === null;
+  const reading = !radiometry ? "read as it is (the model carries no conversions)"
+    : `read as ${product} (from its name)${unconverted ? ", fed unconverted" : ""}`;
+  setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels; ` +
+    `${reading}; clouds by ${clouds ? "the bright-and-white test" : "nothing"}.`);
 }
 
 // An image of exactly one window (a EuroSAT patch) is what the model was trained on: its class and probability for the
@@ -195,13 +238,14 @@ async function answerForPatch(picture, run) {
 }
 
 function colourOf(value) {
-  return value < model.classNames.length ? model.classColours[value] ?? UNKNOWN_COLOUR : model.uncertain.color;
+  if (value < model.classNames.length) return model.classColours[value] ?? UNKNOWN_COLOUR;
+  return model.masks.find((mask) => mask.value === value)?.color ?? UNKNOWN_COLOUR;
 }
 
 // Paints the map from the cells' probabilities at the chosen threshold (changing it needs no model run).
 function drawMap() {
   const threshold = model.uncertain ? Number($("threshold").value) : 0;
-  map.classes = interpolateClasses(map.cells, model.classNames.length, map.columns, map.rows, threshold, model.uncertain?.value);
+  map.classes = interpolateClasses(map.cells, model.classNames.length, map.columns, map.rows, threshold, model.uncertain?.value, map.clouds);
   map.threshold = threshold;
   const overlay = $("overlay");
   overlay.width = image.width; overlay.height = image.height;
@@ -215,10 +259,12 @@ function drawMap() {
   context.putImageData(data, 0, 0);
 }
 
-// The classes and the one mask the page paints (the cloud masks need a product's scene classification, which an image lacks).
+// The classes and the masks the page paints: Uncertain, and Cloud where the model carries the cloud test (the shadow
+// and snow masks need a Level-2A product's scene classification, which an image lacks).
 function drawLegend() {
   const entries = model.classNames.map((name, value) => [name, colourOf(value)]);
-  if (model.uncertain) entries.push([`${model.uncertain.name} (confidence below the threshold)`, model.uncertain.color]);
+  if (model.uncertain) entries.push([`${model.uncertain.name} (confidence below the threshold, or a window mostly cloud)`, model.uncertain.color]);
+  if (model.cloud && model.cloudTest && model.radiometry) entries.push([`${model.cloud.name} (bright and white)`, model.cloud.color]);
   $("legend").replaceChildren(...entries.map(([name, colour]) => {
     const item = document.createElement("span");
     item.style.background = `rgb(${colour.join(", ")})`;
@@ -270,10 +316,10 @@ fetch("model.onnx")
   .then((buffer) => loadModel(new Uint8Array(buffer), "model.onnx"))
   .catch(() => setStatus("No model.onnx next to this page: pick a model."));
 
-// For tests and scripts: the last map — image size, stride, threshold, cell centres, each cell's class probabilities
+// For tests and scripts: the last map — image size, stride, threshold, the product the image was read as, cell centres, each cell's class probabilities
 // (cells row by row) and each pixel's value (pixels row by row) — as plain arrays.
 window.landUseMap = () => map && {
-  width: image.width, height: image.height, stride: map.stride, threshold: map.threshold,
+  width: image.width, height: image.height, stride: map.stride, threshold: map.threshold, product: map.product,
   centresX: Array.from(map.columns.centres), centresY: Array.from(map.rows.centres),
   cells: Array.from(map.cells), classes: Array.from(map.classes),
 };

@@ -46,9 +46,18 @@ export function fillWindow(image, centreX, centreY, windowSize, mean, std, targe
 
 // Per pixel (row after row), the arg-max of the class probabilities interpolated from the cells' (`cells`: classCount
 // values per cell, rows of cells from the top), or `uncertainValue` where the largest of them is below `threshold`.
-export function interpolateClasses(cells, classCount, columns, rows, threshold, uncertainValue) {
+// With `clouds` ({ shares: each cell's share of cloud, mask: 1 per cloud pixel, cloudyWindowShare, spared: class
+// indices, sparedAbove, cloudValue }), as SceneClassifier does: a pixel whose window share (interpolated like the
+// probabilities) reaches cloudyWindowShare is uncertain, a cloud pixel is cloudValue, unless its class is a spared one
+// (built-up land, whose white roofs pass the test too) with at least sparedAbove.
+export function interpolateClasses(cells, classCount, columns, rows, threshold, uncertainValue, clouds = null) {
   const width = columns.lower.length, height = rows.lower.length, perRow = columns.centres.length;
   const classes = new Uint8Array(width * height);
+  const lerp2 = (values, a, b, c, d, wx, wy) => {
+    const upperRow = values[a] + (values[b] - values[a]) * wx;
+    const lowerRow = values[c] + (values[d] - values[c]) * wx;
+    return upperRow + (lowerRow - upperRow) * wy;
+  };
   for (let y = 0; y < height; y++) {
     const top = rows.lower[y] * perRow, bottom = rows.upper[y] * perRow, wy = rows.weights[y];
     for (let x = 0; x < width; x++) {
@@ -56,12 +65,16 @@ export function interpolateClasses(cells, classCount, columns, rows, threshold, 
       const a = (top + left) * classCount, b = (top + right) * classCount, c = (bottom + left) * classCount, d = (bottom + right) * classCount;
       let best = 0, largest = -1;
       for (let k = 0; k < classCount; k++) {
-        const upperRow = cells[a + k] + (cells[b + k] - cells[a + k]) * wx;
-        const lowerRow = cells[c + k] + (cells[d + k] - cells[c + k]) * wx;
-        const p = upperRow + (lowerRow - upperRow) * wy;
+        const p = lerp2(cells, a + k, b + k, c + k, d + k, wx, wy);
         if (p > largest) [best, largest] = [k, p];
       }
-      classes[y * width + x] = largest < threshold ? uncertainValue : best;
+      let value = largest < threshold ? uncertainValue : best;
+      if (clouds && !(clouds.spared.includes(best) && largest >= clouds.sparedAbove)) {
+        const share = lerp2(clouds.shares, top + left, top + right, bottom + left, bottom + right, wx, wy);
+        if (share >= clouds.cloudyWindowShare) value = uncertainValue;
+        if (clouds.mask[y * width + x]) value = clouds.cloudValue;
+      }
+      classes[y * width + x] = value;
     }
   }
   return classes;

@@ -4,13 +4,13 @@ using CnnSentinel.Models;
 namespace CnnSentinel.Export;
 
 /// <summary>
-/// Writes the map web page (the repository's <c>web/</c>: index.html, app.js, map-grid.js and the vendored libraries) with a
+/// Writes the map web page (the repository's <c>web/</c>: index.html, app.js, map-grid.js, scene-reading.js and the vendored libraries) with a
 /// model exported next to it as <c>model.onnx</c>, which the page loads at start: a folder that any static file
 /// server (or a notebook's output) can serve, and that works without the network.
 /// </summary>
 public static class MapPage
 {
-    static readonly string[] PageFiles = ["index.html", "app.js", "map-grid.js"];
+    static readonly string[] PageFiles = ["index.html", "app.js", "map-grid.js", "scene-reading.js"];
 
     /// <summary>The page files in <paramref name="source"/> (a checkout's <c>web/</c>) and the model, copied or written into <paramref name="destination"/>.</summary>
     /// <returns>The path of the page (index.html) in <paramref name="destination"/>.</returns>

@@ -17,7 +17,7 @@ public sealed class SceneInput : IDisposable
         BandNames = bandNames;
         SceneClassificationBand = sceneClassificationBand;
         var detected = SceneRadiometry.Detect(path, bandNames, raster.DataType(bands[0]) == RasterDataType.Byte);
-        Radiometry = detected.Product is SceneProduct.TciL1C or SceneProduct.TciL2A ? detected.FedUnconverted() : detected;
+        Radiometry = detected.AsClassifyFeedsIt();
     }
 
     /// <summary>The 1-based band of <see cref="Raster"/> holding a Level-2A scene classification (SCL) resampled to the 10 m grid; null without one.</summary>

@@ -125,6 +125,25 @@ public sealed partial record SceneRadiometry(SceneProduct Product, IReadOnlyList
         Maximum = float.PositiveInfinity,
     };
 
+    /// <summary>
+    /// How <c>classify</c> feeds this product by default (<see cref="SceneInput.Radiometry"/>): a TCI unconverted
+    /// (<see cref="FedUnconverted"/>), band files converted to the model's units.
+    /// </summary>
+    public SceneRadiometry AsClassifyFeedsIt() => Product is SceneProduct.TciL1C or SceneProduct.TciL2A ? FedUnconverted() : this;
+
+    /// <summary>
+    /// Every product whose values can be brought to the units of a model reading <paramref name="bands"/>, as
+    /// <c>classify</c> feeds each by default (<see cref="AsClassifyFeedsIt"/>; no add-offsets): all five for RGB, the
+    /// band files and EuroSAT's own for 13 bands, none for other bands. What an exported model carries for the map page.
+    /// </summary>
+    public static IReadOnlyList<SceneRadiometry> AllFor(IReadOnlyList<string> bands)
+    {
+        bool rgb = bands.SequenceEqual(SentinelBands.TrueColourNames);
+        if (!rgb && !bands.SequenceEqual(SentinelBands.Names)) return [];
+        return [.. Enum.GetValues<SceneProduct>().Where(p => rgb || p is not (SceneProduct.TciL1C or SceneProduct.TciL2A))
+            .Select(p => For(p, bands).AsClassifyFeedsIt())];
+    }
+
     /// <summary>True when the conversion changes nothing.</summary>
     public bool IsIdentity => Gain.All(g => g == 1f) && Offset.All(o => o == 0f) && float.IsPositiveInfinity(Maximum);
 

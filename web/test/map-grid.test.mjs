@@ -59,3 +59,19 @@ test("interpolateClasses: bilinear between the four nearest centres, then arg-ma
   ]);
   assert.deepEqual(Array.from(interpolateClasses(cells, 2, columns, rows, 0, 10)), [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1]);
 });
+
+test("interpolateClasses with clouds: cloudy windows uncertain, cloud pixels cloud, confident built-up spared", () => {
+  const columns = cellAxis(4, 2), rows = cellAxis(3, 2);
+  const cells = Float32Array.of(1.0, 0.0, 0.0, 1.0, 0.6, 0.4, 0.2, 0.8);
+  // Half of the first cell's window is cloud: interpolated, pixels at x 0–1 on rows 0–1 have 0.5, (2, 0–1) and
+  // (0–1, 2) 0.25, (2, 2) 0.125. Pixels (2, 2) and (3, 2) are cloud; class 1 is spared from 0.7: pixel (3, 2) has it
+  // at 0.9 and stays, pixel (2, 2) at 0.55 does not.
+  const mask = new Uint8Array(12);
+  mask[10] = mask[11] = 1;
+  const clouds = { shares: Float32Array.of(0.5, 0, 0, 0), mask, cloudyWindowShare: 0.25, spared: [1], sparedAbove: 0.7, cloudValue: 11 };
+  assert.deepEqual(Array.from(interpolateClasses(cells, 2, columns, rows, 0, 10, clouds)), [
+    10, 10, 10, 1,
+    10, 10, 10, 1,
+    10, 10, 11, 1,
+  ]);
+});

@@ -57,6 +57,12 @@ public class MapPageTests
             WritePng(small, new SKBitmap(32, 32));
             var notAnImage = Path.Combine(folder, "notes.png");
             File.WriteAllText(notAnImage, "not a picture");
+            // A PNG whose header declares 40000 × 40000 pixels (the small picture's, with another size): refused before decoding.
+            var huge = Path.Combine(folder, "huge.png");
+            var header = File.ReadAllBytes(small);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(16), 40000);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(20), 40000);
+            File.WriteAllBytes(huge, header);
             var screenshot = Path.Combine(TestEnvironment.RepositoryRoot, "out", "tests", "map-page.png");
             Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
@@ -70,7 +76,8 @@ public class MapPageTests
                     new JsonObject { ["image"] = notAnImage },
                     new JsonObject { ["image"] = small },
                     new JsonObject { ["model"] = multispectralPath, ["image"] = mosaic },
-                    new JsonObject { ["image"] = geoTiff, ["stride"] = 8, ["threshold"] = 0, ["viewport"] = new JsonObject { ["width"] = 150, ["height"] = 400 } }),
+                    new JsonObject { ["image"] = geoTiff, ["stride"] = 8, ["threshold"] = 0, ["viewport"] = new JsonObject { ["width"] = 150, ["height"] = 400 } },
+                    new JsonObject { ["image"] = huge }),
             };
             var (code, stdout, stderr) = ExternalTools.Capture("node", [Path.Combine(Web, "test", "drive-map-page.mjs"), spec.ToJsonString()]);
             Assert.True(code == 0, $"the page driver failed ({code}): {stderr}");
@@ -79,7 +86,9 @@ public class MapPageTests
             // The defaults: stride 16, uncertain below 0.5.
             Assert.True(string.IsNullOrEmpty((string?)results[0]!["error"]), (string?)results[0]!["error"]);
             AssertMapsAsTheLibrary(results[0]!["map"]!, model, metadata, geoTiff, stride: 16, threshold: 0.5);
-            Assert.Equal([.. metadata.ClassNames, "Uncertain (confidence below the threshold)"], results[0]!["legend"]!.AsArray().Select(l => (string)l!));
+            Assert.Equal([.. metadata.ClassNames, "Uncertain (confidence below the threshold, or a window mostly cloud)", "Cloud (bright and white)"],
+                results[0]!["legend"]!.AsArray().Select(l => (string)l!));
+            Assert.EndsWith("read as EuroSat (from its name), fed unconverted; clouds by the bright-and-white test.", (string)results[0]!["status"]!);
             Assert.True(File.Exists(screenshot));
             // Another threshold repaints the same cells' probabilities without classifying again.
             AssertMapsAsTheLibrary(results[0]!["mapAfter"]!, model, metadata, geoTiff, stride: 16, threshold: 0);
@@ -102,6 +111,57 @@ public class MapPageTests
             // Layout rounds to 1/64 px: aligned means within a fraction of a screen pixel.
             Assert.True(new[] { image.X - overlay.X, image.Y - overlay.Y, image.Width - overlay.Width, image.Height - overlay.Height }.All(d => Math.Abs(d) < 0.1),
                 $"the map lies at {overlay}, the image at {image}.");
+
+            Assert.Equal("huge.png is 40000 × 40000 pixels (1600 Mpx); this page maps images up to 25 Mpx. Crop it (e.g. gdal_translate -srcwin), " +
+                "or map it with the cnnsentinel classify command, which reads any size.", (string)results[5]!["error"]!);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void ReadsATciAndMarksItsCloudsAsClassifyDoes()
+    {
+        SkipUnlessThePageCanRun();
+        var folder = TestEnvironment.NewTempDirectory();
+        try
+        {
+            // The cumulus of the bundled Level-2A TCI (ClassifyMasksTests' crop), named as the product, so that both read it as a TCI.
+            var crop = Path.Combine(folder, Path.GetFileName(TestRasters.Scene));
+            File.Move(TestRasters.SceneCrop(folder, 1150, 330, 128, 96), crop);
+            var (model, description) = ModelFile.Load(ProjectPaths.ShippedRgbModel);
+            using var _ = model;
+            var modelPath = Path.Combine(folder, "model.onnx");
+            OnnxExport.Save(model, modelPath, ExportMetadata.For(description));
+
+            using var scene = SceneInput.Open(crop, 3);
+            var windowModel = WindowModel.For(model, description.PatchSize);
+            var options = SceneClassifierOptions.For(windowModel, description.Preprocessing, scene.Radiometry, description.Classes) with { Stride = 32 };
+            var expected = SceneMap.Classify(scene, windowModel, options);
+
+            using var server = new StaticFileServer(Web, new Dictionary<string, string> { ["model.onnx"] = modelPath });
+            var spec = new JsonObject
+            {
+                ["url"] = server.Url,
+                ["chromium"] = ExternalTools.Chromium,
+                ["cases"] = new JsonArray(new JsonObject { ["image"] = crop, ["stride"] = 32 }),
+            };
+            var (code, stdout, stderr) = ExternalTools.Capture("node", [Path.Combine(Web, "test", "drive-map-page.mjs"), spec.ToJsonString()]);
+            Assert.True(code == 0, $"the page driver failed ({code}): {stderr}");
+            var result = JsonNode.Parse(stdout)!.AsArray()[0]!;
+            Assert.True(string.IsNullOrEmpty((string?)result["error"]), (string?)result["error"]);
+            Assert.EndsWith("read as TciL2A (from its name), fed unconverted; clouds by the bright-and-white test.", (string)result["status"]!);
+            Assert.Contains("Cloud (bright and white)", result["legend"]!.AsArray().Select(l => (string)l!));
+
+            var pixels = result["map"]!["classes"]!.AsArray().Select(c => (byte)(int)c!).ToArray();
+            Assert.Equal(expected.Classes.Length, pixels.Length);
+            int agreed = pixels.Where((value, i) => value == expected.Classes[i]).Count();
+            Assert.True(agreed >= 0.99 * pixels.Length, $"the page agrees with classify at {agreed} of {pixels.Length} pixels.");
+            int Count(byte[] values, MapMask mask) => values.Count(v => v == (byte)mask);
+            Assert.True(Count(expected.Classes, MapMask.Cloud) > 0 && Count(expected.Classes, MapMask.Uncertain) > 0, "the crop holds cloud and cloudy windows");
+            Assert.Equal(Count(expected.Classes, MapMask.Cloud), Count(pixels, MapMask.Cloud), tolerance: 0.01 * pixels.Length);
         }
         finally
         {
@@ -113,14 +173,16 @@ public class MapPageTests
         ((double)box["x"]!, (double)box["y"]!, (double)box["width"]!, (double)box["height"]!);
 
     /// <summary>
-    /// The page's map against <see cref="SceneClassifier"/> in naive mode at the same stride on the same pixels: the same
-    /// cell centres, the same probabilities there (ONNX Runtime against TorchSharp, to 1e-4), and at the centres inside
-    /// the image the same value — the arg-max, or <see cref="MapMask.Uncertain"/> below the threshold — but for ties (≥ 99 %).
+    /// The page's map against <see cref="SceneClassifier"/> in naive mode at the same stride on the same pixels, with
+    /// classify's reading of an 8-bit image and its cloud test: the same cell centres, the same probabilities there (ONNX
+    /// Runtime against TorchSharp, to 1e-4), and the same value at every pixel — a class, <see cref="MapMask.Uncertain"/>
+    /// below the threshold or in a window mostly cloud, <see cref="MapMask.Cloud"/> — but for ties (≥ 99 %).
     /// </summary>
     static void AssertMapsAsTheLibrary(JsonNode map, ImageClassifier model, ExportMetadata metadata, string geoTiff, int stride, double threshold)
     {
         var classifier = new SceneClassifier(WindowModel.FromModule(model),
-            new SceneClassifierOptions(metadata.Preprocessing, ClassificationMode.Naive, stride, KeepAllProbabilities: true));
+            new SceneClassifierOptions(metadata.Preprocessing, ClassificationMode.Naive, stride, UncertainBelow: threshold, KeepAllProbabilities: true,
+                Radiometry: SceneRadiometry.AsEuroSat(metadata.BandNames), Clouds: CloudTest.For(metadata.ClassNames)));
         using var raster = GdalRaster.Open(geoTiff);
         var block = Assert.Single(classifier.Classify(raster)); // the image fits one block
         int width = block.Width, height = block.Height, classes = model.Classes;
@@ -136,7 +198,6 @@ public class MapPageTests
         var pixels = map["classes"]!.AsArray().Select(c => (int)c!).ToArray();
         Assert.Equal(width * height, pixels.Length);
 
-        int compared = 0, agreed = 0;
         var difference = 0f;
         for (int j = 0; j < centresY.Length; j++)
             for (int i = 0; i < centresX.Length; i++)
@@ -146,12 +207,12 @@ public class MapPageTests
                 var expected = Enumerable.Range(0, classes).Select(k => block.Probabilities![(k * height + y) * width + x]).ToArray();
                 var cell = cells.AsSpan((j * centresX.Length + i) * classes, classes).ToArray();
                 difference = Math.Max(difference, expected.Zip(cell, (e, a) => Math.Abs(e - a)).Max());
-                var value = expected.Max() < threshold ? (int)MapMask.Uncertain : Array.IndexOf(expected, expected.Max());
-                compared++;
-                if (pixels[y * width + x] == value) agreed++;
             }
         Assert.True(difference <= 1e-4, $"the page's probabilities differ from the library's by {difference} at stride {stride}.");
-        Assert.True(agreed >= 0.99 * compared, $"at stride {stride} the page agrees with the library at {agreed} of {compared} cell centres.");
+        int agreed = pixels.Where((value, i) => value == block.Classes[i]).Count();
+        Assert.True(agreed >= 0.99 * pixels.Length, $"at stride {stride} the page agrees with the library at {agreed} of {pixels.Length} pixels.");
+        // The white strip at the right is cloud to both.
+        Assert.Contains((int)MapMask.Cloud, pixels);
     }
 
     // Six EuroSAT patches of different classes side by side (3 × 2 windows), with a white 10-pixel strip at the right,

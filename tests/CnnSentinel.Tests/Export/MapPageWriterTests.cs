@@ -17,6 +17,7 @@ public class MapPageWriterTests
             File.WriteAllText(Path.Combine(source, "index.html"), "<html></html>");
             File.WriteAllText(Path.Combine(source, "app.js"), "// app");
             File.WriteAllText(Path.Combine(source, "map-grid.js"), "// map grid");
+            File.WriteAllText(Path.Combine(source, "scene-reading.js"), "// scene reading");
             File.WriteAllText(Path.Combine(source, "vendor", "ort.wasm.min.js"), "// ort");
             using var model = new SceneCnn();
             var destination = Path.Combine(folder, "out");
@@ -26,6 +27,7 @@ public class MapPageWriterTests
             Assert.Equal(Path.Combine(destination, "index.html"), page);
             Assert.True(File.Exists(Path.Combine(destination, "app.js")));
             Assert.True(File.Exists(Path.Combine(destination, "map-grid.js")));
+            Assert.True(File.Exists(Path.Combine(destination, "scene-reading.js")));
             Assert.True(File.Exists(Path.Combine(destination, "vendor", "ort.wasm.min.js")));
             Assert.True(new FileInfo(Path.Combine(destination, "model.onnx")).Length > 100_000);
 

@@ -131,6 +131,33 @@ public class OnnxExportTests(ITestOutputHelper output)
         var colour = ClassLegend.Masks.Single(m => m.Value == (int)MapMask.Uncertain).Color;
         Assert.Equal([colour.R, colour.G, colour.B], uncertain["color"]!.AsArray().Select(v => (byte)(int)v!));
         Assert.Equal([-1, 3, 64, 64], session.InputMetadata[OnnxExport.InputName].Dimensions);
+
+        // How classify reads each product, for the page: a Level-2A TCI fed unconverted, its reflectance 0.2 at 255;
+        // Level-2A band values converted with the path reflectance; and the cloud test on inputs 0, 1, 2.
+        var radiometry = JsonNode.Parse(properties["radiometry"])!;
+        Assert.Equal(["EuroSat", "TciL1C", "TciL2A", "L1C", "L2A"], radiometry.AsObject().Select(p => p.Key));
+        var tci = radiometry["TciL2A"]!;
+        Assert.Equal([1f, 1f, 1f], tci["gain"]!.AsArray().Select(v => (float)v!));
+        Assert.Null(tci["maximum"]);
+        Assert.All(tci["reflectance_gain"]!.AsArray(), v => Assert.Equal(0.2f / 255, (float)v!));
+        var bands = SceneRadiometry.For(SceneProduct.L2A, ["B04", "B03", "B02"]);
+        Assert.Equal(bands.Offset, radiometry["L2A"]!["offset"]!.AsArray().Select(v => (float)v!));
+        Assert.Equal(255f, (float)radiometry["L2A"]!["maximum"]!);
+        var cloudTest = JsonNode.Parse(properties["cloud_test"])!;
+        Assert.Equal([0, 1, 2], cloudTest["rgb"]!.AsArray().Select(v => (int)v!));
+        Assert.Equal([3, 4, 7], cloudTest["spared_classes"]!.AsArray().Select(v => (int)v!)); // Highway, Industrial, Residential
+        Assert.Equal(9, (int)cloudTest["core_size"]!);
+    }
+
+    [Fact]
+    public void ThePageReadsEuroSatsRgbReleaseAsSentinelBandsAndOtherBandsNotAtAll()
+    {
+        using var model = Build("SceneCnn");
+        var rgbRelease = ExportMetadata.For(model, ChannelNormalization.OriginalRgb) with { BandNames = ["R", "G", "B"] };
+        Assert.Equal("[0,1,2]", JsonNode.Parse(rgbRelease.ToProperties()["cloud_test"])!["rgb"]!.ToJsonString());
+        var otherBands = rgbRelease with { BandNames = ["B08", "B04", "B03"] };
+        Assert.False(otherBands.ToProperties().ContainsKey("radiometry"));
+        Assert.False(otherBands.ToProperties().ContainsKey("cloud_test"));
     }
 
     [Fact]
