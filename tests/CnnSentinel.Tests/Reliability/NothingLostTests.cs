@@ -142,7 +142,7 @@ public sealed class NothingLostTests
     }
 
     [Fact]
-    public void TwoClassifyRunsOfOneNameAtOnceNeverMixTheirFiles()
+    public async Task TwoClassifyRunsOfOneNameAtOnceNeverMixTheirFiles()
     {
         var dir = TestEnvironment.NewTempDirectory();
         var model = TestRasters.SceneCnnWeights(dir, seed: 1);
@@ -169,9 +169,9 @@ public sealed class NothingLostTests
         // because the maps are another input's).
         string[] Arguments(string input) => ["classify", input, "--model", model, "--out", maps, "--stride", "2", "--threads", "1"];
         var runs = new[] { inputA, inputB }.Select(input => Task.Run(() => Cli(Arguments(input)))).ToArray();
-        Task.WaitAll(runs);
-        Assert.Equal([0, 1], runs.Select(r => r.Result.Code).Order());
-        var winner = runs[0].Result.Code == 0 ? inputA : inputB;
+        var results = await Task.WhenAll(runs);
+        Assert.Equal([0, 1], results.Select(r => r.Code).Order());
+        var winner = results[0].Code == 0 ? inputA : inputB;
         Assert.Equal(winner, SceneRunRecord.Read(outputs.Run)!.Settings[SceneRunRecord.InputKey]);
         var legend = JsonDocument.Parse(File.ReadAllText(outputs.LegendJson));
         Assert.NotNull(legend);
