@@ -18,10 +18,11 @@ public sealed class PublicSurfaceTests
     /// records), the concrete networks behind <c>ModelCatalog</c>, band adaptation, state-dict comparison, map-accuracy
     /// details, model-summary rows and the kernel's display rules internal or folded, 99 with <c>ContextMosaic</c> (the
     /// training option <c>LoaderOptions.Context</c> takes), 100 with <c>RadiometricJitter</c> (the option
-    /// <c>LoaderOptions.Radiometric</c> takes; its per-image draw stays internal).
+    /// <c>LoaderOptions.Radiometric</c> takes; its per-image draw stays internal), 101 with <c>SceneProgress</c> (what
+    /// <c>SceneMap.Write</c> and <c>Classify</c> report to a progress, e.g. a notebook's <c>ConsoleProgress</c>).
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 100;
+    const int Limit = 101;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
