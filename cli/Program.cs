@@ -10,6 +10,7 @@ var root = new RootCommand("CnnSentinel: CNN land-use classification of Sentinel
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     ExportCommand.Create(),
+    ServeCommand.Create(),
     ResultsCommand.Create(),
     ClassifyCommand.Create(),
     AssessCommand.Create(),

@@ -16,7 +16,13 @@ const WINDOWS_PER_RUN = 16;
 const MAX_PIXELS = 25_000_000;
 
 ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
-ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static server does not give
+// WebAssembly threads need shared memory, which a browser gives only a cross-origin isolated page (served with COOP and
+// COEP headers, as `cnnsentinel serve` does; a plain static server does not): one per core then, four at most.
+// An address ending in ?threads=N asks for N (a benchmark compares thread counts so).
+const askedThreads = Number(new URLSearchParams(location.search).get("threads")) || 0;
+ort.env.wasm.numThreads = self.crossOriginIsolated ? askedThreads || Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+const BACKEND = `WebAssembly, ${ort.env.wasm.numThreads} thread${ort.env.wasm.numThreads > 1 ? "s" : ""}` +
+  (self.crossOriginIsolated ? "" : " (served without cross-origin isolation: cnnsentinel serve gives threads)");
 
 const $ = (id) => document.getElementById(id);
 let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, masks, uncertain and cloud: { value, name, color },
@@ -79,7 +85,10 @@ async function loadModel(bytes, name) {
     model.cloudTest = "cloud_test" in properties ? JSON.parse(properties.cloud_test) : null;
     model.cloud = model.masks.find((mask) => mask.name === "Cloud");
     drawLegend();
-    setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows.`);
+    // How the layer weights are stored (OnnxExport's "weights": int8 is the light file the export writes for this page).
+    const weights = "weights" in properties ? `${properties.weights} weights, ` : "";
+    setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows; ` +
+      `${weights}${(bytes.length / 1e6).toFixed(1)} MB; runs on ${BACKEND}.`);
     $("error").textContent = "";
     if (image) await classify();
   } catch (e) {
@@ -191,6 +200,7 @@ async function classify() {
   }
   const count = columns.centres.length * rows.centres.length, windowLength = model.bands * size * size;
   const cells = new Float32Array(count * classCount);
+  const started = performance.now();
   const progress = $("progress");
   progress.max = count;
   progress.hidden = false;
@@ -218,8 +228,9 @@ async function classify() {
   const unconverted = radiometry && radiometry.gain.every((g) => g === 1) && radiometry.offset.every((o) => o === 0) && radiometry.maximum === null;
   const reading = !radiometry ? "read as it is (the model carries no conversions)"
     : `read as ${product} (from its name)${unconverted ? ", fed unconverted" : ""}`;
-  setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels; ` +
-    `${reading}; clouds by ${clouds ? "the bright-and-white test" : "nothing"}.`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels ` +
+    `in ${seconds} s on ${BACKEND}; ${reading}; clouds by ${clouds ? "the bright-and-white test" : "nothing"}.`);
 }
 
 // An image of exactly one window (a EuroSAT patch) is what the model was trained on: its class and probability for the
@@ -310,11 +321,33 @@ $("stride").addEventListener("change", () => { if (image) classify().catch((e) =
 $("threshold").addEventListener("change", () => { if (map) drawMap(); });
 $("save").addEventListener("click", saveMap);
 
+// The bytes of `url`, showing the download in the progress bar (tens of MB for a ResNet18).
+async function download(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  const parts = [], progress = $("progress");
+  let received = 0;
+  progress.hidden = false;
+  progress.max = total || 1;
+  for (const reader = response.body.getReader(); ;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    if (total) progress.value = received;
+    setStatus(`Loading ${url}: ${(received / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ""} MB…`);
+  }
+  progress.hidden = true;
+  const bytes = new Uint8Array(received);
+  parts.reduce((at, part) => { bytes.set(part, at); return at + part.length; }, 0);
+  return bytes;
+}
+
 // A model.onnx next to the page (what notebook 08 and `cnnsentinel export` write: the shipped RGB model unless told otherwise) is loaded at start.
-fetch("model.onnx")
-  .then((response) => response.ok ? response.arrayBuffer() : Promise.reject(new Error(`HTTP ${response.status}`)))
-  .then((buffer) => loadModel(new Uint8Array(buffer), "model.onnx"))
-  .catch(() => setStatus("No model.onnx next to this page: pick a model."));
+download("model.onnx")
+  .then((bytes) => loadModel(bytes, "model.onnx"))
+  .catch(() => { $("progress").hidden = true; setStatus("No model.onnx next to this page: pick a model."); });
 
 // For tests and scripts: the last map — image size, stride, threshold, the product the image was read as, cell centres, each cell's class probabilities
 // (cells row by row) and each pixel's value (pixels row by row) — as plain arrays.

@@ -24,21 +24,24 @@ public static class OnnxExport
     /// <summary>Name of the graph's output.</summary>
     public const string OutputName = "probabilities";
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (atomically) with <paramref name="metadata"/>.</summary>
-    /// <exception cref="NotSupportedException">The model contains a module this exporter does not translate.</exception>
-    public static void Save(ImageClassifier model, string path, ExportMetadata metadata) =>
-        AtomicFile.WriteAllBytes(path, ToBytes(model, metadata));
+    /// <summary>Name of the metadata entry that says how the layer weights are stored: <c>float32</c> or <c>int8</c>.</summary>
+    public const string WeightsProperty = "weights";
 
-    /// <summary>The ONNX model of <paramref name="model"/> as bytes.</summary>
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (atomically) with <paramref name="metadata"/>, its layer weights stored as <paramref name="weights"/> says.</summary>
     /// <exception cref="NotSupportedException">The model contains a module this exporter does not translate.</exception>
-    public static byte[] ToBytes(ImageClassifier model, ExportMetadata metadata)
+    public static void Save(ImageClassifier model, string path, ExportMetadata metadata, OnnxWeights weights = OnnxWeights.Float32) =>
+        AtomicFile.WriteAllBytes(path, ToBytes(model, metadata, weights));
+
+    /// <summary>The ONNX model of <paramref name="model"/> as bytes, its layer weights stored as <paramref name="weights"/> says.</summary>
+    /// <exception cref="NotSupportedException">The model contains a module this exporter does not translate.</exception>
+    public static byte[] ToBytes(ImageClassifier model, ExportMetadata metadata, OnnxWeights weights = OnnxWeights.Float32)
     {
         if (model.Classes < 1) throw new NotSupportedException($"{model.GetName()} is a feature extractor (no classes); only classifiers are exported.");
         if (metadata.ClassNames.Count != model.Classes)
             throw new ArgumentException($"{model.GetName()} has {model.Classes} classes; the metadata names {metadata.ClassNames.Count}.", nameof(metadata));
         if (metadata.BandNames.Count != model.Bands || metadata.Preprocessing.Bands != model.Bands)
             throw new ArgumentException($"{model.GetName()} reads {model.Bands} bands; the metadata describes {metadata.BandNames.Count} band names and {metadata.Preprocessing.Bands} means.", nameof(metadata));
-        var graph = new OnnxGraphWriter();
+        var graph = new OnnxGraphWriter(weights);
         var input = graph.UniqueName(InputName);
         using (no_grad())
         {
@@ -46,7 +49,7 @@ public static class OnnxExport
             // No module is named like the output, so the node gets exactly that name.
             var probabilities = graph.Node("Softmax", OutputName, [logits], OnnxGraphWriter.Attribute("axis", 1L));
             return graph.ToModel(model.GetName(), input, [null, model.Bands, metadata.InputSize, metadata.InputSize],
-                probabilities, [null, model.Classes], metadata.ToProperties());
+                probabilities, [null, model.Classes], new Dictionary<string, string>(metadata.ToProperties()) { [WeightsProperty] = weights.ToString().ToLowerInvariant() });
         }
     }
 }

@@ -95,7 +95,7 @@ internal static class OnnxLayers
     {
         if (conv.padding_mode != PaddingModes.Zeros) throw Untranslatable(conv, name, $"it pads with {conv.padding_mode}; only zero padding is translated");
         var padding = conv.padding ?? throw Untranslatable(conv, name, $"symbolic padding ({conv.padding_type}); give it explicit padding");
-        var weight = graph.Weight($"{name}.weight", conv.weight!);
+        var weight = graph.LayerWeight($"{name}.weight", conv.weight!);
         string[] inputs = conv.bias is null ? [x, weight] : [x, weight, graph.Weight($"{name}.bias", conv.bias)];
         return graph.Node("Conv", name, inputs,
             OnnxGraphWriter.Attribute("kernel_shape", conv.kernel_size),
@@ -113,7 +113,7 @@ internal static class OnnxLayers
 
     static string Gemm(OnnxGraphWriter graph, Linear linear, string name, string x) =>
         graph.Node("Gemm", name,
-            linear.bias is null ? [x, graph.Weight($"{name}.weight", linear.weight!)] : [x, graph.Weight($"{name}.weight", linear.weight!), graph.Weight($"{name}.bias", linear.bias)],
+            linear.bias is null ? [x, graph.LayerWeight($"{name}.weight", linear.weight!)] : [x, graph.LayerWeight($"{name}.weight", linear.weight!), graph.Weight($"{name}.bias", linear.bias)],
             OnnxGraphWriter.Attribute("transB", 1L));
 
     static string MaxPool(OnnxGraphWriter graph, MaxPool2d pool, string name, string x) =>

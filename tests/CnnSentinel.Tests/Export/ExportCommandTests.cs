@@ -16,13 +16,15 @@ public class ExportCommandTests
         try
         {
             // The command finds the checkout (ProjectPaths.Root) from the tests' folder inside it.
-            ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder, "--no-page");
+            var printed = ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder, "--no-page");
+            Assert.Matches(@"^export: .*model\.onnx \(float32 weights, [0-9.]+ MB\)$", printed.Trim());
             var (shipped, description) = ModelFile.Load(ProjectPaths.ShippedRgbModel);
             using var _ = shipped;
             shipped.eval();
 
             using var session = new InferenceSession(Path.Combine(folder, "model.onnx"));
-            Assert.Equal(ExportMetadata.For(description).ToProperties(), session.ModelMetadata.CustomMetadataMap);
+            Assert.Equal(new Dictionary<string, string>(ExportMetadata.For(description).ToProperties()) { [OnnxExport.WeightsProperty] = "float32" },
+                session.ModelMetadata.CustomMetadataMap);
             // The same network: the same probabilities for a window of random 0…255 pixels.
             torch.manual_seed(3);
             using var window = torch.rand(1, 3, 64, 64) * 255;
@@ -33,6 +35,29 @@ public class ExportCommandTests
             var actual = outputs.Single().AsEnumerable<float>().ToArray();
             var difference = expected.data<float>().ToArray().Zip(actual, (e, a) => Math.Abs(e - a)).Max();
             Assert.True(difference <= 1e-4, $"the exported model's probabilities differ from the shipped model's by {difference}.");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>With the page, the model the browser downloads has int8 weights (the command says so); --weights float32 overrides.</summary>
+    [SkippableFact]
+    public void WithThePageTheModelIsInt8UnlessToldOtherwise()
+    {
+        Skip.IfNot(Directory.Exists(Path.Combine(TestEnvironment.RepositoryRoot, "web", "vendor")), "the page's libraries are not vendored: run scripts/setup.sh web.");
+        var folder = TestEnvironment.NewTempDirectory();
+        try
+        {
+            var printed = ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder);
+            Assert.Matches(@"^export: .*index\.html with .*model\.onnx \(int8 weights, [0-9.]+ MB\); serve it: cnnsentinel serve ", printed.Trim());
+            var int8 = new FileInfo(Path.Combine(folder, "model.onnx")).Length;
+            using (var session = new InferenceSession(Path.Combine(folder, "model.onnx")))
+                Assert.Equal("int8", session.ModelMetadata.CustomMetadataMap[OnnxExport.WeightsProperty]);
+
+            Assert.Contains("(float32 weights, ", ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder, "--weights", "float32"));
+            Assert.True(new FileInfo(Path.Combine(folder, "model.onnx")).Length > 3.5 * int8);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CnnSentinel.Datasets;
+using CnnSentinel.Export;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Tests.Export;
@@ -31,7 +32,7 @@ public class MapPageFirstTriesTests
             var textNamedTif = Path.Combine(folder, "notes.tif");
             File.WriteAllText(textNamedTif, "not a picture");
 
-            using var server = new StaticFileServer(Web, new Dictionary<string, string> { ["model.onnx"] = modelPath });
+            using var server = new MapPageServer(Web, extraFiles: new Dictionary<string, string> { ["model.onnx"] = modelPath });
             var spec = new JsonObject
             {
                 ["url"] = server.Url,
@@ -75,7 +76,7 @@ public class MapPageFirstTriesTests
         Skip.IfNot(File.Exists(ExternalTools.Chromium), "Chromium is missing: run scripts/setup.sh packages.");
         var dom = ExternalTools.RenderedDom(Path.Combine(Web, "index.html"), budgetMilliseconds: 3_000);
         Assert.Contains("This page must be served, not opened from the disk", dom);
-        Assert.Contains($"--directory \"{Web}\" 8000", dom);
+        Assert.Contains($"cnnsentinel serve \"{Web}\"", dom);
         Assert.DoesNotContain("Loading model.onnx", dom);
     }
 }

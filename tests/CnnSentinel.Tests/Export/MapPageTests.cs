@@ -66,7 +66,7 @@ public class MapPageTests
             var screenshot = Path.Combine(TestEnvironment.RepositoryRoot, "out", "tests", "map-page.png");
             Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
-            using var server = new StaticFileServer(Web, new Dictionary<string, string> { ["model.onnx"] = modelPath });
+            using var server = new MapPageServer(Web, extraFiles: new Dictionary<string, string> { ["model.onnx"] = modelPath });
             var spec = new JsonObject
             {
                 ["url"] = server.Url,
@@ -89,6 +89,9 @@ public class MapPageTests
             Assert.Equal([.. metadata.ClassNames, "Uncertain (confidence below the threshold, or a window mostly cloud)", "Cloud (bright and white)"],
                 results[0]!["legend"]!.AsArray().Select(l => (string)l!));
             Assert.EndsWith("read as EuroSat (from its name), fed unconverted; clouds by the bright-and-white test.", (string)results[0]!["status"]!);
+            // Served cross-origin isolated (MapPageServer), the page runs ONNX Runtime on WebAssembly threads, one per core.
+            Assert.Matches(@" in [0-9.]+ s on WebAssembly, [1-4] threads?; ", (string)results[0]!["status"]!);
+            Assert.DoesNotContain("without cross-origin isolation", (string)results[0]!["status"]!);
             Assert.True(File.Exists(screenshot));
             // Another threshold repaints the same cells' probabilities without classifying again.
             AssertMapsAsTheLibrary(results[0]!["mapAfter"]!, model, metadata, geoTiff, stride: 16, threshold: 0);
@@ -141,7 +144,7 @@ public class MapPageTests
             var options = SceneClassifierOptions.For(windowModel, description.Preprocessing, scene.Radiometry, description.Classes) with { Stride = 32 };
             var expected = SceneMap.Classify(scene, windowModel, options);
 
-            using var server = new StaticFileServer(Web, new Dictionary<string, string> { ["model.onnx"] = modelPath });
+            using var server = new MapPageServer(Web, extraFiles: new Dictionary<string, string> { ["model.onnx"] = modelPath });
             var spec = new JsonObject
             {
                 ["url"] = server.Url,

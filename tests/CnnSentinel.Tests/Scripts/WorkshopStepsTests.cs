@@ -78,17 +78,20 @@ public class WorkshopStepsTests
         Assert.True(code == 0, $"cnnsentinel export exited with {code}: {stdout}{stderr}");
         Assert.True(File.Exists(Path.Combine(folder, "model.onnx")));
 
-        var command = Command("python3 -m http.server");
-        Assert.Contains("--directory out/web 8000", command);
+        var command = Command("cnnsentinel serve");
+        Assert.Equal("cnnsentinel serve out/web", command);
         int port = LoopbackFileServer.FreePort();
-        var served = command.Replace("out/web", $"'{folder}'").Replace(" 8000", $" {port}");
+        var served = command.Replace("out/web", $"'{folder}' --port {port}");
         using var server = ExternalTools.Start("bash", ["-c", $"cd '{Root}' && exec {served}"]);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             Assert.Contains("model.onnx", await Poll(http, $"http://127.0.0.1:{port}/", server));
-            var model = await http.GetByteArrayAsync($"http://127.0.0.1:{port}/model.onnx");
-            Assert.Equal(new FileInfo(Path.Combine(folder, "model.onnx")).Length, model.Length);
+            using var model = await http.GetAsync($"http://127.0.0.1:{port}/model.onnx");
+            Assert.Equal(new FileInfo(Path.Combine(folder, "model.onnx")).Length, (await model.Content.ReadAsByteArrayAsync()).Length);
+            // Cross-origin isolated, so that the page gets WebAssembly threads.
+            Assert.Equal("same-origin", Assert.Single(model.Headers.GetValues("Cross-Origin-Opener-Policy")));
+            Assert.Equal("require-corp", Assert.Single(model.Headers.GetValues("Cross-Origin-Embedder-Policy")));
         }
         finally
         {

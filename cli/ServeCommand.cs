@@ -1,0 +1,33 @@
+using System.CommandLine;
+using CnnSentinel.Export;
+
+namespace CnnSentinel.Cli;
+
+/// <summary><c>cnnsentinel serve</c>: the map web page on 127.0.0.1, with the headers that give it WebAssembly threads.</summary>
+static class ServeCommand
+{
+    public static Command Create()
+    {
+        var folder = new Argument<DirectoryInfo>("folder")
+        {
+            Description = "The page's folder, written by export --to or notebook 08 (out/web by default).",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "web")),
+        };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1.", DefaultValueFactory = _ => 8000 };
+        var command = new Command("serve", "Serve the map web page on 127.0.0.1 (cross-origin isolated, so that it maps with several threads) until Ctrl+C.")
+        {
+            folder, port,
+        };
+        command.SetAction(parse => CommandErrors.Run("serve", () =>
+        {
+            if (parse.GetValue(port) is < 1 or > 65535) throw new UserErrorException($"--port {parse.GetValue(port)}: give a port in 1–65535.");
+            using var stop = new ManualResetEventSlim();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
+            using var server = new MapPageServer(parse.GetValue(folder)!.FullName, parse.GetValue(port));
+            Console.WriteLine($"serve: {parse.GetValue(folder)!.FullName} at {server.Url} (Ctrl+C stops)");
+            stop.Wait();
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,15 @@
+namespace CnnSentinel.Export;
+
+/// <summary>How an exported ONNX graph stores the weights of its convolutions and linear layers.</summary>
+public enum OnnxWeights
+{
+    /// <summary>As float32: the exported graph gives the network's own probabilities (to float rounding).</summary>
+    Float32,
+
+    /// <summary>
+    /// As int8 with one float scale per output channel, dequantised to float32 when the graph runs (computation stays in
+    /// float32): a file about a quarter the size, for a browser to download, with probabilities that differ slightly.
+    /// Batch-norm statistics, biases and input standardisation stay float32.
+    /// </summary>
+    Int8,
+}
