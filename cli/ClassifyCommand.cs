@@ -33,6 +33,11 @@ static class ClassifyCommand
         var bands = new Option<int?>("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
         var blockSize = new Option<int>("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
         var batchSize = new Option<int>("--batch-size") { Description = "Windows per forward pass (naive mode).", DefaultValueFactory = _ => 256 };
+        var precision = new Option<string>("--precision")
+        {
+            Description = $"Number format the network computes in: {CpuPrecision.Names}. bf16 is several times faster on a CPU with bfloat16 instructions, its probabilities differ slightly (bench precision).",
+            DefaultValueFactory = _ => "float32",
+        };
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write every class's probability (one band per class)." };
         var noData = new Option<double?>("--nodata") { Description = "Input value meaning no data, overriding the file's." };
@@ -40,7 +45,7 @@ static class ClassifyCommand
         var force = new Option<bool>("--force") { Description = "Classify again even when the outputs exist and were made from the same input, model and options; replace another input's outputs of the same name." };
         var command = new Command("classify", "Classify a Sentinel-2 scene into a land-use map: class GeoTIFF (colour table), probability GeoTIFF, legend, preview.")
         {
-            input, model, output, mode, stride, bands, blockSize, batchSize, threads, probabilities, noData, radiometry, uncertainBelow, noCloudTest, force, device,
+            input, model, output, mode, stride, bands, blockSize, batchSize, threads, precision, probabilities, noData, radiometry, uncertainBelow, noCloudTest, force, device,
         };
         command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
@@ -83,7 +88,9 @@ static class ClassifyCommand
                 UncertainBelow = uncertain > 0 ? uncertain : null,
                 Clouds = parse.GetValue(noCloudTest) ? null : defaults.Clouds,
                 Device = computeDevice,
+                Precision = CpuPrecision.Resolve(parse.GetValue(precision)!, out var precisionNote),
             };
+            if (precisionNote is not null) Console.WriteLine($"classify: {precisionNote}");
             var request = SceneRunRecord.For(path, modelPath, new Dictionary<string, string>
             {
                 ["mode"] = chosenMode.ToString(), ["stride"] = $"{options.Stride}", ["bands"] = $"{bandCount}",
@@ -93,6 +100,7 @@ static class ClassifyCommand
                 ["scene classification"] = scene.SceneClassificationBand is null ? "none" : "SCL",
                 ["nodata"] = parse.GetValue(noData)?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
                 ["probabilities"] = parse.GetValue(probabilities) ? "all classes" : "largest",
+                ["precision"] = options.Precision.ToString(),
             });
             // Checked before anything on disk is touched: the classifier refuses options that do not suit the model.
             _ = new SceneClassifier(windowModel, options);
@@ -113,7 +121,7 @@ static class ClassifyCommand
                         "give another --out, or --force to replace it.");
                 if (differences.Count > 0) Console.WriteLine($"classify: {path}: {string.Join(", ", differences)} changed since {outputs.Run}; classifying again");
             }
-            Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {options.Stride}; input read as {product.Product}" +
+            Console.WriteLine($"classify: {chosenMode.ToString().ToLowerInvariant()} mode, stride {options.Stride}{(options.Precision == ComputePrecision.BFloat16 ? ", in bfloat16" : "")}; input read as {product.Product}" +
                 (product.IsIdentity
                     ? product.Product == SceneProduct.EuroSat ? "" : $", fed unconverted (--radiometry {product.Product} converts it to EuroSAT's units)"
                     : $" (to model units: × {string.Join(" ", product.Gain.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}, + {string.Join(" ", product.Offset.Select(o => o.ToString("0.#", CultureInfo.InvariantCulture)))})") +

@@ -145,7 +145,7 @@ static partial class MapAccuracyBenchmark
     /// The bundled sample is a part of the folder the shipped model was split on, so its sides come from the committed
     /// manifest (<see cref="ProjectPaths.ShippedRgbModelSampleSplit"/>); anything else from the model's description.
     /// </summary>
-    static string? CommittedSplitFor(string folder, string modelPath) =>
+    internal static string? CommittedSplitFor(string folder, string modelPath) =>
         SamePath(folder, Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb")) && SamePath(modelPath, ProjectPaths.ShippedRgbModel)
             ? ProjectPaths.ShippedRgbModelSampleSplit
             : null;

@@ -10,5 +10,7 @@ var root = new RootCommand("CnnSentinel benchmarks: ratios measured side by side
     SceneScaleBenchmark.CreateChild(),
     MapAccuracyBenchmark.Create(),
     RealScenesBenchmark.Create(),
+    WebModelBenchmark.Create(),
+    PrecisionBenchmark.Create(),
 };
 return root.Parse(args).Invoke();

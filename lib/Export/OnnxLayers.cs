@@ -51,10 +51,30 @@ internal static class OnnxLayers
         throw Untranslatable(module, name);
     }
 
-    /// <summary>Writes <paramref name="steps"/> one after the other, named under <paramref name="prefix"/> (none when null).</summary>
+    /// <summary>
+    /// Writes <paramref name="steps"/> one after the other, named under <paramref name="prefix"/> (none when null); a
+    /// batch norm right after a convolution is folded into the convolution's weights and bias.
+    /// </summary>
+    /// <remarks>
+    /// Folding is exact algebra (in eval mode a batch norm is a per-channel scale and shift), so the graph computes what
+    /// the network does, to float rounding. ONNX Runtime folds such pairs itself, but only where the convolution's weight
+    /// is a constant: an int8 weight behind a DequantizeLinear is not, and the batch norm would stay a separate pass
+    /// over every feature map. Folded before quantising, the per-channel scales absorb the batch norm's scales.
+    /// </remarks>
     public static string Chain(OnnxGraphWriter graph, IEnumerable<NamedModule> steps, string? prefix, string x)
     {
-        foreach (var step in steps) x = Translate(graph, step.Module, prefix is null ? step.Name : $"{prefix}.{step.Name}", x);
+        var list = steps.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var name = prefix is null ? list[i].Name : $"{prefix}.{list[i].Name}";
+            if (list[i].Module is Conv2d conv && i + 1 < list.Count && list[i + 1].Module is BatchNorm norm)
+            {
+                x = Convolution(graph, conv, name, x, norm);
+                i++;
+            }
+            else
+                x = Translate(graph, list[i].Module, name, x);
+        }
         return x;
     }
 
@@ -91,12 +111,25 @@ internal static class OnnxLayers
         return graph.Node("Concat", name, maps, OnnxGraphWriter.Attribute("axis", 1L));
     }
 
-    static string Convolution(OnnxGraphWriter graph, Conv2d conv, string name, string x)
+    /// <summary>A convolution, followed by <paramref name="norm"/> folded into it when given.</summary>
+    static string Convolution(OnnxGraphWriter graph, Conv2d conv, string name, string x, BatchNorm? norm = null)
     {
         if (conv.padding_mode != PaddingModes.Zeros) throw Untranslatable(conv, name, $"it pads with {conv.padding_mode}; only zero padding is translated");
         var padding = conv.padding ?? throw Untranslatable(conv, name, $"symbolic padding ({conv.padding_type}); give it explicit padding");
-        var weight = graph.LayerWeight($"{name}.weight", conv.weight!);
-        string[] inputs = conv.bias is null ? [x, weight] : [x, weight, graph.Weight($"{name}.bias", conv.bias)];
+        string[] inputs;
+        if (norm is null)
+        {
+            var weight = graph.LayerWeight($"{name}.weight", conv.weight!);
+            inputs = conv.bias is null ? [x, weight] : [x, weight, graph.Weight($"{name}.bias", conv.bias)];
+        }
+        else
+        {
+            // y = γ (conv(x) + b − μ) / √(σ² + ε) + β: the weights scaled by γ / √(σ² + ε) per output channel, and a bias.
+            using var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
+            using var weight = conv.weight! * scale.reshape(-1, 1, 1, 1);
+            using var bias = ((conv.bias ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!) * scale + norm.bias!;
+            inputs = [x, graph.LayerWeight($"{name}.weight", weight), graph.Weight($"{name}.bias", bias)];
+        }
         return graph.Node("Conv", name, inputs,
             OnnxGraphWriter.Attribute("kernel_shape", conv.kernel_size),
             OnnxGraphWriter.Attribute("strides", conv.stride),

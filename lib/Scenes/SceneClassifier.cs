@@ -57,6 +57,7 @@ internal sealed class SceneClassifier
         if (options.Mode == ClassificationMode.Dense && !model.SupportsDense)
             throw new UserErrorException("Dense classification needs a network built as features → global average pooling → head (ResNet, DenseNet201, VGG16 with the original head, the scene CNN); this one supports naive mode only.");
         model.MoveTo(options.Device ?? CPU);
+        model.UsePrecision(options.Precision);
         _model = model;
         _options = options;
     }

@@ -25,6 +25,9 @@ namespace CnnSentinel.Scenes;
 /// pixels whose window is mostly cloud <see cref="MapMask.Uncertain"/>; none when null.</param>
 /// <param name="Device">Where the model runs (the windows and blocks are moved there, the results back); the CPU when null.
 /// A device this machine lacks is refused.</param>
+/// <param name="Precision">The number format the network computes in (<see cref="Runtime.ComputePrecision"/>; the classifier converts
+/// the network to it). float32 by default; bfloat16 is faster on a CPU with bfloat16 instructions, with probabilities that
+/// differ slightly (the <c>precision</c> bench measures how much and how fast).</param>
 public sealed record SceneClassifierOptions(
     Preprocessing Preprocessing,
     ClassificationMode Mode = ClassificationMode.Dense,
@@ -38,7 +41,8 @@ public sealed record SceneClassifierOptions(
     int AgreementSamplesPerBlock = 16,
     SceneRadiometry? Radiometry = null,
     CloudTest? Clouds = null,
-    TorchSharp.torch.Device? Device = null)
+    TorchSharp.torch.Device? Device = null,
+    Runtime.ComputePrecision Precision = Runtime.ComputePrecision.Float32)
 {
     /// <summary>
     /// Pixels between classified centres in naive mode by default: with interpolated probabilities, 16 draws boundaries

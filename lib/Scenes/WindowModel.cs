@@ -25,6 +25,7 @@ public sealed class WindowModel
     readonly Func<Tensor, Tensor>? _head;
     readonly IReadOnlyList<Module> _modules;
     Device _device = CPU;
+    ComputePrecision _precision = ComputePrecision.Float32;
 
     WindowModel(Func<Tensor, Tensor>? whole, Func<Tensor, Tensor>? features, Func<Tensor, Tensor>? head, IReadOnlyList<Module> modules,
         int downsampling, int windowSize, bool denseIsExact)
@@ -88,8 +89,8 @@ public sealed class WindowModel
         if (_features is null) throw new InvalidOperationException("A naive-only model has no feature map.");
         if (_featureWindow is { } known) return known;
         using var noGrad = torch.no_grad();
-        using var zeros = torch.zeros(1, bands, WindowSize, WindowSize, device: _device);
-        using var features = _features(zeros);
+        using var zeros = torch.zeros(1, bands, WindowSize, WindowSize);
+        using var features = FeatureMap(zeros);
         if (features.shape[2] != features.shape[3] || features.shape[2] < 1)
             throw new InvalidOperationException($"The features of a {WindowSize}×{WindowSize} window are {features.shape[2]}×{features.shape[3]}; a square map is needed.");
         return (_featureWindow = (int)features.shape[2]).Value;
@@ -121,10 +122,24 @@ public sealed class WindowModel
     }
 
     /// <summary><paramref name="run"/> on <paramref name="input"/> moved to the model's device, the result moved back to the CPU (nothing moves on the CPU).</summary>
+    /// <summary>
+    /// Converts the network's weights and buffers to <paramref name="precision"/> (once; again to change back): the
+    /// windows given are then converted to it too, and the results back to float32.
+    /// </summary>
+    internal void UsePrecision(ComputePrecision precision)
+    {
+        if (precision == _precision) return;
+        var type = precision == ComputePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        foreach (var module in _modules) module.to(type);
+        _precision = precision;
+    }
+
     Tensor OnDevice(Tensor input, Func<Tensor, Tensor> run)
     {
-        if (_device.type == DeviceType.CPU) return run(input);
+        if (_device.type == DeviceType.CPU && _precision == ComputePrecision.Float32) return run(input);
         using var scope = NewDisposeScope();
-        return run(ComputeDevice.On(input, _device)).cpu().MoveToOuterDisposeScope();
+        var moved = ComputeDevice.On(input, _device);
+        if (_precision == ComputePrecision.BFloat16) moved = moved.to_type(ScalarType.BFloat16);
+        return run(moved).to_type(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
     }
 }

@@ -68,7 +68,7 @@ public sealed record ChannelNormalization
     [JsonIgnore]
     public int Bands => Mean.Count;
 
-    /// <summary>Standardises images <c>[C, H, W]</c> or <c>[N, C, H, W]</c> (any numeric type) into a new float32 tensor.</summary>
+    /// <summary>Standardises images <c>[C, H, W]</c> or <c>[N, C, H, W]</c> (any numeric type) into a new float32 tensor (bfloat16 for bfloat16 images).</summary>
     /// <exception cref="ArgumentException">The tensor's shape or band count does not fit.</exception>
     public Tensor Apply(Tensor images)
     {
@@ -82,7 +82,9 @@ public sealed record ChannelNormalization
         var (meanValues, stdValues) = ToFloats();
         var mean = tensor(meanValues, device: images.device).reshape(shape);
         var std = tensor(stdValues, device: images.device).reshape(shape);
-        return ((images.to_type(ScalarType.Float32) - mean) / std).MoveToOuterDisposeScope();
+        var standardised = (images.to_type(ScalarType.Float32) - mean) / std;
+        // A network computing in bfloat16 (ComputePrecision) gets its input back in that type; anything else is float32.
+        return (images.dtype == ScalarType.BFloat16 ? standardised.to_type(ScalarType.BFloat16) : standardised).MoveToOuterDisposeScope();
     }
 
     /// <summary>Standardises one band-first image of raw values into <paramref name="destination"/> (the loader's path, no tensor).</summary>

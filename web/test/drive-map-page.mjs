@@ -2,7 +2,8 @@
 // (tests/CnnSentinel.Tests/Export/MapPageTests.cs). Argument: a JSON object
 //   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick,
 //     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path,
-//     "thenThreshold"?: number to enter once the map is done }] }
+//     "thenThreshold"?: number to enter once the map is done, "threads"?: WebAssembly threads to ask for (?threads=N) }],
+//   "mapTimeoutSeconds"?: how long a map may take (120 by default) }
 // Each case opens the page afresh (which loads model.onnx next to it), sets the controls, picks the files and waits
 // until the page shows a result or a message. Prints a JSON array: per case { status, error, answer (the class of an
 // image of one window, or null), legend (its labels),
@@ -27,7 +28,7 @@ try {
     const console = [];
     page.on("console", (message) => console.push(message.text()));
     page.on("pageerror", (error) => console.push(error.message));
-    await page.goto(spec.url);
+    await page.goto(testCase.threads ? `${spec.url}?threads=${testCase.threads}` : spec.url);
     await page.waitForFunction(() => /^(Model|No model)/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 })
       .catch((e) => { throw new Error(`${e.message}; page console: ${console.join(" | ")}`); });
     if (testCase.model) {
@@ -39,7 +40,8 @@ try {
     if (testCase.stride) await page.selectOption("#stride", String(testCase.stride));
     if (testCase.threshold !== undefined) await page.fill("#threshold", String(testCase.threshold));
     await page.setInputFiles("#image-file", testCase.image);
-    await page.waitForFunction(() => /^Done/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 120000 });
+    await page.waitForFunction(() => /^Done/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null,
+      { timeout: (spec.mapTimeoutSeconds ?? 120) * 1000 });
     if (testCase.screenshot) await page.screenshot({ path: testCase.screenshot, fullPage: true });
     results.push(await page.evaluate(() => {
       const box = (id) => { const { x, y, width, height } = document.getElementById(id).getBoundingClientRect(); return { x, y, width, height }; };

@@ -108,7 +108,9 @@ public class OnnxExportTests(ITestOutputHelper output)
     /// <summary>
     /// The int8 graph is exactly the network with each convolution and linear weight rounded to 127 steps of its output
     /// channel's largest magnitude: ONNX Runtime's probabilities equal TorchSharp's for the network with those weights,
-    /// at float tolerance. So the file stores what it says, and nothing else changes.
+    /// at float tolerance. So the file stores what it says, and nothing else changes. (The exporter folds each batch norm
+    /// into the convolution before it first; the rounding is per output channel, so folding a per-channel scale in before
+    /// it or after it gives the same network, to float rounding.)
     /// </summary>
     [Theory]
     [InlineData("ResNet18")]
