@@ -33,11 +33,7 @@ static class ClassifyCommand
         var bands = new Option<int?>("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
         var blockSize = new Option<int>("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
         var batchSize = new Option<int>("--batch-size") { Description = "Windows per forward pass (naive mode).", DefaultValueFactory = _ => 256 };
-        var precision = new Option<string>("--precision")
-        {
-            Description = $"Number format the network computes in: {CpuPrecision.Names}. bf16 is several times faster on a CPU with bfloat16 instructions, its probabilities differ slightly (bench precision).",
-            DefaultValueFactory = _ => "float32",
-        };
+        var precision = PrecisionOption.Create();
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var probabilities = new Option<bool>("--probabilities") { Description = "Also write every class's probability (one band per class)." };
         var noData = new Option<double?>("--nodata") { Description = "Input value meaning no data, overriding the file's." };
@@ -88,9 +84,8 @@ static class ClassifyCommand
                 UncertainBelow = uncertain > 0 ? uncertain : null,
                 Clouds = parse.GetValue(noCloudTest) ? null : defaults.Clouds,
                 Device = computeDevice,
-                Precision = CpuPrecision.Resolve(parse.GetValue(precision)!, out var precisionNote),
+                Precision = PrecisionOption.Resolve(parse, precision, "classify"),
             };
-            if (precisionNote is not null) Console.WriteLine($"classify: {precisionNote}");
             var request = SceneRunRecord.For(path, modelPath, new Dictionary<string, string>
             {
                 ["mode"] = chosenMode.ToString(), ["stride"] = $"{options.Stride}", ["bands"] = $"{bandCount}",

@@ -18,9 +18,10 @@ static class EvaluateCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the report (figures, confusion matrix, every prediction) as JSON." };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
         var device = DeviceOption.Create();
+        var precision = PrecisionOption.Create();
         var command = new Command("evaluate", "Evaluate a saved model on a labelled folder: per-class precision/recall/F1, confusion matrix, overall accuracy and kappa.")
         {
-            model, data, split, side, tta, json, batch, device,
+            model, data, split, side, tta, json, batch, device, precision,
         };
         command.SetAction(parse => CommandErrors.Run("evaluate", () =>
         {
@@ -32,7 +33,9 @@ static class EvaluateCommand
             IReadOnlyList<EuroSatSample>? samples = null;
             if (parse.GetValue(split) is { } manifest)
                 samples = SplitManifest.Read(manifest.FullName, dataset).Samples(parse.GetValue(side));
-            var report = ModelEvaluation.Evaluate(modelPath, dataset, samples, parse.GetValue(tta), parse.GetValue(batch), computeDevice);
+            var computePrecision = PrecisionOption.Resolve(parse, precision, "evaluate");
+            if (computePrecision == ComputePrecision.BFloat16) Console.WriteLine("evaluate: in bfloat16");
+            var report = ModelEvaluation.Evaluate(modelPath, dataset, samples, parse.GetValue(tta), parse.GetValue(batch), computeDevice, computePrecision);
             if (parse.GetValue(json) is { } output) report.Save(output.FullName);
             Console.WriteLine(report.ToText());
             return 0;

@@ -26,11 +26,16 @@ public static class Evaluator
     /// (<see cref="DihedralProbabilities"/>): 8 forward passes per image.</param>
     /// <param name="device">Where to run: the model is moved there, and each batch as it comes; the CPU when null.
     /// A device this machine lacks is refused.</param>
+    /// <param name="precision">The number format the model computes in: for bfloat16 the model is converted to it (in
+    /// place), each batch too, and the probabilities back to float32.</param>
     public static EvaluationReport Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<TrainingBatch> batches, IReadOnlyList<string> classes,
-        bool testTimeAugmentation = false, Device? device = null)
+        bool testTimeAugmentation = false, Device? device = null, ComputePrecision precision = ComputePrecision.Float32)
     {
         var on = ComputeDevice.Require(device ?? CPU);
         ComputeDevice.MoveTo(model, on);
+        var reduced = precision == ComputePrecision.BFloat16;
+        // Converted only when asked: converting replaces the parameters, which an optimiser training this model holds.
+        if (reduced) model.to(ScalarType.BFloat16);
         model.eval();
         using var _ = no_grad();
         var predictions = new List<Prediction>();
@@ -39,7 +44,8 @@ public static class Evaluator
             using var _batch = batch;
             using var scope = NewDisposeScope();
             var inputs = ComputeDevice.On(batch.Inputs, on);
-            var probabilities = (testTimeAugmentation ? DihedralProbabilities(model, inputs) : nn.functional.softmax(model.forward(inputs), 1)).cpu();
+            if (reduced) inputs = inputs.to_type(ScalarType.BFloat16);
+            var probabilities = (testTimeAugmentation ? DihedralProbabilities(model, inputs) : nn.functional.softmax(model.forward(inputs), 1)).to_type(ScalarType.Float32).cpu();
             if (probabilities.shape[1] != classes.Count)
                 throw new ArgumentException($"The model gives {probabilities.shape[1]} classes but {classes.Count} class names were given.");
             var predicted = probabilities.argmax(1).data<long>().ToArray();
@@ -63,7 +69,7 @@ public static class Evaluator
             for (int turns = 0; turns < 4; turns++)
             {
                 var view = (mirrored ? images.flip(-1) : images).rot90(turns, (-2, -1));
-                var p = nn.functional.softmax(model.forward(view), 1);
+                var p = nn.functional.softmax(model.forward(view), 1).to_type(ScalarType.Float32); // summed in float32 whatever the model computes in
                 sum = sum is null ? p : sum.add_(p, HeldScalars.One);
             }
         return sum!.div_(DihedralViewCount).MoveToOuterDisposeScope();

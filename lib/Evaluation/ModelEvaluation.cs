@@ -17,16 +17,17 @@ internal static class ModelEvaluation
     /// <param name="testTimeAugmentation">Average over the 8 flips and quarter turns; null for what the model file's own figures used.</param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="device">Where to run the model; the CPU when null.</param>
+    /// <param name="precision">The number format the model computes in.</param>
     /// <exception cref="InvalidDataException">The data's bands or classes are not the model's; the message names both.</exception>
     public static EvaluationReport Evaluate(string modelPath, EuroSatDataset dataset, IReadOnlyList<EuroSatSample>? samples = null,
-        bool? testTimeAugmentation = null, int batchSize = 64, TorchSharp.torch.Device? device = null)
+        bool? testTimeAugmentation = null, int batchSize = 64, TorchSharp.torch.Device? device = null, Runtime.ComputePrecision precision = Runtime.ComputePrecision.Float32)
     {
         var (model, description) = ModelFile.Load(modelPath);
         using var _ = model;
         CheckFits(description, dataset, modelPath);
         var loader = new PatchLoader(dataset, samples, LoaderOptions.Evaluation with { BatchSize = batchSize, Normalization = description.Preprocessing.Input });
         return Evaluator.Evaluate(model, loader.Batches(0), description.Classes,
-            testTimeAugmentation ?? description.Training?.Validation.TestTimeAugmentation ?? false, device);
+            testTimeAugmentation ?? description.Training?.Validation.TestTimeAugmentation ?? false, device, precision);
     }
 
     /// <summary>Refuses data whose bands or classes differ from what the model reads and gives.</summary>

@@ -84,4 +84,27 @@ public class EvaluateCommandTests
         Assert.Equal(1, code);
         Assert.Contains($"{bare} holds weights but no model description", stderr);
     }
+
+    /// <summary>The shipped model on the bundled sample in bfloat16: the float32 accuracy within a point (measured: equal).</summary>
+    [Fact]
+    public void EvaluatesInBFloat16WhenAsked()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        try
+        {
+            double Accuracy(string precision, out string printed)
+            {
+                var json = Path.Combine(dir, $"{precision}.json");
+                var (code, stdout, stderr) = Evaluate("--model", ProjectPaths.ShippedRgbModel, "--data", PatchFixtures.BundledRgb, "--tta", "false", "--json", json, "--precision", precision);
+                Assert.True(code == 0, stdout + stderr);
+                printed = stdout;
+                return (double)JsonNode.Parse(File.ReadAllText(json))!["overallAccuracy"]!;
+            }
+            var float32 = Accuracy("float32", out _);
+            var bfloat16 = Accuracy("bf16", out var printed);
+            Assert.Contains(CnnSentinel.Runtime.CpuPrecision.HasBFloat16 ? "evaluate: in bfloat16" : "no bfloat16 instructions", printed);
+            Assert.True(Math.Abs(float32 - bfloat16) <= 0.01, $"float32 {float32}, bfloat16 {bfloat16}");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
