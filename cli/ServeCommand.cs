@@ -8,10 +8,11 @@ static class ServeCommand
 {
     public static Command Create()
     {
-        var folder = new Argument<DirectoryInfo>("folder")
+        // Optional without a declared default, so that the help says "out/web" rather than this checkout's absolute path.
+        var folder = new Argument<DirectoryInfo?>("folder")
         {
             Description = "The page's folder, written by export --to or notebook 08 (out/web by default).",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "web")),
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1.", DefaultValueFactory = _ => 8000 };
         var command = new Command("serve", "Serve the map web page on 127.0.0.1 (cross-origin isolated, so that it maps with several threads) until Ctrl+C.")
@@ -23,8 +24,9 @@ static class ServeCommand
             if (parse.GetValue(port) is < 1 or > 65535) throw new UserErrorException($"--port {parse.GetValue(port)}: give a port in 1–65535.");
             using var stop = new ManualResetEventSlim();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
-            using var server = new MapPageServer(parse.GetValue(folder)!.FullName, parse.GetValue(port));
-            Console.WriteLine($"serve: {parse.GetValue(folder)!.FullName} at {server.Url} (Ctrl+C stops)");
+            var page = parse.GetValue(folder)?.FullName ?? Path.Combine(ProjectPaths.Output, "web");
+            using var server = new MapPageServer(page, parse.GetValue(port));
+            Console.WriteLine($"serve: {page} at {server.Url} (Ctrl+C stops)");
             stop.Wait();
             return 0;
         }));

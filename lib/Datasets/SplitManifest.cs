@@ -1,7 +1,5 @@
-using System.Globalization;
 using CnnSentinel.IO;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace CnnSentinel.Datasets;
 
@@ -13,8 +11,6 @@ namespace CnnSentinel.Datasets;
 /// </summary>
 public sealed class SplitManifest
 {
-    static readonly CsvConfiguration Csv = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
-
     /// <summary>Creates a manifest from entries (sorted here by path).</summary>
     public SplitManifest(IEnumerable<SplitEntry> entries) =>
         Entries = entries.OrderBy(e => e.Sample.RelativePath, StringComparer.Ordinal).ToList();
@@ -41,25 +37,11 @@ public sealed class SplitManifest
     }
 
     /// <summary>The CSV text.</summary>
-    public string ToCsv()
+    public string ToCsv() => CsvText.Write(csv =>
     {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, Csv))
-        {
-            csv.WriteField("path");
-            csv.WriteField("class");
-            csv.WriteField("split");
-            csv.NextRecord();
-            foreach (var e in Entries)
-            {
-                csv.WriteField(e.Sample.RelativePath);
-                csv.WriteField(e.Sample.ClassName);
-                csv.WriteField(Name(e.Split));
-                csv.NextRecord();
-            }
-        }
-        return text.ToString();
-    }
+        csv.Row("path", "class", "split");
+        foreach (var e in Entries) csv.Row(e.Sample.RelativePath, e.Sample.ClassName, Name(e.Split));
+    });
 
     /// <summary>Writes the CSV to <paramref name="path"/> atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, ToCsv());
@@ -76,7 +58,7 @@ public sealed class SplitManifest
         var entries = new List<SplitEntry>();
         var lines = new Dictionary<string, (int Line, string Split)>(StringComparer.Ordinal);
         using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, ReadCsv);
+        using var csv = new CsvReader(reader, CsvText.Reading);
         try
         {
             if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not ["path", "class", "split"])
@@ -117,7 +99,5 @@ public sealed class SplitManifest
     }
 
     // Reading accepts any line ending (\n, \r\n), which an explicit NewLine would not.
-    static readonly CsvConfiguration ReadCsv = new(CultureInfo.InvariantCulture);
-
     static string Name(SplitSet split) => split == SplitSet.Train ? "train" : "validation";
 }

@@ -1,3 +1,4 @@
+using CnnSentinel.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -154,13 +155,16 @@ public sealed class ClassLegend
     public string ToCsv(IReadOnlyList<long>? pixelCounts = null)
     {
         CheckCounts(pixelCounts);
-        var csv = new StringBuilder(pixelCounts is null ? "value,name,red,green,blue,hex\n" : "value,name,red,green,blue,hex,pixels\n");
-        foreach (var e in Entries)
+        return CsvText.Write(csv =>
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Value},{e.Name},{e.Color.R},{e.Color.G},{e.Color.B},{e.Color.Hex}");
-            csv.Append(pixelCounts is null ? "\n" : string.Create(CultureInfo.InvariantCulture, $",{pixelCounts[e.Value]}\n"));
-        }
-        return csv.ToString();
+            object[] header = ["value", "name", "red", "green", "blue", "hex"];
+            csv.Row(pixelCounts is null ? header : [.. header, "pixels"]);
+            foreach (var e in Entries)
+            {
+                object[] row = [e.Value, e.Name, e.Color.R, e.Color.G, e.Color.B, e.Color.Hex];
+                csv.Row(pixelCounts is null ? row : [.. row, pixelCounts[e.Value]]);
+            }
+        });
     }
 
     /// <summary>The legend as a Markdown table (classes, masks, nodata; pixels when counts are given) followed by <see cref="HowToRead"/>.</summary>

@@ -121,7 +121,6 @@ public sealed class WindowModel
         foreach (var module in _modules) ComputeDevice.MoveTo(module, _device);
     }
 
-    /// <summary><paramref name="run"/> on <paramref name="input"/> moved to the model's device, the result moved back to the CPU (nothing moves on the CPU).</summary>
     /// <summary>
     /// Converts the network's weights and buffers to <paramref name="precision"/> (once; again to change back): the
     /// windows given are then converted to it too, and the results back to float32.
@@ -134,6 +133,10 @@ public sealed class WindowModel
         _precision = precision;
     }
 
+    /// <summary>
+    /// <paramref name="run"/> on <paramref name="input"/> moved to the model's device and converted to its precision, the
+    /// result moved back to the CPU as float32 (nothing moves or converts on the CPU in float32).
+    /// </summary>
     Tensor OnDevice(Tensor input, Func<Tensor, Tensor> run)
     {
         if (_device.type == DeviceType.CPU && _precision == ComputePrecision.Float32) return run(input);

@@ -103,4 +103,17 @@ public class ClassLegendTests
         Assert.Contains("masks", e.Message);
         Assert.Throws<ArgumentException>(() => new ClassLegend([new LandUseClass(1, "one", new RgbColor(1, 2, 3))]));
     }
+
+    /// <summary>Class names are free text: one with a comma and a quote stays one field, quoted as CSV quotes.</summary>
+    [Fact]
+    public void TheCsvQuotesANameThatHoldsACommaOrAQuote()
+    {
+        var names = new[] { "Crops, annual", "\"Urban\" fabric" };
+        var legend = new ClassLegend([.. names.Select((name, i) => new LandUseClass(i, name, new RgbColor((byte)(40 * i), 90, 200)))]);
+        var csv = legend.ToCsv();
+        Assert.StartsWith("value,name,red,green,blue,hex\n0,\"Crops, annual\",0,90,200,#005ac8\n1,\"\"\"Urban\"\" fabric\",40,90,200,", csv);
+        using var reader = new CsvHelper.CsvReader(new StringReader(csv), System.Globalization.CultureInfo.InvariantCulture);
+        var read = reader.GetRecords<dynamic>().Select(r => (string)((IDictionary<string, object>)r)["name"]).ToList();
+        Assert.Equal(names, read.Take(2));
+    }
 }
