@@ -56,9 +56,9 @@ internal sealed class OnnxGraphWriter(OnnxWeights layerWeights = OnnxWeights.Flo
     /// magnitude is 127, zero point 0).
     /// </summary>
     /// <remarks>
-    /// These weights are nearly all of a network's bytes, so int8 makes the file about a quarter the size, which is what a browser downloads. One scale per output channel rather than per tensor
-    /// because the channels of a trained convolution differ in range by orders of magnitude; a per-tensor scale would
-    /// round the small ones to zero.
+    /// These weights are nearly all of a network's bytes, so int8 makes the file about a quarter the size, which is what
+    /// a browser downloads. One scale per output channel rather than per tensor because the channels of a trained
+    /// convolution differ in range by orders of magnitude; a per-tensor scale would round the small ones to zero.
     /// </remarks>
     public string LayerWeight(string name, Tensor value)
     {

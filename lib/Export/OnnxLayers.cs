@@ -125,9 +125,10 @@ internal static class OnnxLayers
         else
         {
             // y = γ (conv(x) + b − μ) / √(σ² + ε) + β: the weights scaled by γ / √(σ² + ε) per output channel, and a bias.
-            using var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
-            using var weight = conv.weight! * scale.reshape(-1, 1, 1, 1);
-            using var bias = ((conv.bias ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!) * scale + norm.bias!;
+            using var temporaries = NewDisposeScope(); // the graph keeps copies of what it is given
+            var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
+            var weight = conv.weight! * scale.reshape(-1, 1, 1, 1);
+            var bias = ((conv.bias ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!) * scale + norm.bias!;
             inputs = [x, graph.LayerWeight($"{name}.weight", weight), graph.Weight($"{name}.bias", bias)];
         }
         return graph.Node("Conv", name, inputs,
