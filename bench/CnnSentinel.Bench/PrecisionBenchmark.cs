@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using CnnSentinel.Datasets;
-using CnnSentinel.IO;
+using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
@@ -16,13 +14,11 @@ namespace CnnSentinel.Bench;
 /// <c>precision</c>: the network classifying windows in bfloat16 against float32, as <c>classify --precision</c> runs
 /// it (<see cref="WindowModel"/>): the model's validation patches (never its training patches) classified by both, in
 /// alternating rounds so that other load falls on both alike. Reports windows per second of each and their ratio, each
-/// side's accuracy on the patches, how often the two agree and their largest probability difference.
+/// side's accuracy on the patches, how often the two agree and their largest probability difference, as a
+/// <see cref="ThroughputReport"/> whose copy in <c>data/results/</c> feeds the README's table of measured benchmarks.
 /// </summary>
 static class PrecisionBenchmark
 {
-    /// <summary>The report's file name in the output folder.</summary>
-    public const string FileName = "precision.json";
-
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = "Model file (default: the shipped RGB model).", DefaultValueFactory = _ => new FileInfo(ProjectPaths.ShippedRgbModel) };
@@ -49,6 +45,7 @@ static class PrecisionBenchmark
         var sides = manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
         var samples = sides.Validation.Take(patchCount).ToList();
         var hasInstructions = CpuPrecision.HasBFloat16;
+        var loadBefore = MachineDescription.LoadAverage;
         Console.WriteLine($"{folder}: {samples.Count} validation patches, batches of {batch}, {get_num_threads()} threads; " +
             $"this CPU {(hasInstructions ? "has" : "has no")} bfloat16 instructions{(hasInstructions ? "" : " (bfloat16 is emulated: expect it slower)")}");
 
@@ -90,27 +87,18 @@ static class PrecisionBenchmark
         Console.WriteLine(string.Create(culture, $"accuracy on the {samples.Count} patches: float32 {Accuracy(labels32):P2}, bfloat16 {Accuracy(labels16):P2}; " +
             $"same label on {agreement:P2}; largest probability difference {difference:0.0000}"));
 
-        var report = new JsonObject
-        {
-            ["model"] = Path.GetFileName(modelPath),
-            ["data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)),
-            ["patches"] = samples.Count,
-            ["batch"] = batch,
-            ["threads"] = get_num_threads(),
-            ["cpuHasBFloat16"] = hasInstructions,
-            ["float32Seconds"] = new JsonArray([.. seconds[ComputePrecision.Float32].Select(s => (JsonNode?)s)]),
-            ["bfloat16Seconds"] = new JsonArray([.. seconds[ComputePrecision.BFloat16].Select(s => (JsonNode?)s)]),
-            ["timeRatio"] = best16 / best32,
-            ["float32Accuracy"] = Accuracy(labels32),
-            ["bfloat16Accuracy"] = Accuracy(labels16),
-            ["agreement"] = agreement,
-            ["maxProbabilityDifference"] = difference,
-            ["machine"] = MachineDescription.Hardware,
-        };
+        var report = new ThroughputReport("precision",
+            string.Create(culture, $"{Path.GetFileName(modelPath)}, {samples.Count} validation patches of {Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root))}, " +
+                $"batch {batch}, {get_num_threads()} threads, fastest of {rounds} alternating rounds; same label on {agreement:P2}, largest probability difference {difference:0.000}"),
+            MachineDescription.WithLoadSince(loadBefore),
+        [
+            new(string.Create(culture, $"windows in bfloat16 (accuracy {Accuracy(labels16):P2})"), samples.Count / best16,
+                string.Create(culture, $"float32 (accuracy {Accuracy(labels32):P2})"), samples.Count / best32, 1,
+                [.. seconds[ComputePrecision.Float32].Zip(seconds[ComputePrecision.BFloat16], (a, b) => a / b)]),
+        ]);
+        Console.WriteLine(report.Comparisons[0]);
         Directory.CreateDirectory(outDir);
-        var path = Path.Combine(outDir, FileName);
-        AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        Console.WriteLine($"written {path}");
+        Console.WriteLine($"written {report.Write(outDir)}");
         return 0;
     }
 
