@@ -57,7 +57,7 @@ static partial class MapAccuracyBenchmark
         if (description.Bands.Count != dataset.BandCount)
             throw new ArgumentException($"{modelPath} reads {description.Bands.Count} bands; {folder} holds {dataset.BandCount}-band patches.");
         var splitSource = manifest ?? $"made again from {Path.GetFileName(modelPath)} (seed {description.Training?.Seed})";
-        var sides = manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
+        var sides = ModelSides(dataset, description, manifest);
         Console.WriteLine($"{folder}: {dataset.Samples.Count} patches, {sides.Validation.Count} on the validation side ({splitSource})");
 
         Directory.CreateDirectory(outDir);
@@ -149,6 +149,13 @@ static partial class MapAccuracyBenchmark
         SamePath(folder, Path.Combine(ProjectPaths.Root, "data", "eurosat-rgb")) && SamePath(modelPath, ProjectPaths.ShippedRgbModel)
             ? ProjectPaths.ShippedRgbModelSampleSplit
             : null;
+
+    /// <summary>
+    /// The model's training and validation sides of <paramref name="dataset"/>: those of <paramref name="manifest"/> when
+    /// given (e.g. <see cref="CommittedSplitFor"/>), else its split made again from its description.
+    /// </summary>
+    internal static SplitManifest ModelSides(EuroSatDataset dataset, ModelDescription description, string? manifest) =>
+        manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
 
     static bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);

@@ -41,8 +41,7 @@ static class PrecisionBenchmark
         TorchRuntime.EnsureLoaded();
         var dataset = EuroSatDataset.Open(folder);
         var description = ModelFile.ReadDescription(modelPath);
-        var manifest = MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath);
-        var sides = manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
+        var sides = MapAccuracyBenchmark.ModelSides(dataset, description, MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath));
         var samples = sides.Validation.Take(patchCount).ToList();
         var hasInstructions = CpuPrecision.HasBFloat16;
         var loadBefore = MachineDescription.LoadAverage;

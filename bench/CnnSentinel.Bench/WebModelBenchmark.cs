@@ -64,8 +64,7 @@ static partial class WebModelBenchmark
             }
 
         var dataset = EuroSatDataset.Open(folder);
-        var manifest = MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath);
-        var sides = manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
+        var sides = MapAccuracyBenchmark.ModelSides(dataset, description, MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath));
         var mosaic = LabelledMosaic.Arrange(dataset, sides.Validation, perClass, seed: 42);
         var mosaicImage = Path.Combine(outDir, "mosaic.tif");
         mosaic.WriteImage(dataset, mosaicImage);

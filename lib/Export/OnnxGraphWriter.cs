@@ -42,9 +42,14 @@ internal sealed class OnnxGraphWriter(OnnxWeights layerWeights = OnnxWeights.Flo
     public string Weight(string name, Tensor value)
     {
         using var cpu = value.detach().to(ScalarType.Float32, CPU).contiguous();
-        var data = cpu.data<float>().ToArray();
-        var initializer = new TensorProto { Name = UniqueName(name), DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data.AsSpan())) };
-        initializer.Dims.AddRange(cpu.shape);
+        return Initializer(name, FloatType, MemoryMarshal.AsBytes(cpu.data<float>().ToArray().AsSpan()), cpu.shape);
+    }
+
+    /// <summary>Adds an initializer of the given element type, bytes and shape, and returns its (unique) name.</summary>
+    string Initializer(string name, int dataType, ReadOnlySpan<byte> bytes, IEnumerable<long> shape)
+    {
+        var initializer = new TensorProto { Name = UniqueName(name), DataType = dataType, RawData = ByteString.CopyFrom(bytes) };
+        initializer.Dims.AddRange(shape);
         graph.Initializer.Add(initializer);
         return initializer.Name;
     }
@@ -70,13 +75,9 @@ internal sealed class OnnxGraphWriter(OnnxWeights layerWeights = OnnxWeights.Flo
         // A channel of zeros gets scale 1: its values quantise to 0 either way, and no division by zero.
         using var scale = torch.where(peak > 0, peak / 127f, torch.ones_like(peak));
         using var quantised = (rows / scale.unsqueeze(1)).round().clamp(-127, 127).to(ScalarType.Int8).reshape(cpu.shape);
-        var values = new TensorProto { Name = UniqueName($"{name}.int8"), DataType = Int8Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(quantised.data<sbyte>().ToArray().AsSpan())) };
-        values.Dims.AddRange(cpu.shape);
-        graph.Initializer.Add(values);
-        var zeroPoint = new TensorProto { Name = UniqueName($"{name}.zero_point"), DataType = Int8Type, RawData = ByteString.CopyFrom(new byte[channels]) };
-        zeroPoint.Dims.Add(channels);
-        graph.Initializer.Add(zeroPoint);
-        return Node("DequantizeLinear", name, [values.Name, Weight($"{name}.scale", scale), zeroPoint.Name], Attribute("axis", 0L));
+        var values = Initializer($"{name}.int8", Int8Type, MemoryMarshal.AsBytes(quantised.data<sbyte>().ToArray().AsSpan()), cpu.shape);
+        var zeroPoint = Initializer($"{name}.zero_point", Int8Type, new byte[channels], [channels]);
+        return Node("DequantizeLinear", name, [values, Weight($"{name}.scale", scale), zeroPoint], Attribute("axis", 0L));
     }
 
     /// <summary>Adds a float weight of the given shape and values and returns its name.</summary>

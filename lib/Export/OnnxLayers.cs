@@ -116,21 +116,10 @@ internal static class OnnxLayers
     {
         if (conv.padding_mode != PaddingModes.Zeros) throw Untranslatable(conv, name, $"it pads with {conv.padding_mode}; only zero padding is translated");
         var padding = conv.padding ?? throw Untranslatable(conv, name, $"symbolic padding ({conv.padding_type}); give it explicit padding");
-        string[] inputs;
-        if (norm is null)
-        {
-            var weight = graph.LayerWeight($"{name}.weight", conv.weight!);
-            inputs = conv.bias is null ? [x, weight] : [x, weight, graph.Weight($"{name}.bias", conv.bias)];
-        }
-        else
-        {
-            // y = γ (conv(x) + b − μ) / √(σ² + ε) + β: the weights scaled by γ / √(σ² + ε) per output channel, and a bias.
-            using var temporaries = NewDisposeScope(); // the graph keeps copies of what it is given
-            var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
-            var weight = conv.weight! * scale.reshape(-1, 1, 1, 1);
-            var bias = ((conv.bias ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!) * scale + norm.bias!;
-            inputs = [x, graph.LayerWeight($"{name}.weight", weight), graph.Weight($"{name}.bias", bias)];
-        }
+        using var temporaries = NewDisposeScope(); // the folded weights; the graph keeps copies of what it is given
+        var (weight, bias) = norm is null ? (conv.weight!, conv.bias) : Folded(conv, norm);
+        var weightName = graph.LayerWeight($"{name}.weight", weight);
+        string[] inputs = bias is null ? [x, weightName] : [x, weightName, graph.Weight($"{name}.bias", bias)];
         return graph.Node("Conv", name, inputs,
             OnnxGraphWriter.Attribute("kernel_shape", conv.kernel_size),
             OnnxGraphWriter.Attribute("strides", conv.stride),
@@ -145,10 +134,22 @@ internal static class OnnxLayers
             graph.Weight($"{name}.running_mean", norm.running_mean!), graph.Weight($"{name}.running_var", norm.running_var!)],
             OnnxGraphWriter.Attribute("epsilon", (float)norm.eps));
 
-    static string Gemm(OnnxGraphWriter graph, Linear linear, string name, string x) =>
-        graph.Node("Gemm", name,
-            linear.bias is null ? [x, graph.LayerWeight($"{name}.weight", linear.weight!)] : [x, graph.LayerWeight($"{name}.weight", linear.weight!), graph.Weight($"{name}.bias", linear.bias)],
+    /// <summary>
+    /// The weights and bias of <paramref name="conv"/> with <paramref name="norm"/> after it folded in:
+    /// y = γ (conv(x) + b − μ) / √(σ² + ε) + β, so the weights are scaled by γ / √(σ² + ε) per output channel.
+    /// </summary>
+    static (Tensor Weight, Tensor Bias) Folded(Conv2d conv, BatchNorm norm)
+    {
+        var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
+        return (conv.weight! * scale.reshape(-1, 1, 1, 1), ((conv.bias ?? torch.zeros_like(norm.running_mean!)) - norm.running_mean!) * scale + norm.bias!);
+    }
+
+    static string Gemm(OnnxGraphWriter graph, Linear linear, string name, string x)
+    {
+        var weight = graph.LayerWeight($"{name}.weight", linear.weight!);
+        return graph.Node("Gemm", name, linear.bias is null ? [x, weight] : [x, weight, graph.Weight($"{name}.bias", linear.bias)],
             OnnxGraphWriter.Attribute("transB", 1L));
+    }
 
     static string MaxPool(OnnxGraphWriter graph, MaxPool2d pool, string name, string x) =>
         Pool(graph, "MaxPool", name, x, pool.kernel_size, pool.stride, pool.padding, pool.dilation, pool.ceil_mode);

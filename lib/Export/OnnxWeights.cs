@@ -9,7 +9,7 @@ public enum OnnxWeights
     /// <summary>
     /// As int8 with one float scale per output channel, dequantised to float32 when the graph runs (computation stays in
     /// float32): a file about a quarter the size, for a browser to download, with probabilities that differ slightly.
-    /// Batch-norm statistics, biases and input standardisation stay float32.
+    /// Biases, batch norms that do not follow a convolution (the others are folded into it) and input standardisation stay float32.
     /// </summary>
     Int8,
 }
