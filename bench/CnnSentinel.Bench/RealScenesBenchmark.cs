@@ -32,10 +32,11 @@ static class RealScenesBenchmark
         var folders = new Option<DirectoryInfo[]>("--folder") { Description = "More folders of reference scenes (a scene folder, or a folder of them), besides the default.", AllowMultipleArgumentsPerToken = true };
         var only = new Option<bool>("--only") { Description = "Only the folders given with --folder, not the default (../shared/data/reference beside the checkout, else data/reference)." };
         var stride = new Option<int?>("--stride") { Description = "Pixels between classified window centres (default: classify's)." };
+        var precision = new Option<ComputePrecision>("--precision") { Description = "Number format the network computes in (classify's default: Float32)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the maps and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var command = new Command("real-scenes", "Maps of the real reference scenes (classify's defaults) assessed against their reference labels at the coarse level.")
         {
-            model, folders, only, stride, output,
+            model, folders, only, stride, precision, output,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +44,7 @@ static class RealScenesBenchmark
             IEnumerable<string> all = parse.GetValue(only) ? given : [DefaultFolder(), .. given];
             var roots = all.Distinct().ToList();
             if (roots.Count == 0) throw new ArgumentException("--only without --folder: no reference folder to run.");
-            Run(roots, parse.GetValue(model)!.FullName, parse.GetValue(stride), parse.GetValue(output)!.FullName);
+            Run(roots, parse.GetValue(model)!.FullName, parse.GetValue(stride), parse.GetValue(precision), parse.GetValue(output)!.FullName);
             return 0;
         });
         return command;
@@ -55,7 +56,7 @@ static class RealScenesBenchmark
             ? shared : Path.Combine(ProjectPaths.Root, "data", "reference");
 
     /// <summary>Classifies and assesses every scene under <paramref name="roots"/>; writes the maps and <see cref="RealScenesReport.FileName"/> to <paramref name="outDir"/>.</summary>
-    static void Run(IReadOnlyList<string> roots, string modelPath, int? stride, string outDir)
+    static void Run(IReadOnlyList<string> roots, string modelPath, int? stride, ComputePrecision precision, string outDir)
     {
         TorchRuntime.EnsureLoaded();
         var (network, description) = ModelFile.Load(modelPath);
@@ -65,7 +66,7 @@ static class RealScenesBenchmark
         foreach (var root in roots)
             foreach (var folder in ReferenceSceneFolder.FindAll(root))
                 foreach (var image in folder.Images)
-                    scenes.Add(Scene(root, folder, image, modelPath, description, windowModel, stride, outDir));
+                    scenes.Add(Scene(root, folder, image, modelPath, description, windowModel, stride, precision, outDir));
         if (scenes.Count == 0) throw new InvalidDataException($"no reference scenes under {string.Join(", ", roots)}.");
         var report = new JsonObject
         {
@@ -81,12 +82,12 @@ static class RealScenesBenchmark
     }
 
     static JsonObject Scene(string root, ReferenceSceneFolder folder, string image, string modelPath, ModelDescription description, WindowModel windowModel,
-        int? stride, string outDir)
+        int? stride, ComputePrecision precision, string outDir)
     {
         var watch = Stopwatch.StartNew();
         using var scene = SceneInput.Open(image, description.Bands.Count);
         var defaults = SceneClassifierOptions.For(windowModel, description.Preprocessing, scene.Radiometry, description.Classes);
-        var options = defaults with { Stride = stride ?? defaults.Stride, UncertainBelow = null };
+        var options = defaults with { Stride = stride ?? defaults.Stride, UncertainBelow = null, Precision = precision };
         var name = Path.GetRelativePath(root, folder.Folder) is "." ? Path.GetFileName(folder.Folder) : Path.GetRelativePath(root, folder.Folder);
         var outputs = SceneOutputPaths.For(Path.Combine(outDir, "real-scenes", name), image, allProbabilities: false);
         SceneMap.Write(scene, windowModel, options, outputs);
@@ -113,6 +114,7 @@ static class RealScenesBenchmark
             ["product"] = product,
             ["mode"] = options.Mode.ToString(),
             ["stride"] = options.Stride,
+            ["precision"] = options.Precision.ToString(),
             ["uncertainBelow"] = defaults.UncertainBelow,
             ["seconds"] = watch.Elapsed.TotalSeconds,
             ["samples"] = assessment.Samples,
