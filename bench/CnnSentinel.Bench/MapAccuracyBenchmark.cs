@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
@@ -11,16 +10,17 @@ using CnnSentinel.Models;
 using CnnSentinel.Raster;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Training;
 
 namespace CnnSentinel.Bench;
 
 /// <summary>
 /// <c>map-accuracy</c>: how much of a land-use map is right, against truth. Validation patches of the model (never its
 /// training patches) are laid out as one georeferenced scene (<see cref="LabelledMosaic"/>), the scene is classified by
-/// <c>cnnsentinel classify</c> in its own process exactly as a user runs it, and the map is scored cell by cell
+/// <c>cnnsentinel classify</c>'s own job (<see cref="SceneJob"/>, the command's defaults and files), and the map is scored cell by cell
 /// (<see cref="MapAccuracy"/>). Issue 12's goal for the shipped RGB model: ≥ 97 % at patch centres, ≥ 90 % by patch majority.
 /// </summary>
-static partial class MapAccuracyBenchmark
+static class MapAccuracyBenchmark
 {
     /// <summary>The report's file name in the output folder.</summary>
     public const string FileName = "map-accuracy.json";
@@ -81,8 +81,8 @@ static partial class MapAccuracyBenchmark
         Console.Write(accuracy.ToText());
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Settings["mode"].ToLowerInvariant()} mode, stride {run.Settings["stride"]}: centre {accuracy.Centre:P2} (goal ≥ 97 %), " +
-            $"majority {accuracy.Majority:P2} (goal ≥ 90 %); classify {(classifyPxPerSecond is { } rate ? $"{rate:0} px/s" : "reported no px/s")}, " +
-            $"{pixels / wallSeconds:0} px/s with its start-up ({wallSeconds:0.0} s)"));
+            $"majority {accuracy.Majority:P2} (goal ≥ 90 %); classify {classifyPxPerSecond:0} px/s, " +
+            $"{pixels / wallSeconds:0} px/s with model loading ({wallSeconds:0.0} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"with classify's default --uncertain-below {SceneClassifierOptions.DefaultUncertainBelow}, {uncertainCentres:P1} of the centres would be marked Uncertain instead"));
         Console.WriteLine(builtUpMasked is { } masked
@@ -161,36 +161,22 @@ static partial class MapAccuracyBenchmark
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 
     /// <summary>
-    /// Runs <c>cnnsentinel classify</c> (built beside the bench) in its own process, echoing its output; its wall time,
-    /// start-up and model loading included, and the pixels per second it reports for the classification itself (null
-    /// when its output no longer says).
+    /// Classifies the mosaic as <c>cnnsentinel classify</c> does (<see cref="SceneJob"/>), printing its lines; its wall time,
+    /// model loading included, and the pixels per second of the classification itself.
     /// </summary>
-    static (double WallSeconds, double? PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride, bool cloudTest)
+    static (double WallSeconds, double PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride, bool cloudTest)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+        TorchRuntime.EnsureLoaded();
+        TorchSharp.torch.set_num_threads(Environment.ProcessorCount); // classify's default --threads
+        var clock = Stopwatch.StartNew();
         // The model's classes wherever the cloud test leaves them: a mosaic of EuroSAT patches has no clouds, so whatever
         // the test masks is a mistake of the test, and the uncertain mark is judged from the probability map instead (see
         // Run), so that the accuracy is that of the classes themselves.
-        List<string> arguments = [Path.Combine(AppContext.BaseDirectory, "cnnsentinel.dll"), "classify", image, "--model", model, "--out", outDir, "--force",
-            "--uncertain-below", "0"];
-        if (!cloudTest) arguments.Add("--no-cloud-test");
-        if (mode is { } m) arguments.AddRange(["--mode", m.ToString().ToLowerInvariant()]);
-        if (stride is { } s) arguments.AddRange(["--stride", s.ToString(CultureInfo.InvariantCulture)]);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        Console.WriteLine($"dotnet {string.Join(' ', arguments)}");
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        double? rate = null;
-        while (process.StandardOutput.ReadLine() is { } line)
+        var map = new SceneJob
         {
-            Console.WriteLine($"  {line}");
-            if (PixelsPerSecond().Match(line) is { Success: true } match) rate = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        }
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"classify exited with {process.ExitCode}");
-        return (clock.Elapsed.TotalSeconds, rate);
+            Input = image, Model = model, OutputFolder = outDir, Force = true, UncertainBelow = 0, CloudTest = cloudTest, Mode = mode, Stride = stride,
+            Progress = new ConsoleProgress(),
+        }.Run()!;
+        return (clock.Elapsed.TotalSeconds, map.PixelsPerSecond);
     }
-
-    [GeneratedRegex(@"\((\d+(?:\.\d+)?) px/s\)")]
-    private static partial Regex PixelsPerSecond();
 }

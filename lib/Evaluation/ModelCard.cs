@@ -15,8 +15,8 @@ internal static class ModelCard
     /// <param name="modelFileName">The model file's name, as the card refers to it.</param>
     /// <param name="description">The model file's description (<see cref="ModelFile.ReadDescription"/>).</param>
     /// <param name="report">The validation report of the saved weights.</param>
-    /// <param name="reproduce">The command that trained it.</param>
-    public static string Markdown(string modelFileName, ModelDescription description, EvaluationReport report, string reproduce)
+    /// <param name="reproduce">The command that trained it; null (a run from a notebook) leaves the card without one.</param>
+    public static string Markdown(string modelFileName, ModelDescription description, EvaluationReport report, string? reproduce)
     {
         var inv = CultureInfo.InvariantCulture;
         var t = description.Training;
@@ -51,7 +51,8 @@ internal static class ModelCard
         var (input, network) = (description.Preprocessing.Input, description.Preprocessing.Network);
         md.AppendLine($"- Inputs: raw values → (x − mean) / std per band with mean [{Numbers(input.Mean, "0.###")}] and std [{Numbers(input.Std, "0.###")}]" +
             (network is not null ? $"; the network then subtracts its own ImageNet channel mean [{Numbers(network.Mean, "0.##")}]." : "."));
-        md.AppendLine().AppendLine("To reproduce:").AppendLine().AppendLine("```bash").AppendLine(reproduce).AppendLine("```").AppendLine();
+        md.AppendLine();
+        if (reproduce is not null) md.AppendLine("To reproduce:").AppendLine().AppendLine("```bash").AppendLine(reproduce).AppendLine("```").AppendLine();
         md.AppendLine("## Licence and attribution").AppendLine();
         md.AppendLine("- Trained on EuroSAT (Helber et al., 2019, MIT licence); Sentinel-2 data: contains modified Copernicus Sentinel data.");
         if (description.Architecture == ModelCatalog.PretrainedResNet18Architecture)

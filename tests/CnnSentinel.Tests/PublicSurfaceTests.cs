@@ -22,10 +22,11 @@ public sealed class PublicSurfaceTests
     /// <c>SceneMap.Write</c> and <c>Classify</c> report to a progress, e.g. a notebook's <c>ConsoleProgress</c>), 102 with
     /// <c>MapPageServer</c> (notebook 08 serves its page with it), 103 with <c>OnnxWeights</c> (how <c>OnnxExport</c> and
     /// <c>MapPage.Write</c> store a network's weights: float32 or int8), 104 with <c>ComputePrecision</c> (the number format
-    /// <c>SceneClassifierOptions.Precision</c> takes).
+    /// <c>SceneClassifierOptions.Precision</c> takes), 108 with what <c>train</c> and <c>classify</c> do as one call each
+    /// (<c>TrainingRun</c> with its <c>TrainingPlan</c> and <c>TrainingRunResult</c>; <c>SceneJob</c>), which notebooks and benches run too.
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 104;
+    const int Limit = 108;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 

@@ -4,8 +4,8 @@ namespace CnnSentinel.Tests.Bench;
 
 /// <summary>
 /// The map-accuracy bench, run as a user runs it, on the bundled sample with the shipped model: a mosaic of the sample's
-/// patches on the model's validation side (the committed manifest), classified by <c>cnnsentinel classify</c> in its own
-/// process, scored against the truth.
+/// patches on the model's validation side (the committed manifest), classified by <c>cnnsentinel classify</c>'s job
+/// (<c>SceneJob</c>), scored against the truth.
 /// </summary>
 public class MapAccuracyBenchmarkTests
 {
