@@ -174,7 +174,7 @@ public class SceneClassifierTests(ITestOutputHelper output)
         var values = Enumerable.Range(0, 40 * 50).Select(_ => random.NextDouble() < 0.3).ToArray();
         using var mask = torch.tensor(values, [40, 50]);
         long[] rows = [0, 5, 31], cols = [0, 17, 41];
-        var shares = SceneClassifier.WindowShares(mask, rows, cols, window: 9).data<float>().ToArray();
+        var shares = BlockPixels.WindowShares(mask, rows, cols, window: 9).data<float>().ToArray();
         for (int i = 0; i < rows.Length; i++)
             for (int j = 0; j < cols.Length; j++)
             {

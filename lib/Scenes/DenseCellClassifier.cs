@@ -1,0 +1,92 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnSentinel.Scenes;
+
+/// <summary>
+/// Fully convolutional classification of a block's cells (see <see cref="SceneClassifier"/>'s remarks): the model's
+/// convolutional part once per distinct window offset modulo the downsampling, window-sized average pooling, the head at
+/// every cell. For a padded network, a few cells per block are also classified as lone windows, to measure the agreement.
+/// </summary>
+internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOptions options) : CellClassifier
+{
+    long _compared, _agreed;
+
+    /// <summary>The context margin rounded up to a multiple of the downsampling, so that every crop starts on the feature grid.</summary>
+    public override int Margin => (options.ContextMargin + model.Downsampling - 1) / model.Downsampling * model.Downsampling;
+
+    /// <summary>One downsampling step, so that every shifted crop has the same size.</summary>
+    public override int Extra => model.Downsampling;
+
+    /// <inheritdoc />
+    public override SceneAgreement? Agreement => _compared == 0 ? null : new SceneAgreement(_compared, _agreed);
+
+    /// <inheritdoc />
+    public override void Restart() => _compared = _agreed = 0;
+
+    /// <inheritdoc />
+    public override Tensor Classify(SceneBlockInput block, BlockCells cells)
+    {
+        var probabilities = DenseCells(block.Input, cells.RowStarts, cells.ColumnStarts);
+        if (!model.DenseIsExact && options.AgreementSamplesPerBlock > 0) SampleAgreement(block, probabilities, cells);
+        return probabilities;
+    }
+
+    Tensor DenseCells(Tensor input, long[] rowStarts, long[] colStarts)
+    {
+        int f = model.Downsampling, kernel = model.FeatureWindow((int)input.shape[0]);
+        int cropH = ((int)input.shape[1] - (f - 1)) / f * f, cropW = ((int)input.shape[2] - (f - 1)) / f * f;
+        var shifts = rowStarts.Select(r => r % f).Distinct().SelectMany(ry => colStarts.Select(c => c % f).Distinct().Select(rx => (ry, rx))).ToList();
+        int shiftsPerBatch = Math.Max(1, options.BatchSize / 64);
+        Tensor? cells = null;
+        for (int first = 0; first < shifts.Count; first += shiftsPerBatch)
+        {
+            var batch = shifts.Skip(first).Take(shiftsPerBatch).ToList();
+            var crops = stack(batch.Select(s => input.narrow(1, s.ry, cropH).narrow(2, s.rx, cropW)).ToList(), 0);
+            var features = model.FeatureMap(crops);
+            // Window-sized average pooling, separably (two 1-D passes cost 2·k instead of k² additions).
+            var pooled = F.avg_pool2d(F.avg_pool2d(features, [kernel, 1], [1, 1]), [1, kernel], [1, 1]); // [n, C', Hf, Wf]
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var (ry, rx) = batch[i];
+                var yk = Enumerable.Range(0, rowStarts.Length).Where(k => rowStarts[k] % f == ry).ToArray();
+                var xk = Enumerable.Range(0, colStarts.Length).Where(k => colStarts[k] % f == rx).ToArray();
+                var fy = tensor(yk.Select(k => (rowStarts[k] - ry) / f).ToArray());
+                var fx = tensor(xk.Select(k => (colStarts[k] - rx) / f).ToArray());
+                var selected = pooled[i].index_select(1, fy).index_select(2, fx); // [C', ny, nx]
+                var logits = model.HeadOfPooled(selected.permute(1, 2, 0).reshape(-1, selected.shape[0]));
+                var probabilities = F.softmax(logits, 1).reshape(yk.Length, xk.Length, -1).permute(2, 0, 1); // [K, ny, nx]
+                cells ??= zeros(probabilities.shape[0], rowStarts.Length, colStarts.Length);
+                cells.index_put_(probabilities, TensorIndex.Colon, TensorIndex.Tensor(tensor(yk.Select(k => (long)k).ToArray()).unsqueeze(1)),
+                    TensorIndex.Tensor(tensor(xk.Select(k => (long)k).ToArray()).unsqueeze(0)));
+            }
+        }
+        return cells!;
+    }
+
+    /// <summary>
+    /// Compares the dense classes of a few of the block's cells (centres inside the block and with data, picked by a
+    /// generator seeded with the block's position, so reruns sample the same cells) with their windows classified naively.
+    /// </summary>
+    void SampleAgreement(SceneBlockInput block, Tensor probabilities, BlockCells cells)
+    {
+        var noData = block.CentreNoData.contiguous().data<bool>().ToArray(); // read once, not one tensor element per cell
+        var candidates = new List<(int Y, int X)>();
+        for (int y = 0; y < cells.Rows.Centres.Length; y++)
+            for (int x = 0; x < cells.Columns.Centres.Length; x++)
+            {
+                int cy = cells.Rows.Centres[y] - cells.Y, cx = cells.Columns.Centres[x] - cells.X;
+                if (cy >= 0 && cy < cells.Height && cx >= 0 && cx < cells.Width && !noData[cy * cells.Width + cx]) candidates.Add((y, x));
+            }
+        if (candidates.Count == 0) return;
+        var random = new Random(HashCode.Combine(cells.X, cells.Y));
+        var picked = candidates.OrderBy(_ => random.Next()).Take(options.AgreementSamplesPerBlock).ToList();
+        int window = model.WindowSize;
+        var windows = stack(picked.Select(p => block.Input.narrow(1, cells.RowStarts[p.Y], window).narrow(2, cells.ColumnStarts[p.X], window)).ToList(), 0);
+        var naive = model.Logits(windows).argmax(1);
+        var denseClasses = probabilities.argmax(0);
+        var dense = stack(picked.Select(p => denseClasses[p.Y, p.X]).ToList(), 0);
+        _compared += picked.Count;
+        _agreed += naive.eq(dense).sum().item<long>();
+    }
+}
