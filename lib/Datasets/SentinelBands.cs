@@ -7,7 +7,7 @@ namespace CnnSentinel.Datasets;
 /// The Sentinel-2 band facts, in one place: the 13 bands of a EuroSAT multispectral patch in the order the GeoTIFFs
 /// store them (B01 … B12, then B8A LAST, not after B08; all resampled to 10 m), which of them make true colour, each
 /// band's wavelength and metadata id, and the band order a model of 3 or 13 bands reads. Finding band files in a
-/// Sentinel-2 product is <c>Scenes.Sentinel2Bands</c>' job.
+/// Sentinel-2 product is <c>Scenes.ProductBandFiles</c>' job.
 /// </summary>
 public static class SentinelBands
 {

@@ -131,5 +131,5 @@ public class SceneInputTests
     [InlineData("b12.tif", "B12")]
     [InlineData("T33UWR_20220316T100031_TCI_10m.jp2", null)]
     [InlineData("B13.tif", null)]
-    public void BandNamesComeFromFileNames(string file, string? band) => Assert.Equal(band, Sentinel2Bands.BandOf(file));
+    public void BandNamesComeFromFileNames(string file, string? band) => Assert.Equal(band, ProductBandFiles.BandOf(file));
 }

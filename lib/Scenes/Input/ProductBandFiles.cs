@@ -7,7 +7,7 @@ namespace CnnSentinel.Scenes;
 /// names and never assumed from file order. The bands themselves (order, true colour, wavelengths) are
 /// <see cref="Datasets.SentinelBands"/>.
 /// </summary>
-internal static partial class Sentinel2Bands
+internal static partial class ProductBandFiles
 {
 
     [GeneratedRegex(@"(?<![A-Z0-9])(B0[1-9]|B1[0-2]|B8A)(?![A-Z0-9])", RegexOptions.IgnoreCase)]

@@ -52,7 +52,7 @@ public sealed class SceneInput : IDisposable
     /// B8A; 3: red, green, blue).
     /// </summary>
     /// <remarks>
-    /// A folder (or SAFE product) is searched for band files (<see cref="Sentinel2Bands.FindFiles"/>), which are
+    /// A folder (or SAFE product) is searched for band files (<see cref="ProductBandFiles.FindFiles"/>), which are
     /// stacked in the model's order with 20 m and 60 m bands resampled to 10 m by nearest neighbour, as EuroSAT was
     /// made (issue #3); a Level-2A product's scene classification (SCL) is stacked after them. A file whose bands are
     /// named (descriptions such as "B04" or "b04") gives the model its bands by name, from any number of bands in any
@@ -67,9 +67,9 @@ public sealed class SceneInput : IDisposable
         var order = SentinelBands.OrderFor(bandCount);
         if (Directory.Exists(path))
         {
-            var files = Sentinel2Bands.FindFiles(path, order);
+            var files = ProductBandFiles.FindFiles(path, order);
             // A Level-2A product's SCL joins the stack as its last band, resampled by nearest neighbour like the 20 m bands.
-            var scl = Sentinel2Bands.FindSceneClassification(path);
+            var scl = ProductBandFiles.FindSceneClassification(path);
             return new SceneInput(path, GdalRaster.Stack(scl is null ? files : [.. files, scl]), Enumerable.Range(1, bandCount).ToArray(), order,
                 scl is null ? null : bandCount + 1);
         }
@@ -88,7 +88,7 @@ public sealed class SceneInput : IDisposable
     /// <summary>The 1-based bands of <paramref name="raster"/> that hold <paramref name="order"/>: by name where its bands are named, else all of them in file order.</summary>
     static int[] BandsFor(GdalRaster raster, IReadOnlyList<string> order)
     {
-        var names = Enumerable.Range(1, raster.BandCount).Select(b => Sentinel2Bands.BandOf(raster.BandDescription(b))).ToList();
+        var names = Enumerable.Range(1, raster.BandCount).Select(b => ProductBandFiles.BandOf(raster.BandDescription(b))).ToList();
         string Listed() => string.Join(", ", names.Select(n => n ?? "?"));
         if (names.Any(n => n is not null))
         {
