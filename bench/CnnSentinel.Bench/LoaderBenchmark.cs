@@ -96,7 +96,7 @@ static class LoaderBenchmark
         var model = new SmallCnn(classes: 10, bands: bands);
         var optimizer = OptimizerSpec.Sgd(0.01, momentum: 0.9).Create(model.parameters());
         var loss = nn.CrossEntropyLoss();
-        var x = randn(batchSize, bands, 64, 64);
+        var x = randn(batchSize, bands, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize);
         var y = randint(0, 10, [batchSize], dtype: ScalarType.Int64);
         void Step()
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
@@ -21,7 +22,7 @@ static class TrainerBenchmark
     {
         var model = new Option<string>("--model") { Description = "resnet18 or resnet50 (the same architecture in both).", DefaultValueFactory = _ => "resnet18" };
         var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
-        var size = new Option<int>("--size") { Description = "Image height and width (EuroSAT: 64).", DefaultValueFactory = _ => 64 };
+        var size = new Option<int>("--size") { Description = $"Image height and width (EuroSAT: {EuroSatDataset.PatchSize}).", DefaultValueFactory = _ => EuroSatDataset.PatchSize };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after warm-up).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for both (default: torch's default here).", DefaultValueFactory = _ => 0 };
         var rounds = new Option<int>("--rounds") { Description = "Alternating measurements of each side; the medians are compared (the machine is shared and noisy).", DefaultValueFactory = _ => 3 };

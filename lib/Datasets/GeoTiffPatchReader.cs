@@ -22,7 +22,7 @@ internal static class GeoTiffPatchReader
     /// Reads <paramref name="path"/> as <paramref name="bands"/> planes of <paramref name="height"/> × <paramref name="width"/> values.
     /// </summary>
     /// <exception cref="InvalidPatchException">Not a TIFF, damaged, or of another band count, sample type or size.</exception>
-    public static ushort[] Read(string path, int height = 64, int width = 64, int bands = SentinelBands.Count)
+    public static ushort[] Read(string path, int height = EuroSatDataset.PatchSize, int width = EuroSatDataset.PatchSize, int bands = SentinelBands.Count)
     {
         using var raster = Open(path);
         if (raster.BandCount != bands)

@@ -10,7 +10,7 @@ internal static class JpegPatchReader
     /// Reads <paramref name="path"/> as 3 planes of <paramref name="height"/> × <paramref name="width"/> values 0–255.
     /// </summary>
     /// <exception cref="InvalidPatchException">Not a decodable image, truncated, or of another size.</exception>
-    public static ushort[] Read(string path, int height = 64, int width = 64)
+    public static ushort[] Read(string path, int height = EuroSatDataset.PatchSize, int width = EuroSatDataset.PatchSize)
     {
         byte[] bytes;
         try

@@ -17,7 +17,7 @@ namespace CnnSentinel.Export;
 /// <param name="BandNames">Name of each input channel, in order (e.g. B04, B03, B02 for RGB).</param>
 /// <param name="Preprocessing">The model's preprocessing (an input stage of mean 0, std 1 for none).</param>
 /// <param name="InputSize">Height and width of the windows the model classifies.</param>
-public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyList<string> BandNames, Preprocessing Preprocessing, int InputSize = 64)
+public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyList<string> BandNames, Preprocessing Preprocessing, int InputSize = EuroSatDataset.PatchSize)
 {
     /// <summary>
     /// Metadata for <paramref name="model"/>: EuroSAT's class names, the RGB release's bands (B04, B03, B02) for three
@@ -25,7 +25,7 @@ public sealed record ExportMetadata(IReadOnlyList<string> ClassNames, IReadOnlyL
     /// (<see cref="ImageClassifier.PreprocessingWith"/>; none when null).
     /// </summary>
     /// <exception cref="ArgumentException">The model's classes or bands are not EuroSAT's; build the record yourself.</exception>
-    public static ExportMetadata For(ImageClassifier model, ChannelNormalization? input = null, int inputSize = 64)
+    public static ExportMetadata For(ImageClassifier model, ChannelNormalization? input = null, int inputSize = EuroSatDataset.PatchSize)
     {
         if (model.Classes != EuroSatClasses.Names.Count)
             throw new ArgumentException($"{model.GetName()} has {model.Classes} classes, not EuroSAT's {EuroSatClasses.Names.Count}; give the class names.", nameof(model));

@@ -50,7 +50,7 @@ public sealed record ChannelNormalization
     /// </summary>
     public static ChannelNormalization PretrainedScaleFor(PatchFormat format) => format == PatchFormat.Rgb
         ? new([0, 0, 0], [1, 1, 1])
-        : new(Enumerable.Repeat(0.0, SentinelBands.Count).ToArray(), Enumerable.Repeat(2750.0 / 255, SentinelBands.Count).ToArray());
+        : new(Enumerable.Repeat(0.0, SentinelBands.Count).ToArray(), Enumerable.Repeat(SentinelBands.RgbReleaseMaximum / 255, SentinelBands.Count).ToArray());
 
     /// <summary>The original's constants for data of <paramref name="bands"/> bands (3: RGB, 13: EuroSAT MS).</summary>
     /// <exception cref="UserErrorException">No constants are known for that band count.</exception>

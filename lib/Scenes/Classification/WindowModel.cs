@@ -1,3 +1,4 @@
+using CnnSentinel.Datasets;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using TorchSharp;
@@ -62,13 +63,13 @@ public sealed class WindowModel
     /// A network as a window classifier of <paramref name="windowSize"/> pixels: dense and naive modes when it is built as
     /// features → global average pooling → head (<see cref="ImageClassifier.FeatureStride"/>), naive mode otherwise.
     /// </summary>
-    public static WindowModel For(ImageClassifier network, int windowSize = 64) =>
+    public static WindowModel For(ImageClassifier network, int windowSize = EuroSatDataset.PatchSize) =>
         network.FeatureStride is { } stride && windowSize % stride == 0
             ? new(network.call, network.FeatureMap, network.HeadOfPooled, [network], stride, windowSize, network.FeaturesAreShiftEquivariant)
             : FromModule(network, windowSize);
 
     /// <summary>Any module mapping [N, C, <paramref name="windowSize"/>, <paramref name="windowSize"/>] windows to logits [N, K]: naive mode only.</summary>
-    public static WindowModel FromModule(Module<Tensor, Tensor> model, int windowSize = 64) =>
+    public static WindowModel FromModule(Module<Tensor, Tensor> model, int windowSize = EuroSatDataset.PatchSize) =>
         new(model.call, null, null, [model], 0, windowSize, false);
 
     /// <summary>A model that is <c>head(global_average_pool(features(x)))</c>: naive and dense modes.</summary>
@@ -77,7 +78,7 @@ public sealed class WindowModel
     /// <param name="downsampling">How much <paramref name="features"/> shrinks each side.</param>
     /// <param name="windowSize">Side of the windows.</param>
     /// <param name="exact">Whether the features are unpadded, so that dense equals naive (see <see cref="DenseIsExact"/>).</param>
-    public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = 64, bool exact = true) =>
+    public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = EuroSatDataset.PatchSize, bool exact = true) =>
         new(null, features.call, head.call, [features, head], downsampling, windowSize, exact);
 
     /// <summary>
