@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
+using CnnSentinel.IO;
 
 namespace CnnSentinel.Evaluation;
 
@@ -108,22 +107,14 @@ public sealed class ConfusionMatrix
     /// </summary>
     public string ToHtml()
     {
-        var html = new StringBuilder("<div class=\"cnnsentinel-confusion\" style=\"overflow-x:auto\"><table><thead><tr><th>true \\ predicted</th>");
-        for (int c = 0; c < Classes.Count; c++)
-            html.Append("<th title=\"").Append(WebUtility.HtmlEncode(Classes[c])).Append("\">").Append(c).Append("</th>");
-        html.Append("<th>recall</th><th>precision</th><th>F1</th></tr></thead><tbody>");
-        for (int r = 0; r < Classes.Count; r++)
-        {
-            html.Append("<tr><th style=\"text-align:left\">").Append(r).Append(' ').Append(WebUtility.HtmlEncode(Classes[r])).Append("</th>");
-            for (int c = 0; c < Classes.Count; c++)
-                html.Append(r == c ? "<td><b>" : "<td>").Append(_counts[r, c]).Append(r == c ? "</b></td>" : "</td>");
-            html.Append("<td>").Append(P(Recall(r))).Append("</td><td>").Append(P(Precision(r)))
-                .Append("</td><td>").Append(P(F1(r))).Append("</td></tr>");
-        }
-        html.Append("</tbody></table><p>")
-            .Append($"overall accuracy {P(OverallAccuracy)} · average accuracy {P(AverageAccuracy)} · kappa {P(Kappa)} · {Total} samples")
-            .Append("</p></div>");
-        return html.ToString();
+        var headings = new[] { new HtmlCell("true \\ predicted") }
+            .Concat(Classes.Select((name, c) => new HtmlCell(c.ToString(CultureInfo.InvariantCulture), Title: name)))
+            .Concat(["recall", "precision", "F1"]);
+        var rows = Enumerable.Range(0, Classes.Count).Select(r => new[] { new HtmlCell($"{r} {Classes[r]}", "left", IsHeading: true) }
+            .Concat(Enumerable.Range(0, Classes.Count).Select(c => new HtmlCell(_counts[r, c].ToString(CultureInfo.InvariantCulture), IsBold: r == c)))
+            .Concat([P(Recall(r)), P(Precision(r)), P(F1(r))]));
+        return $"<div class=\"cnnsentinel-confusion\" style=\"overflow-x:auto\">{HtmlTable.Render(null, headings, rows)}<p>" +
+            $"overall accuracy {P(OverallAccuracy)} · average accuracy {P(AverageAccuracy)} · kappa {P(Kappa)} · {Total} samples</p></div>";
     }
 
     static string P(double v) => double.IsNaN(v) ? "–" : v.ToString("0.000", CultureInfo.InvariantCulture);

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using CnnSentinel.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -95,16 +95,10 @@ public sealed class ModelSummary
     /// <summary>HTML for a notebook output cell: one row per layer call, then the totals.</summary>
     public string ToHtml()
     {
-        var html = new StringBuilder("<div class=\"cnnsentinel-summary\"><table><thead><tr>")
-            .Append("<th style=\"text-align:left\">layer</th><th style=\"text-align:left\">type</th><th>output shape</th>")
-            .Append("<th>parameters</th><th>trainable</th><th>FLOPs</th></tr></thead><tbody>");
-        foreach (var row in Rows)
-            html.Append("<tr><td style=\"text-align:left\">").Append(WebUtility.HtmlEncode(row.Layer))
-                .Append("</td><td style=\"text-align:left\">").Append(row.Type)
-                .Append("</td><td>").Append(Shape(row.OutputShape))
-                .Append("</td><td>").Append(N(row.Parameters)).Append("</td><td>").Append(N(row.TrainableParameters))
-                .Append("</td><td>").Append(N(row.Flops)).Append("</td></tr>");
-        return html.Append("</tbody></table><p>").Append(WebUtility.HtmlEncode(Totals())).Append("</p></div>").ToString();
+        HtmlCell[] headings = [HtmlCell.Left("layer"), HtmlCell.Left("type"), "output shape", "parameters", "trainable", "FLOPs"];
+        var rows = Rows.Select(row => new HtmlCell[]
+            { HtmlCell.Left(row.Layer), HtmlCell.Left(row.Type), Shape(row.OutputShape), N(row.Parameters), N(row.TrainableParameters), N(row.Flops) });
+        return $"<div class=\"cnnsentinel-summary\">{HtmlTable.Render(null, headings, rows)}<p>{HtmlTable.Escape(Totals())}</p></div>";
     }
 
     /// <summary>A plain-text table, one line per layer call, then the totals.</summary>

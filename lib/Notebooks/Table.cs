@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Reflection;
-using System.Text;
+using CnnSentinel.IO;
 
 namespace CnnSentinel.Notebooks;
 
@@ -22,21 +21,8 @@ public sealed record Table(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnl
     }
 
     /// <summary>An HTML table: text left-aligned, numbers right-aligned; fractions with 3 decimals, whole numbers with thousands separators.</summary>
-    public string ToHtml()
-    {
-        var html = new StringBuilder("<table class=\"cnnsentinel-table\"><thead><tr>");
-        foreach (var column in Columns) html.Append("<th>").Append(WebUtility.HtmlEncode(column)).Append("</th>");
-        html.Append("</tr></thead><tbody>");
-        foreach (var row in Rows)
-        {
-            html.Append("<tr>");
-            foreach (var value in row)
-                html.Append(IsNumber(value) ? "<td style=\"text-align:right\">" : "<td style=\"text-align:left\">")
-                    .Append(WebUtility.HtmlEncode(Format(value))).Append("</td>");
-            html.Append("</tr>");
-        }
-        return html.Append("</tbody></table>").ToString();
-    }
+    public string ToHtml() => HtmlTable.Render("cnnsentinel-table", Columns.Select(c => new HtmlCell(c)),
+        Rows.Select(row => row.Select(value => IsNumber(value) ? HtmlCell.Right(Format(value)) : HtmlCell.Left(Format(value)))));
 
     /// <summary>The same as tab-separated text.</summary>
     public override string ToString() =>

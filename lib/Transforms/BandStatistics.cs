@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using CnnSentinel.Datasets;
+using CnnSentinel.IO;
 
 namespace CnnSentinel.Transforms;
 
@@ -44,17 +43,15 @@ public sealed record BandStatistics(
     {
         reference ??= Reference;
         static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        var html = new StringBuilder("<table class=\"cnnsentinel-statistics\"><tr><th>band</th><th>mean</th><th>mean of image stds</th><th>global std</th>");
-        if (reference is not null) html.Append("<th>reference mean</th><th>reference std</th>");
-        html.Append("</tr>");
-        for (int b = 0; b < BandNames.Count; b++)
+        var headings = new List<HtmlCell> { "band", "mean", "mean of image stds", "global std" };
+        if (reference is not null) headings.AddRange(["reference mean", "reference std"]);
+        var rows = Enumerable.Range(0, BandNames.Count).Select(b =>
         {
-            html.Append("<tr><td>").Append(WebUtility.HtmlEncode(BandNames[b])).Append("</td><td>").Append(F(Mean[b]))
-                .Append("</td><td>").Append(F(MeanOfImageStd[b])).Append("</td><td>").Append(F(GlobalStd[b])).Append("</td>");
-            if (reference is not null) html.Append("<td>").Append(F(reference.Mean[b])).Append("</td><td>").Append(F(reference.Std[b])).Append("</td>");
-            html.Append("</tr>");
-        }
-        return html.Append($"</table><p>{Images:N0} images, {PixelsPerBand:N0} pixels per band</p>").ToString();
+            var row = new List<HtmlCell> { BandNames[b], F(Mean[b]), F(MeanOfImageStd[b]), F(GlobalStd[b]) };
+            if (reference is not null) row.AddRange([F(reference.Mean[b]), F(reference.Std[b])]);
+            return row;
+        });
+        return HtmlTable.Render("cnnsentinel-statistics", headings, rows) + $"<p>{Images:N0} images, {PixelsPerBand:N0} pixels per band</p>";
     }
 
     /// <summary>The normalisation these statistics give: the mean and, as chosen, the global or the original's std.</summary>
