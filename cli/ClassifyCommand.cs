@@ -30,6 +30,7 @@ static class ClassifyCommand
         var radiometry = new Option<SceneProduct?>("--radiometry") { Description = "What the input's values are: EuroSat (already in the model's units), TciL1C, TciL2A, L1C, L2A (band files; add-offsets from the product's metadata). Default: detected from the name and data type." };
         var uncertainBelow = new Option<double>("--uncertain-below") { Description = $"Mark pixels whose class probability is below this as Uncertain (value {(byte)MapMask.Uncertain}); 0 marks none.", DefaultValueFactory = _ => SceneClassifierOptions.DefaultUncertainBelow };
         var noCloudTest = new Option<bool>("--no-cloud-test") { Description = "Skip the bright-and-white cloud test (clouds are then classified as if they were land)." };
+        var noWaterTest = new Option<bool>("--no-water-test") { Description = "Skip the water test (where the input has near infrared B08 beside green B03, water classes only where green is above it)." };
         var bands = new Option<int?>("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
         var blockSize = new Option<int>("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
         var batchSize = new Option<int>("--batch-size") { Description = "Windows per forward pass (naive mode).", DefaultValueFactory = _ => 256 };
@@ -41,7 +42,7 @@ static class ClassifyCommand
         var force = new Option<bool>("--force") { Description = "Classify again even when the outputs exist and were made from the same input, model and options; replace another input's outputs of the same name." };
         var command = new Command("classify", "Classify a Sentinel-2 scene into a land-use map: class GeoTIFF (colour table), probability GeoTIFF, legend, preview.")
         {
-            input, model, output, mode, stride, bands, blockSize, batchSize, threads, precision, probabilities, noData, radiometry, uncertainBelow, noCloudTest, force, device,
+            input, model, output, mode, stride, bands, blockSize, batchSize, threads, precision, probabilities, noData, radiometry, uncertainBelow, noCloudTest, noWaterTest, force, device,
         };
         command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
@@ -83,6 +84,7 @@ static class ClassifyCommand
                 KeepAllProbabilities = parse.GetValue(probabilities),
                 UncertainBelow = uncertain > 0 ? uncertain : null,
                 Clouds = parse.GetValue(noCloudTest) ? null : defaults.Clouds,
+                Water = parse.GetValue(noWaterTest) || scene.WaterBands is null ? null : defaults.Water,
                 Device = computeDevice,
                 Precision = PrecisionOption.Resolve(parse, precision, "classify"),
             };
@@ -92,6 +94,7 @@ static class ClassifyCommand
                 ["radiometry"] = $"{product.Product} gain {string.Join(" ", product.Gain.Select(g => g.ToString("R", CultureInfo.InvariantCulture)))} offset {string.Join(" ", product.Offset.Select(o => o.ToString("R", CultureInfo.InvariantCulture)))}",
                 ["uncertain below"] = uncertain.ToString("R", CultureInfo.InvariantCulture),
                 ["cloud test"] = options.Clouds?.ToString() ?? "none",
+                ["water test"] = options.Water?.ToString() ?? "none",
                 ["scene classification"] = scene.SceneClassificationBand is null ? "none" : "SCL",
                 ["nodata"] = parse.GetValue(noData)?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
                 ["probabilities"] = parse.GetValue(probabilities) ? "all classes" : "largest",
@@ -120,7 +123,8 @@ static class ClassifyCommand
                 (product.IsIdentity
                     ? product.Product == SceneProduct.EuroSat ? "" : $", fed unconverted (--radiometry {product.Product} converts it to EuroSAT's units)"
                     : $" (to model units: × {string.Join(" ", product.Gain.Select(g => g.ToString("0.###", CultureInfo.InvariantCulture)))}, + {string.Join(" ", product.Offset.Select(o => o.ToString("0.#", CultureInfo.InvariantCulture)))})") +
-                (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
+                (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL") +
+                (options.Water is null ? "" : "; water only where green is above near infrared (B03 > B08)"));
             network.LoadWeights(modelPath);
             // The maps and their run record are published together, only once all are written: a failure keeps the previous set.
             var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request, progress: new ConsoleProgress());

@@ -80,8 +80,10 @@ internal sealed class SceneClassifier
     /// <param name="bands">1-based bands to feed the model, in the model's band order; all bands when null.</param>
     /// <param name="sceneClassificationBand">1-based band of <paramref name="raster"/> holding a Level-2A scene classification
     /// (SCL) on the same grid: its cloud, cirrus, shadow, snow and no-data pixels are marked as such (<see cref="SceneClassificationMask"/>).</param>
+    /// <param name="waterBands">1-based bands of <paramref name="raster"/> holding green and near infrared, for
+    /// <see cref="SceneClassifierOptions.Water"/> (<see cref="SceneInput.WaterBands"/>); no water test when null.</param>
     /// <exception cref="UserErrorException">The band count does not match the preprocessing's.</exception>
-    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null)
+    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null, int[]? waterBands = null)
     {
         bands ??= Enumerable.Range(1, raster.BandCount).ToArray();
         if (bands.Length != _options.Preprocessing.Bands)
@@ -90,19 +92,22 @@ internal sealed class SceneClassifier
         _compared = _agreed = 0;
         if (sceneClassificationBand is { } scl && (scl < 1 || scl > raster.BandCount || bands.Contains(scl)))
             throw new UserErrorException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
-        return Blocks(raster, bands, noData, sceneClassificationBand);
+        if (waterBands is not null && (waterBands.Length != 2 || waterBands.Any(b => b < 1 || b > raster.BandCount)))
+            throw new UserErrorException($"{raster.Path}: the water test reads green and near infrared, bands {string.Join(", ", waterBands)} (the raster has {raster.BandCount}).");
+        return Blocks(raster, bands, noData, sceneClassificationBand, _options.Water is null ? null : waterBands);
     }
 
-    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand)
+    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand, int[]? waterBands)
     {
         _model.Eval();
         int size = _options.BlockSize;
         for (int y = 0; y < raster.Height; y += size)
             for (int x = 0; x < raster.Width; x += size)
-                yield return ClassifyBlock(raster, bands, noData, sceneClassificationBand, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
+                yield return ClassifyBlock(raster, bands, noData, sceneClassificationBand, waterBands, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
     }
 
-    ClassifiedBlock ClassifyBlock(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand, int bx, int by, int bw, int bh)
+    ClassifiedBlock ClassifyBlock(GdalRaster raster, int[] bands, double?[] noData, int? sceneClassificationBand, int[]? waterBands,
+        int bx, int by, int bw, int bh)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -130,13 +135,21 @@ internal sealed class SceneClassifier
         if (dense && !_model.DenseIsExact && _options.AgreementSamplesPerBlock > 0)
             SampleAgreement(input, cells, rowCells, colCells, rowStarts, colStarts, bx, by, bw, bh, centreNoData);
         var probabilities = Interpolate(cells, rowCells, colCells); // [K, bh, bw]
+        // Uncertain says how sure the model is of its window, before the water test changes a pixel's class within it.
+        Tensor? windowConfidence = null;
+        if (waterBands is not null && _options.Water is { } water)
+        {
+            (windowConfidence, _) = probabilities.max(0);
+            var greenAndNir = tensor(raster.Read(bx, by, bw, bh, waterBands), [2, bh, bw]);
+            probabilities = water.Apply(probabilities, WaterTest.NotWater(greenAndNir[0], greenAndNir[1]));
+        }
 
         var (confidence, classes) = probabilities.max(0);
         var classBytes = classes.to_type(ScalarType.Byte);
         using (var held = new HeldScalars())
         {
             if (_options.UncertainBelow is { } threshold)
-                classBytes = classBytes.masked_fill(confidence.lt(held.Of(threshold)), UncertainFill);
+                classBytes = classBytes.masked_fill((windowConfidence ?? confidence).lt(held.Of(threshold)), UncertainFill);
             if (inputCloud is not null && _options.Clouds is { } test)
             {
                 // The share of cloud in each cell's window, interpolated like the probabilities: a window that is mostly
@@ -156,7 +169,8 @@ internal sealed class SceneClassifier
         }
         if (sceneClassification is not null) classBytes = SceneClassificationMask.Apply(classBytes, sceneClassification);
         classBytes = classBytes.masked_fill(centreNoData, NoDataFill);
-        confidence = confidence.masked_fill(centreNoData, NotANumber);
+        // The probability map shows what Uncertain is judged on.
+        confidence = (windowConfidence ?? confidence).masked_fill(centreNoData, NotANumber);
         float[]? all = _options.KeepAllProbabilities
             ? probabilities.masked_fill(centreNoData.unsqueeze(0), NotANumber).contiguous().data<float>().ToArray()
             : null;
