@@ -22,6 +22,7 @@ static class ClassifyCommand
     static readonly Option<SceneProduct?> Radiometry = new("--radiometry") { Description = "What the input's values are: EuroSat (already in the model's units), TciL1C, TciL2A, L1C, L2A (band files; add-offsets from the product's metadata). Default: detected from the name and data type." };
     static readonly Option<double> UncertainBelow = new("--uncertain-below") { Description = $"Mark pixels whose class probability is below this as Uncertain (value {(byte)MapMask.Uncertain}); 0 marks none.", DefaultValueFactory = _ => SceneClassifierOptions.DefaultUncertainBelow };
     static readonly Option<bool> NoCloudTest = new("--no-cloud-test") { Description = "Skip the bright-and-white cloud test (clouds are then classified as if they were land)." };
+    static readonly Option<bool> NoWaterTest = new("--no-water-test") { Description = "Skip the water test (where the input has near infrared B08 beside green B03, water classes only where green is above it)." };
     static readonly Option<int?> Bands = new("--bands") { Description = "Bands the model takes (3 or 13); by default the input file's count, 13 for folders." };
     static readonly Option<int> BlockSize = new("--block-size") { Description = "Pixels per side of the blocks processed at once (memory grows with its square).", DefaultValueFactory = _ => 512 };
     static readonly Option<int> BatchSize = new("--batch-size") { Description = "Windows per forward pass (naive mode).", DefaultValueFactory = _ => 256 };
@@ -39,7 +40,7 @@ static class ClassifyCommand
     {
         var command = new Command("classify", "Classify a Sentinel-2 scene into a land-use map: class GeoTIFF (colour table), probability GeoTIFF, legend, preview.")
         {
-            Input, Model, Output, Mode, Stride, Bands, BlockSize, BatchSize, Threads, Precision, Probabilities, NoData, Radiometry, UncertainBelow, NoCloudTest, Force, Device,
+            Input, Model, Output, Mode, Stride, Bands, BlockSize, BatchSize, Threads, Precision, Probabilities, NoData, Radiometry, UncertainBelow, NoCloudTest, NoWaterTest, Force, Device,
         };
         command.SetAction(parse => CommandErrors.Run("classify", () =>
         {
@@ -64,7 +65,7 @@ static class ClassifyCommand
             Mode = parse.GetValue(Mode), Stride = parse.GetValue(Stride), Bands = parse.GetValue(Bands),
             BlockSize = parse.GetValue(BlockSize), BatchSize = parse.GetValue(BatchSize), AllProbabilities = parse.GetValue(Probabilities),
             NoData = parse.GetValue(NoData), Radiometry = parse.GetValue(Radiometry), UncertainBelow = parse.GetValue(UncertainBelow),
-            CloudTest = !parse.GetValue(NoCloudTest), Force = parse.GetValue(Force), Device = device,
+            CloudTest = !parse.GetValue(NoCloudTest), WaterTest = !parse.GetValue(NoWaterTest), Force = parse.GetValue(Force), Device = device,
             Precision = PrecisionOption.Resolve(parse, Precision, "classify"), Progress = new ConsoleProgress(),
         };
     }

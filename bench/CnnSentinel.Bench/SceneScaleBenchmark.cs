@@ -144,7 +144,7 @@ static class SceneScaleBenchmark
 
         var classify = new Stopwatch();
         var total = Stopwatch.StartNew();
-        SceneMapWriter.Write(scene.Raster, Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand), classify), ClassLegend.EuroSat, outputs);
+        SceneMapWriter.Write(scene.Raster, Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands), classify), ClassLegend.EuroSat, outputs);
         total.Stop();
         var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
 

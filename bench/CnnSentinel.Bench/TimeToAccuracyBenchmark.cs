@@ -38,9 +38,14 @@ static class TimeToAccuracyBenchmark
         var targets = new Option<double[]>("--targets") { Description = "Validation accuracies to time.", DefaultValueFactory = _ => [0.97, 0.985], AllowMultipleArgumentsPerToken = true };
         var seed = new Option<int>("--seed") { Description = "Seed of split, shuffles, augmentation and head.", DefaultValueFactory = _ => 42 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the plan, the weights both sides start from and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
+        var precision = new Option<ComputePrecision>("--precision")
+        {
+            Description = "Float32, or BFloat16 for the training steps of both sides: the trainer's mixed precision (TrainerOptions.Precision) against PyTorch's CPU autocast with channels-last. Validation is float32 on both sides.",
+            DefaultValueFactory = _ => ComputePrecision.Float32,
+        };
         var command = new Command("time-to-accuracy", "Wall time to given validation accuracies with the fast recipe: the library vs PyTorch, same network, data order and images.")
         {
-            data, epochs, steps, targets, seed, output,
+            data, epochs, steps, targets, seed, output, precision,
         };
         command.SetAction(parse =>
         {
@@ -54,7 +59,7 @@ static class TimeToAccuracyBenchmark
             Console.WriteLine($"{folder}: fast recipe, {recipe.Epochs} epochs, {get_num_threads()} threads; targets {string.Join(", ", goals)}");
 
             var path = Path.Combine(outFolder, TimeToAccuracyReport.FileName);
-            var report = Run(folder, recipe, parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
+            var report = Run(folder, recipe, parse.GetValue(precision), parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
             // The same table the README shows (TimeToAccuracyReport.Markdown), so the two cannot format the figures differently.
             Console.Write(report.Markdown());
             Console.WriteLine("ratio = CnnSentinel time / PyTorch time to the same validation accuracy (goal ≤ 1.0); — : a side did not reach it.");
@@ -72,7 +77,8 @@ static class TimeToAccuracyBenchmark
     /// while it works. Other load on the machine therefore falls on both sides alike instead of on whichever side
     /// happened to run at the time, and an interrupted run still compares the epochs both sides finished.
     /// </summary>
-    static TimeToAccuracyReport Run(string folder, TrainingRecipe recipe, int? steps, int seed, string work, double[] targets, Action<TimeToAccuracyReport> afterEachEpoch)
+    static TimeToAccuracyReport Run(string folder, TrainingRecipe recipe, ComputePrecision precision, int? steps, int seed, string work, double[] targets,
+        Action<TimeToAccuracyReport> afterEachEpoch)
     {
         var clock = Stopwatch.StartNew();
         manual_seed(seed);
@@ -80,7 +86,7 @@ static class TimeToAccuracyBenchmark
             augmentation: recipe.Augmentation, cacheDecoded: true);
         var model = ModelCatalog.PretrainedResNet18(data.Dataset.Classes.Count);
         clock.Stop(); // writing the plan for the PyTorch side is not part of training
-        WritePlan(work, data, model, recipe, steps, seed);
+        WritePlan(work, data, model, recipe, precision, steps, seed);
         using var reference = ReferenceProcess.Start(work);
         Console.WriteLine($"PyTorch {reference.Version}: first training batch identical to {reference.FirstBatchDifference:g3} (max abs difference)");
         var library = new List<EpochPoint>();
@@ -89,6 +95,7 @@ static class TimeToAccuracyBenchmark
         recipe.Train(model, data.Train, data.Validation, "resnet18-imagenet", "time-to-accuracy", change: o => o with
         {
             StepsPerEpoch = steps,
+            Precision = precision,
             Progress = new EpochRecorder(p =>
             {
                 clock.Stop();
@@ -103,11 +110,13 @@ static class TimeToAccuracyBenchmark
         return Report();
 
         // The folder's name only: the report is committed, and a machine's paths do not belong in the repository.
-        TimeToAccuracyReport Report() => new(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), recipe.ToString(), recipe.Epochs, reference.Version, reference.FirstBatchDifference,
+        TimeToAccuracyReport Report() => new(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)),
+            precision == ComputePrecision.BFloat16 ? $"{recipe}; training steps in bfloat16 (the trainer's mixed precision; PyTorch's CPU autocast, channels-last)" : recipe.ToString(),
+            recipe.Epochs, reference.Version, reference.FirstBatchDifference,
             MachineDescription.Current, [.. library], [.. pytorch], targets);
     }
 
-    static void WritePlan(string work, EuroSatTrainingData data, ImageClassifier model, TrainingRecipe recipe, int? steps, int seed)
+    static void WritePlan(string work, EuroSatTrainingData data, ImageClassifier model, TrainingRecipe recipe, ComputePrecision precision, int? steps, int seed)
     {
         StateDictFile.Save(model, Path.Combine(work, "initial.pth"));
         using (var first = data.Train.Epoch(0).First()) StateDictFile.Save(new TensorHolder(first.Images), Path.Combine(work, "first_batch.pth"));
@@ -132,6 +141,7 @@ static class TimeToAccuracyBenchmark
             ["weight_decay"] = recipe.Optimizer.WeightDecay,
             ["warmup_epochs"] = recipe.EffectiveWarmupEpochs,
             ["label_smoothing"] = recipe.LabelSmoothing,
+            ["precision"] = precision == ComputePrecision.BFloat16 ? "bf16" : "float32",
             ["input_mean"] = new JsonArray(model.InputNormalization!.Mean.Select(m => (JsonNode)m).ToArray()),
             ["classes"] = data.Dataset.Classes.Count,
             ["validation"] = new JsonArray(data.Split.Validation.Select(s => (JsonNode)new JsonArray(s.RelativePath, s.ClassIndex)).ToArray()),

@@ -26,7 +26,12 @@ static class TrainerBenchmark
         var steps = new Option<int>("--steps") { Description = "Timed steps (after warm-up).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for both (default: torch's default here).", DefaultValueFactory = _ => 0 };
         var rounds = new Option<int>("--rounds") { Description = "Alternating measurements of each side; the medians are compared (the machine is shared and noisy).", DefaultValueFactory = _ => 3 };
-        var command = new Command("trainer", "Training images/s of the library's trainer vs PyTorch, same model, batch and threads.") { model, batch, size, steps, threads, rounds };
+        var precision = new Option<ComputePrecision>("--precision")
+        {
+            Description = "Float32, or BFloat16 on both sides: the trainer's mixed precision (TrainerOptions.Precision) against PyTorch's CPU autocast with channels-last.",
+            DefaultValueFactory = _ => ComputePrecision.Float32,
+        };
+        var command = new Command("trainer", "Training images/s of the library's trainer vs PyTorch, same model, batch, threads and precision.") { model, batch, size, steps, threads, rounds, precision };
         command.SetAction(parse =>
         {
             TorchRuntime.EnsureLoaded();
@@ -35,7 +40,9 @@ static class TrainerBenchmark
             int batchSize = parse.GetValue(batch), imageSize = parse.GetValue(size), stepCount = parse.GetValue(steps);
             int threadCount = parse.GetValue(threads) > 0 ? parse.GetValue(threads) : get_num_threads();
             set_num_threads(threadCount);
-            Console.WriteLine($"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads");
+            var computeIn = parse.GetValue(precision);
+            var setting = $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, {computeIn}";
+            Console.WriteLine(setting);
 
             var loadBefore = MachineDescription.LoadAverage;
             var libraryRates = new List<double>();
@@ -43,15 +50,15 @@ static class TrainerBenchmark
             string version = "";
             for (int round = 1; round <= parse.GetValue(rounds); round++)
             {
-                libraryRates.Add(LibraryRate(name, batchSize, imageSize, stepCount));
-                (var rate, version) = PyTorchRate(name, batchSize, imageSize, stepCount, threadCount);
+                libraryRates.Add(LibraryRate(name, batchSize, imageSize, stepCount, computeIn));
+                (var rate, version) = PyTorchRate(name, batchSize, imageSize, stepCount, threadCount, computeIn);
                 pytorchRates.Add(rate);
                 Console.WriteLine($"round {round}: CnnSentinel trainer {libraryRates[^1],7:0.0} images/s, PyTorch {version} {pytorchRates[^1],7:0.0} images/s");
             }
             double library = Median(libraryRates), pytorch = Median(pytorchRates);
             Console.WriteLine($"median: CnnSentinel trainer (TorchSharp) {library:0.0} images/s, PyTorch {pytorch:0.0} images/s");
-            var report = new ThroughputReport("trainer",
-                $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, medians of {libraryRates.Count} alternating rounds",
+            var report = new ThroughputReport(computeIn == ComputePrecision.BFloat16 ? "trainer-bf16" : "trainer",
+                $"{setting}, medians of {libraryRates.Count} alternating rounds",
                 MachineDescription.WithLoadSince(loadBefore),
             [
                 new("CnnSentinel trainer (TorchSharp)", library, $"PyTorch {version}", pytorch, 1,
@@ -66,7 +73,7 @@ static class TrainerBenchmark
     }
 
     /// <summary>Trainer.Fit on random data: one warm-up epoch, then an epoch of <paramref name="steps"/> steps, timed by the trainer's own progress.</summary>
-    static double LibraryRate(string name, int batchSize, int imageSize, int steps)
+    static double LibraryRate(string name, int batchSize, int imageSize, int steps, ComputePrecision precision)
     {
         manual_seed(0);
         var network = ModelCatalog.Create(name, 10, 3);
@@ -80,17 +87,19 @@ static class TrainerBenchmark
             Epochs = 2,
             StepsPerEpoch = steps,
             Optimizer = OptimizerSpec.Sgd(1e-3, 0.9),
+            Precision = precision,
             // The last step's figure: images/s of the second epoch's training steps alone.
             Progress = new Recorder(p => { if (p.Epoch == 2 && p.Completed is null) rate = p.ImagesPerSecond; }),
         });
         return rate;
     }
 
-    static (double Rate, string Version) PyTorchRate(string name, int batchSize, int imageSize, int steps, int threads)
+    static (double Rate, string Version) PyTorchRate(string name, int batchSize, int imageSize, int steps, int threads, ComputePrecision precision)
     {
         var script = Path.Combine(ProjectPaths.Root, "bench", "reference", "train_throughput.py");
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--model", name, "--batch", $"{batchSize}", "--size", $"{imageSize}", "--steps", $"{steps}", "--threads", $"{threads}" })
+        foreach (var arg in new[] { script, "--model", name, "--batch", $"{batchSize}", "--size", $"{imageSize}", "--steps", $"{steps}", "--threads", $"{threads}",
+                     "--precision", precision == ComputePrecision.BFloat16 ? "bf16" : "float32" })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
         var stderr = process.StandardError.ReadToEndAsync();

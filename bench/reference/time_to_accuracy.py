@@ -94,6 +94,11 @@ def main() -> None:
     first_here, _ = batch(plan["train"][0][0], augment=True)
     print(json.dumps({"torch": torch.__version__, "first_batch_max_abs_difference": float((first_library - first_here).abs().max())}), flush=True)
 
+    # bf16: the training steps under PyTorch's CPU autocast, model and images channels-last (oneDNN's layout for
+    # bfloat16 convolutions); weights, optimiser and validation stay float32, as on the library's side.
+    reduced = plan.get("precision") == "bf16"
+    memory_format = torch.channels_last if reduced else torch.contiguous_format
+    model = model.to(memory_format=memory_format)
     optimizer = torch.optim.AdamW(model.parameters(), lr=plan["lr"], weight_decay=plan["weight_decay"])
     loss_function = torch.nn.CrossEntropyLoss(label_smoothing=plan["label_smoothing"])
     epochs, warmup = plan["epochs"], plan["warmup_epochs"]
@@ -108,7 +113,9 @@ def main() -> None:
                 group["lr"] = plan["lr"] * factor(epoch, (step + 1) / steps, epochs, warmup)
             x, y = batch(entries, augment=True)
             optimizer.zero_grad()
-            loss = loss_function(model(x), y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=reduced):
+                logits = model(x.contiguous(memory_format=memory_format))
+            loss = loss_function(logits.float(), y)
             loss.backward()
             optimizer.step()
         model.eval()

@@ -2,8 +2,12 @@
 
 Prints one JSON line: {"images_per_second": ..., "torch": ..., "threads": ...}.
 Run by `cnnsentinel-bench trainer`; usable alone:
-    python3 train_throughput.py --model resnet18 --batch 64 --size 64 --steps 20 --threads 2
+    python3 train_throughput.py --model resnet18 --batch 64 --size 64 --steps 20 --threads 2 [--precision bf16]
+
+--precision bf16 runs the steps under PyTorch's own CPU autocast to bfloat16 (float32 weights and optimiser), with
+the model and images in channels-last memory format, oneDNN's preferred layout for bfloat16 convolutions.
 """
+import contextlib
 import argparse
 import json
 import time
@@ -31,6 +35,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--precision", choices=["float32", "bf16"], default="float32")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -41,10 +46,16 @@ def main() -> None:
     loss_function = torch.nn.CrossEntropyLoss()
     images = torch.randn(args.batch, 3, args.size, args.size)
     labels = torch.randint(0, args.classes, (args.batch,))
+    reduced = args.precision == "bf16"
+    if reduced:
+        model = model.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
 
     def step() -> None:
         optimizer.zero_grad()
-        loss = loss_function(model(images), labels)
+        with torch.autocast("cpu", dtype=torch.bfloat16) if reduced else contextlib.nullcontext():
+            logits = model(images)
+        loss = loss_function(logits.float(), labels)
         loss.backward()
         optimizer.step()
 
@@ -58,6 +69,7 @@ def main() -> None:
         "images_per_second": args.steps * args.batch / elapsed,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "precision": args.precision,
     }))
 
 

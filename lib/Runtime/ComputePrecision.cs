@@ -1,6 +1,9 @@
 namespace CnnSentinel.Runtime;
 
-/// <summary>The number format a network computes in when it classifies (<see cref="Scenes.SceneClassifierOptions.Precision"/>).</summary>
+/// <summary>
+/// The number format a network computes in: when it classifies (<see cref="Scenes.SceneClassifierOptions.Precision"/>), is
+/// evaluated, or trains (<see cref="Training.TrainerOptions.Precision"/>: bfloat16 layers, float32 masters of the weights).
+/// </summary>
 public enum ComputePrecision
 {
     /// <summary>32-bit floats: the network as trained, the reference.</summary>

@@ -70,6 +70,9 @@ public sealed record SceneJob
     /// <summary>Mark bright-and-white pixels as clouds (where the input has no scene classification of its own).</summary>
     public bool CloudTest { get; init; } = true;
 
+    /// <summary>Where the input has near infrared beside green: water classes only where green is above it (<see cref="Scenes.WaterTest"/>).</summary>
+    public bool WaterTest { get; init; } = true;
+
     /// <summary>Classify again even when the outputs exist and were made from the same input, model and options; replace another input's outputs of the same name.</summary>
     public bool Force { get; init; }
 
@@ -120,7 +123,8 @@ public sealed record SceneJob
         if (!Force && IsDone(outputs, request)) return null;
         Out.WriteLine($"classify: {options.Mode.ToString().ToLowerInvariant()} mode, stride {options.Stride}{(options.Precision == ComputePrecision.BFloat16 ? ", in bfloat16" : "")}; " +
             $"input read as {InWords(options.Radiometry!)}" +
-            (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL"));
+            (scene.SceneClassificationBand is null ? $"; clouds by {(options.Clouds is null ? "nothing" : "the bright-and-white test")}" : "; clouds from the product's SCL") +
+            (options.Water is null ? "" : "; water only where green is above near infrared (B03 > B08)"));
         network.LoadWeights(Model);
         // The maps and their run record are published together, only once all are written: a failure keeps the previous set.
         var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request, progress: Progress);
@@ -150,7 +154,8 @@ public sealed record SceneJob
         {
             Mode = mode, Stride = Stride ?? SceneClassifierOptions.DefaultStride(mode), BlockSize = BlockSize, BatchSize = BatchSize, NoData = NoData,
             KeepAllProbabilities = AllProbabilities, UncertainBelow = UncertainBelow > 0 ? UncertainBelow : null,
-            Clouds = CloudTest ? defaults.Clouds : null, Device = Device, Precision = Precision,
+            Clouds = CloudTest ? defaults.Clouds : null, Water = WaterTest && scene.WaterBands is not null ? defaults.Water : null,
+            Device = Device, Precision = Precision,
         };
     }
 
@@ -165,6 +170,7 @@ public sealed record SceneJob
             ["radiometry"] = $"{product.Product} gain {Numbers(product.Gain)} offset {Numbers(product.Offset)}",
             ["uncertain below"] = UncertainBelow.ToString("R", CultureInfo.InvariantCulture),
             ["cloud test"] = options.Clouds?.ToString() ?? "none",
+            ["water test"] = options.Water?.ToString() ?? "none",
             ["scene classification"] = scene.SceneClassificationBand is null ? "none" : "SCL",
             ["nodata"] = NoData?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
             ["probabilities"] = AllProbabilities ? "all classes" : "largest",

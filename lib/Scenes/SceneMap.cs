@@ -94,7 +94,7 @@ public sealed class SceneMap
         SceneRunRecord? runRecord, ClassLegend? legend = null, IProgress<SceneProgress>? progress = null)
     {
         var classifier = new SceneClassifier(model, options);
-        var blocks = SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+        var blocks = SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands),
             scene.Width, scene.Height, options.BlockSize, progress);
         var map = SceneMapWriter.Write(scene.Raster, blocks, legend ?? ClassLegend.EuroSat, outputs, runRecord);
         map._agreement = classifier.Agreement;
@@ -121,7 +121,7 @@ public sealed class SceneMap
         var classes = new byte[width * scene.Height];
         var probability = new float[classes.Length];
         var counts = new MapValueCounts(legend ?? ClassLegend.EuroSat, scene.Path);
-        foreach (var block in SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand),
+        foreach (var block in SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands),
             width, scene.Height, options.BlockSize, progress))
         {
             counts.Add(block);

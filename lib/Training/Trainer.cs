@@ -35,10 +35,14 @@ public static class Trainer
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         if (trainable.Count == 0) throw new ArgumentException("The model has no trainable parameters (all frozen?).", nameof(model));
         using var lossFunction = new CrossEntropyLoss(options.ClassWeights is { } w ? tensor(w, device: device) : null, label_smoothing: options.LabelSmoothing);
-        var context = new TrainingContext(model, options.Optimizer.Create(trainable), options, options.StepsPerEpoch ?? train.BatchesPerEpoch, device);
+        using var mixed = options.Precision == ComputePrecision.BFloat16 ? new MixedPrecision(model) : null;
+        var context = new TrainingContext(model, options.Optimizer.Create(mixed?.OptimizedParameters() ?? trainable), options,
+            options.StepsPerEpoch ?? train.BatchesPerEpoch, device) { MixedPrecision = mixed };
         var callbacks = options.Callbacks ?? options.StandardCallbacks();
 
         foreach (var callback in callbacks) callback.OnFitStart(context);
+        // A resuming callback loaded the model: the masters start from it.
+        mixed?.TakeModelWeights();
         context.BeginEpochs();
         while (context.Epoch < options.Epochs && !context.StopRequested)
             RunEpoch(context, lossFunction, train, validation, callbacks, cancellation);
@@ -82,7 +86,10 @@ public static class Trainer
         var options = context.Options;
         double lr = options.Optimizer.LearningRate * options.Schedule.FactorFor(epoch, 1.0 / context.StepsPerEpoch);
         var clock = Stopwatch.StartNew();
+        context.MixedPrecision?.EnterSteps();
         var (trainLoss, trainAccuracy, images) = TrainEpoch(context, lossFunction, Cycle(train, epoch), callbacks, cancellation);
+        // Validation and the callbacks see the float32 masters.
+        context.MixedPrecision?.LeaveSteps();
         var (valLoss, valAccuracy) = Validate(context.Model, lossFunction, validation.Batches(epoch), context.Device);
         options.Schedule.Observe(valLoss);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -128,11 +135,17 @@ public static class Trainer
         double lr = options.Optimizer.LearningRate * options.Schedule.FactorFor(context.Epoch, (step + 1.0) / context.StepsPerEpoch);
         foreach (var group in context.Optimizer.ParamGroups) group.LearningRate = lr;
         context.Optimizer.zero_grad();
+        var mixed = context.MixedPrecision;
         var labels = ComputeDevice.On(batch.Labels, context.Device);
-        var logits = context.Model.forward(ComputeDevice.On(batch.Inputs, context.Device));
+        var inputs = ComputeDevice.On(batch.Inputs, context.Device);
+        var logits = context.Model.forward(mixed?.Inputs(inputs) ?? inputs);
+        // The loss in float32, whatever the layers computed in.
+        if (mixed is not null) logits = logits.to_type(ScalarType.Float32);
         var loss = lossFunction.forward(logits, labels);
         loss.backward();
+        mixed?.GradientsToMasters();
         context.Optimizer.step();
+        mixed?.MastersToModel();
         return (loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>());
     }
 

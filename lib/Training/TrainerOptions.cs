@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Training;
@@ -57,6 +58,14 @@ public sealed record TrainerOptions
     /// resumption is guaranteed on the CPU, whose random generator the checkpoints hold.
     /// </summary>
     public Device Device { get; init; } = CPU;
+
+    /// <summary>
+    /// The number format of the optimiser steps: float32 (the default), or bfloat16 mixed precision, where every layer but
+    /// the batch norms computes in bfloat16 while the optimiser updates float32 masters of the weights; validation,
+    /// checkpoints and the model returned are float32 either way. Only faster on a CPU with bfloat16 instructions
+    /// (<c>CpuPrecision</c> decides <c>--precision auto</c>) or a GPU.
+    /// </summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
 
     /// <summary>
     /// The callbacks the training loop calls, in order; null (the default) for <see cref="StandardCallbacks"/>, built from the

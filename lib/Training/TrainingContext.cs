@@ -34,6 +34,9 @@ public sealed class TrainingContext
     /// <summary>Where the model and the batches are.</summary>
     public Device Device { get; }
 
+    /// <summary>The bfloat16 steps' float32 masters when <see cref="TrainerOptions.Precision"/> asks for them; null in float32.</summary>
+    internal MixedPrecision? MixedPrecision { get; init; }
+
     /// <summary>Epochs completed, counting those of a run this one resumed.</summary>
     public int Epoch => State.Epoch;
 

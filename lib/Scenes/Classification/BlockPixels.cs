@@ -7,7 +7,8 @@ namespace CnnSentinel.Scenes;
 
 /// <summary>
 /// A block's pixels from its cells (<see cref="SceneClassifier"/>): class probabilities interpolated bilinearly between the
-/// cell centres, the arg-max class, then the masks — uncertain below <see cref="SceneClassifierOptions.UncertainBelow"/>,
+/// cell centres, water classes taken away where there is no water (<see cref="WaterTest"/>), the arg-max class, then the
+/// masks — uncertain below <see cref="SceneClassifierOptions.UncertainBelow"/>,
 /// clouds (<see cref="CloudTest"/>), the product's scene classification (<see cref="SceneClassificationMask"/>), nodata.
 /// </summary>
 internal static class BlockPixels
@@ -23,18 +24,26 @@ internal static class BlockPixels
     /// <param name="block">What was read for the block.</param>
     /// <param name="cells">The block's cells.</param>
     /// <param name="sceneClassification">The block's Level-2A scene classification, [bh, bw]; null without one.</param>
+    /// <param name="notWater">Where the block is not water, [bh, bw], for <see cref="SceneClassifierOptions.Water"/>; null without a water test.</param>
     /// <param name="options">The classifier's settings.</param>
     /// <param name="window">The model's window size.</param>
-    public static ClassifiedBlock Of(Tensor cellProbabilities, SceneBlockInput block, BlockCells cells, Tensor? sceneClassification,
+    public static ClassifiedBlock Of(Tensor cellProbabilities, SceneBlockInput block, BlockCells cells, Tensor? sceneClassification, Tensor? notWater,
         SceneClassifierOptions options, int window)
     {
         var probabilities = Interpolate(cellProbabilities, cells.Rows, cells.Columns); // [K, bh, bw]
+        // Uncertain says how sure the model is of its window, before the water test changes a pixel's class within it.
+        Tensor? windowConfidence = null;
+        if (notWater is not null && options.Water is { } water)
+        {
+            (windowConfidence, _) = probabilities.max(0);
+            probabilities = water.Apply(probabilities, notWater);
+        }
         var (confidence, classes) = probabilities.max(0);
         var classBytes = classes.to_type(ScalarType.Byte);
         using (var held = new HeldScalars())
         {
             if (options.UncertainBelow is { } threshold)
-                classBytes = classBytes.masked_fill(confidence.lt(held.Of(threshold)), UncertainFill);
+                classBytes = classBytes.masked_fill((windowConfidence ?? confidence).lt(held.Of(threshold)), UncertainFill);
             if (block.InputCloud is not null && options.Clouds is { } test)
             {
                 // The share of cloud in each cell's window, interpolated like the probabilities: a window that is mostly
@@ -55,7 +64,8 @@ internal static class BlockPixels
         if (sceneClassification is not null) classBytes = SceneClassificationMask.Apply(classBytes, sceneClassification);
         var centreNoData = block.CentreNoData;
         classBytes = classBytes.masked_fill(centreNoData, NoDataFill);
-        confidence = confidence.masked_fill(centreNoData, NotANumber);
+        // The probability map shows what Uncertain is judged on.
+        confidence = (windowConfidence ?? confidence).masked_fill(centreNoData, NotANumber);
         float[]? all = options.KeepAllProbabilities
             ? probabilities.masked_fill(centreNoData.unsqueeze(0), NotANumber).contiguous().data<float>().ToArray()
             : null;

@@ -73,8 +73,10 @@ internal sealed class SceneClassifier
     /// <param name="bands">1-based bands to feed the model, in the model's band order; all bands when null.</param>
     /// <param name="sceneClassificationBand">1-based band of <paramref name="raster"/> holding a Level-2A scene classification
     /// (SCL) on the same grid: its cloud, cirrus, shadow, snow and no-data pixels are marked as such (<see cref="SceneClassificationMask"/>).</param>
+    /// <param name="waterBands">1-based bands of <paramref name="raster"/> holding green and near infrared, for
+    /// <see cref="SceneClassifierOptions.Water"/> (<see cref="SceneInput.WaterBands"/>); no water test when null.</param>
     /// <exception cref="UserErrorException">The band count does not match the preprocessing's.</exception>
-    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null)
+    public IEnumerable<ClassifiedBlock> Classify(GdalRaster raster, int[]? bands = null, int? sceneClassificationBand = null, int[]? waterBands = null)
     {
         bands ??= Enumerable.Range(1, raster.BandCount).ToArray();
         if (bands.Length != _options.Preprocessing.Bands)
@@ -83,19 +85,21 @@ internal sealed class SceneClassifier
         _cells.Restart();
         if (sceneClassificationBand is { } scl && (scl < 1 || scl > raster.BandCount || bands.Contains(scl)))
             throw new UserErrorException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
-        return Blocks(raster, new SceneBlockReader(raster, bands, noData, _options), sceneClassificationBand);
+        if (waterBands is not null && (waterBands.Length != 2 || waterBands.Any(b => b < 1 || b > raster.BandCount)))
+            throw new UserErrorException($"{raster.Path}: the water test reads green and near infrared, bands {string.Join(", ", waterBands)} (the raster has {raster.BandCount}).");
+        return Blocks(raster, new SceneBlockReader(raster, bands, noData, _options), sceneClassificationBand, _options.Water is null ? null : waterBands);
     }
 
-    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, SceneBlockReader reader, int? sceneClassificationBand)
+    IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, SceneBlockReader reader, int? sceneClassificationBand, int[]? waterBands)
     {
         _model.Eval();
         int size = _options.BlockSize;
         for (int y = 0; y < raster.Height; y += size)
             for (int x = 0; x < raster.Width; x += size)
-                yield return ClassifyBlock(raster, reader, sceneClassificationBand, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
+                yield return ClassifyBlock(raster, reader, sceneClassificationBand, waterBands, x, y, Math.Min(size, raster.Width - x), Math.Min(size, raster.Height - y));
     }
 
-    ClassifiedBlock ClassifyBlock(GdalRaster raster, SceneBlockReader reader, int? sceneClassificationBand, int bx, int by, int bw, int bh)
+    ClassifiedBlock ClassifyBlock(GdalRaster raster, SceneBlockReader reader, int? sceneClassificationBand, int[]? waterBands, int bx, int by, int bw, int bh)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -109,11 +113,12 @@ internal sealed class SceneClassifier
         var block = reader.Read(rows, cols, bx, by, bw, bh);
         if (block.CentreNoData.all().item<bool>()) return NoDataBlock(bx, by, bw, bh);
         var sceneClassification = sceneClassificationBand is { } sclBand ? reader.SceneClassification(sclBand, bx, by, bw, bh) : null;
+        var notWater = waterBands is not null ? reader.NotWater(waterBands, bx, by, bw, bh) : null;
         // Top-left corner of each cell's window, as an index into the input.
         var cells = new BlockCells(rowCells, colCells,
             rowCells.Centres.Select(c => (long)(c - rowCells.FirstCentre + margin)).ToArray(),
             colCells.Centres.Select(c => (long)(c - colCells.FirstCentre + margin)).ToArray(), bx, by, bw, bh);
-        return BlockPixels.Of(_cells.Classify(block, cells), block, cells, sceneClassification, _options, window);
+        return BlockPixels.Of(_cells.Classify(block, cells), block, cells, sceneClassification, notWater, _options, window);
     }
 
     /// <summary>A block without data: no model run (an all-nodata block costs nothing).</summary>

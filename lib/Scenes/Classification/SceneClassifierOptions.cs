@@ -23,6 +23,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="Radiometry">How raw values become the model's units (applied before <see cref="Preprocessing"/>); none when null.</param>
 /// <param name="Clouds">A cloud test on the raw values (needs <see cref="Radiometry"/>): cloud pixels get <see cref="MapMask.Cloud"/>,
 /// pixels whose window is mostly cloud <see cref="MapMask.Uncertain"/>; none when null.</param>
+/// <param name="Water">Where the scene has near infrared: water classes only where green is above it (<see cref="WaterTest"/>); none when null.</param>
 /// <param name="Device">Where the model runs (the windows and blocks are moved there, the results back); the CPU when null.
 /// A device this machine lacks is refused.</param>
 /// <param name="Precision">The number format the network computes in (<see cref="Runtime.ComputePrecision"/>; the classifier converts
@@ -42,7 +43,8 @@ public sealed record SceneClassifierOptions(
     SceneRadiometry? Radiometry = null,
     CloudTest? Clouds = null,
     TorchSharp.torch.Device? Device = null,
-    Runtime.ComputePrecision Precision = Runtime.ComputePrecision.Float32)
+    Runtime.ComputePrecision Precision = Runtime.ComputePrecision.Float32,
+    WaterTest? Water = null)
 {
     /// <summary>
     /// Pixels between classified centres in naive mode by default: with interpolated probabilities, 16 draws boundaries
@@ -59,7 +61,7 @@ public sealed record SceneClassifierOptions(
     /// <summary>
     /// The settings <c>cnnsentinel classify</c> uses for <paramref name="model"/>, prepared with <paramref name="preprocessing"/>, on a scene of <paramref name="radiometry"/>:
     /// dense mode where it equals naive windows (unpadded networks), naive otherwise; stride 1 dense, <see cref="NaiveDefaultStride"/>
-    /// naive; pixels below <see cref="DefaultUncertainBelow"/> uncertain; the default cloud test.
+    /// naive; pixels below <see cref="DefaultUncertainBelow"/> uncertain; the default cloud test; the water test (used where the scene has near infrared).
     /// </summary>
     /// <param name="model">The window classifier.</param>
     /// <param name="preprocessing">Its preprocessing.</param>
@@ -69,7 +71,7 @@ public sealed record SceneClassifierOptions(
     {
         var mode = model.DenseIsExact ? ClassificationMode.Dense : ClassificationMode.Naive;
         return new SceneClassifierOptions(preprocessing, mode, DefaultStride(mode),
-            UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: CloudTest.For(classes));
+            UncertainBelow: DefaultUncertainBelow, Radiometry: radiometry, Clouds: CloudTest.For(classes), Water: WaterTest.For(classes));
     }
 
     /// <summary>The default stride of <paramref name="mode"/>: 1 dense (every pixel costs little), <see cref="NaiveDefaultStride"/> naive.</summary>

@@ -74,4 +74,11 @@ internal sealed class SceneBlockReader(GdalRaster raster, int[] bands, double?[]
     /// <summary>The block's Level-2A scene classification (SCL) from <paramref name="band"/>, as [bh, bw] class numbers.</summary>
     public Tensor SceneClassification(int band, int bx, int by, int bw, int bh) =>
         tensor(raster.Read(bx, by, bw, bh, [band]), [bh, bw]).to_type(ScalarType.Int64);
+
+    /// <summary>Where the block is not water ([bh, bw], <see cref="WaterTest.NotWater"/>), from its green and near-infrared <paramref name="waterBands"/>.</summary>
+    public Tensor NotWater(int[] waterBands, int bx, int by, int bw, int bh)
+    {
+        var greenAndNearInfrared = tensor(raster.Read(bx, by, bw, bh, waterBands), [2, bh, bw]);
+        return WaterTest.NotWater(greenAndNearInfrared[0], greenAndNearInfrared[1]);
+    }
 }

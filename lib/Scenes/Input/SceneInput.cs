@@ -16,12 +16,19 @@ public sealed class SceneInput : IDisposable
         Bands = bands;
         BandNames = bandNames;
         SceneClassificationBand = sceneClassificationBand;
+        WaterBands = WaterBandsOf(raster, bands, bandNames);
         var detected = SceneRadiometry.Detect(path, bandNames, raster.DataType(bands[0]) == RasterDataType.Byte);
         Radiometry = detected.AsClassifyFeedsIt();
     }
 
     /// <summary>The 1-based band of <see cref="Raster"/> holding a Level-2A scene classification (SCL) resampled to the 10 m grid; null without one.</summary>
     public int? SceneClassificationBand { get; }
+
+    /// <summary>
+    /// The 1-based bands of <see cref="Raster"/> holding green (B03) and near infrared (B08), for the water test
+    /// (<see cref="WaterTest"/>): among the model's bands, or among a file's named bands; null where there is no near infrared.
+    /// </summary>
+    public int[]? WaterBands { get; }
 
     /// <summary>
     /// What the values most likely are (<see cref="SceneRadiometry.Detect"/>) and how they become the model's units: band
@@ -85,10 +92,23 @@ public sealed class SceneInput : IDisposable
         }
     }
 
+    /// <summary>The Sentinel-2 band each band of <paramref name="raster"/> is named for (its description, e.g. B04 or b04); null where unnamed.</summary>
+    static List<string?> BandNamesOf(GdalRaster raster) =>
+        [.. Enumerable.Range(1, raster.BandCount).Select(b => ProductBandFiles.BandOf(raster.BandDescription(b)))];
+
+    /// <summary>Green and near infrared among the bands read for the model, else among the raster's named bands; null without both.</summary>
+    static int[]? WaterBandsOf(GdalRaster raster, int[] bands, IReadOnlyList<string> order)
+    {
+        string[] wanted = [SentinelBands.Names[SentinelBands.Green], SentinelBands.Names[SentinelBands.NearInfrared]];
+        if (wanted.All(order.Contains)) return [.. wanted.Select(b => bands[order.ToList().IndexOf(b)])];
+        var names = BandNamesOf(raster);
+        return wanted.All(names.Contains) ? [.. wanted.Select(b => names.IndexOf(b) + 1)] : null;
+    }
+
     /// <summary>The 1-based bands of <paramref name="raster"/> that hold <paramref name="order"/>: by name where its bands are named, else all of them in file order.</summary>
     static int[] BandsFor(GdalRaster raster, IReadOnlyList<string> order)
     {
-        var names = Enumerable.Range(1, raster.BandCount).Select(b => ProductBandFiles.BandOf(raster.BandDescription(b))).ToList();
+        var names = BandNamesOf(raster);
         string Listed() => string.Join(", ", names.Select(n => n ?? "?"));
         if (names.Any(n => n is not null))
         {
