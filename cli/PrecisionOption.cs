@@ -3,14 +3,15 @@ using CnnSentinel.Runtime;
 
 namespace CnnSentinel.Cli;
 
-/// <summary>The <c>--precision</c> option of evaluate and classify: the number format the network computes in.</summary>
+/// <summary>The <c>--precision</c> option of evaluate, classify and train: the number format the network computes in.</summary>
 static class PrecisionOption
 {
     /// <summary>A new <c>--precision</c> option, float32 by default.</summary>
     public static Option<string> Create() => new("--precision")
     {
         Description = $"Number format the network computes in: {CpuPrecision.Names}. bf16 is several times faster on a CPU with " +
-                      "bfloat16 instructions; its probabilities differ slightly (bench precision measures both).",
+                      "bfloat16 instructions: classify and evaluate give probabilities that differ slightly (bench precision measures both); " +
+                      "train computes its steps in bf16 and keeps float32 master weights (bench trainer --precision BFloat16).",
         DefaultValueFactory = _ => "float32",
     };
 

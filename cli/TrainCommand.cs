@@ -30,6 +30,7 @@ static class TrainCommand
     static readonly Option<bool> RandomInit = new("--random-init") { Description = "With --recipe: the same network and recipe from random weights instead of ImageNet's (the from-scratch baseline)." };
     static readonly Option<bool> Half = new("--half") { Description = "Store the model file's weights as float16 (half the size)." };
     static readonly Option<string> Device = DeviceOption.Create();
+    static readonly Option<string> Precision = PrecisionOption.Create();
     static readonly Option<FileInfo?> Init = new("--init") { Description = "Start from this model file's weights instead of ImageNet's or random ones; it must have been trained on the same data and split (--data, --seed), so that its validation images stay unseen (e.g. to continue a patch classifier with --context for maps)." };
     static readonly Option<double?> Context = new("--context") { Description = "For maps: the share of training images (0 to 1) shown among other patches, through the window centred on a random pixel of theirs (context mosaic; default none)." };
     static readonly Option<double?> Radiometric = new("--radiometric") { Description = "For real scenes: the share of training images (0 to 1) whose values are changed as another processing level (Level-2A), haze or product scaling (TCI) would change them (radiometric jitter; default none)." };
@@ -39,7 +40,7 @@ static class TrainCommand
     {
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            Data, Recipe, Model, Pretrained, Adaptation, Epochs, Steps, Batch, Optimizer, LearningRate, Patience, Seed, Output, Tag, RandomInit, Init, Context, Radiometric, Half, CheckData, Device,
+            Data, Recipe, Model, Pretrained, Adaptation, Epochs, Steps, Batch, Optimizer, LearningRate, Patience, Seed, Output, Tag, RandomInit, Init, Context, Radiometric, Half, CheckData, Device, Precision,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -62,7 +63,7 @@ static class TrainCommand
             Optimizer = parse.GetValue(Optimizer), LearningRate = parse.GetValue(LearningRate), Patience = parse.GetValue(Patience),
             Seed = parse.GetValue(Seed), Tag = parse.GetValue(Tag), RandomInit = parse.GetValue(RandomInit), InitialModel = parse.GetValue(Init)?.FullName,
             Context = parse.GetValue(Context), Radiometric = parse.GetValue(Radiometric), HalfPrecisionFile = parse.GetValue(Half), CheckData = parse.GetValue(CheckData),
-            Device = DeviceOption.Resolve(parse, Device),
+            Device = DeviceOption.Resolve(parse, Device), Precision = PrecisionOption.Resolve(parse, Precision, "train"),
             ReproduceCommand = "dotnet run -c Release --project cli -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quoted)),
         };
     }

@@ -61,12 +61,16 @@ internal static class TrainingExecution
         var progress = new ConsoleProgress(run.Log);
         if (plan.Recipe is { } recipe)
             return recipe.Train(network, plan.Data.Train, plan.Data.Validation, plan.Architecture, plan.Tag, plan.OutputFolder,
-                o => o with { StepsPerEpoch = run.StepsPerEpoch, Progress = progress, Device = device, EarlyStoppingPatience = run.Patience ?? o.EarlyStoppingPatience, RunIdentity = plan.Identity });
+                o => o with
+                {
+                    StepsPerEpoch = run.StepsPerEpoch, Progress = progress, Device = device, Precision = run.Precision,
+                    EarlyStoppingPatience = run.Patience ?? o.EarlyStoppingPatience, RunIdentity = plan.Identity,
+                });
         return Trainer.Fit(network, plan.Data.Train, plan.Data.Validation, new TrainerOptions
         {
             ModelName = plan.Architecture, Tag = plan.Tag, Epochs = run.Epochs ?? 10, StepsPerEpoch = run.StepsPerEpoch,
             Optimizer = plan.Optimizer, EarlyStoppingPatience = run.Patience, CheckpointDirectory = plan.OutputFolder, Progress = progress,
-            RunIdentity = plan.Identity, Device = device,
+            RunIdentity = plan.Identity, Device = device, Precision = run.Precision,
         }).History;
     }
 
@@ -78,7 +82,10 @@ internal static class TrainingExecution
         };
 
     /// <summary>The recipe in words for the model's description: its settings; from random weights, its name so marked before them.</summary>
-    static string RecipeInWords(TrainingPlan plan)
+    static string RecipeInWords(TrainingPlan plan) =>
+        RecipeSettingsInWords(plan) + (plan.Run.Precision == ComputePrecision.BFloat16 ? "; optimiser steps in bfloat16 mixed precision (float32 master weights)" : "");
+
+    static string RecipeSettingsInWords(TrainingPlan plan)
     {
         if (plan.Recipe is not { } recipe)
             return $"scratch: {plan.Architecture}{(plan.Data.Train.Options.Context is { } context ? $", {context}" : "")}{(plan.Data.Train.Options.Radiometric is { } jitter ? $", {jitter}" : "")}";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CnnSentinel.Datasets;
 using CnnSentinel.Models;
+using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
 using CnnSentinel.Transforms;
 
@@ -137,6 +138,8 @@ public sealed class TrainingPlan
         if (run.Recipe is not null && run.Epochs is { } givenEpochs) identity["epochs"] = givenEpochs.ToString(CultureInfo.InvariantCulture);
         if (context is not null) identity["context"] = context.Probability.ToString("R", CultureInfo.InvariantCulture);
         if (jitter is not null) identity["radiometric"] = jitter.Probability.ToString("R", CultureInfo.InvariantCulture);
+        // bfloat16 steps give other weights than float32's; recorded only then, so that float32 checkpoints still resume.
+        if (run.Precision != ComputePrecision.Float32) identity["precision"] = run.Precision.ToString();
         return identity;
     }
 

@@ -171,4 +171,27 @@ public class TrainCommandTests
         Assert.Equal(1, code);
         Assert.Contains("data was 500 files", stderr);
     }
+
+    /// <summary>
+    /// <c>--precision bf16</c>: on a CPU with bfloat16 instructions the model file says how it was trained and the run
+    /// resumes only in bfloat16; elsewhere the command says it trains in float32 instead, and records nothing of it.
+    /// </summary>
+    [Fact]
+    public void TrainingInBFloat16IsRecordedInTheModelFileAndTheRunsIdentity()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var (code, stdout, stderr) = Train(dir, "--precision", "bf16");
+        Assert.True(code == 0, stdout + stderr);
+        var recipe = ModelFile.ReadDescription(Path.Combine(dir, "smallcnn_rgb_scratch.safetensors")).Training!.Recipe;
+        if (!CnnSentinel.Runtime.CpuPrecision.HasBFloat16)
+        {
+            Assert.Contains("train: --precision bf16: this CPU has no bfloat16 instructions", stdout);
+            Assert.DoesNotContain("bfloat16", recipe);
+            return;
+        }
+        Assert.Contains("optimiser steps in bfloat16 mixed precision (float32 master weights)", recipe);
+        var (resumed, _, refusal) = Train(dir, "--epochs", "2");
+        Assert.Equal(1, resumed);
+        Assert.Contains("precision was BFloat16, now (not set)", refusal);
+    }
 }
