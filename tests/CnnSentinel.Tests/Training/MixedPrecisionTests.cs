@@ -109,28 +109,11 @@ public class MixedPrecisionTests
     [Fact]
     public void AnInterruptedBFloat16RunResumesToTheSameWeights()
     {
-        var (train, val) = TinyProblem.Data();
-        var uninterrupted = TinyProblem.Model();
-        Trainer.Fit(uninterrupted, train, val, Options(TestEnvironment.NewTempDirectory()));
-
-        var dir = TestEnvironment.NewTempDirectory();
-        var interrupted = TinyProblem.Model();
-        using var cancel = new CancellationTokenSource();
-        int steps = 0;
-        var options = Options(dir) with
-        {
-            // Stop in the middle of the third epoch (8 steps per epoch).
-            Progress = new SynchronousProgress(p => { if (p.Completed is null && ++steps == 8 * 2 + 4) cancel.Cancel(); }),
-        };
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Fit(interrupted, train, val, options, cancel.Token));
-        foreach (var (name, entry) in interrupted.state_dict().Where(e => e.Value.is_floating_point()))
+        var run = TinyProblem.InterruptAndResume(dir => Options(dir));
+        foreach (var (name, entry) in run.Interrupted.state_dict().Where(e => e.Value.is_floating_point()))
             Assert.True(entry.dtype == ScalarType.Float32, $"{name} is {entry.dtype} after the interruption");
-
-        var resumed = TinyProblem.Model(seed: 99);
-        torch.manual_seed(12345);
-        var result = Trainer.Fit(resumed, train, val, Options(dir));
-        Assert.Equal(2, result.ResumedFromEpoch);
-        TensorAssert.SameState(uninterrupted, resumed);
+        Assert.Equal(2, run.Result.ResumedFromEpoch);
+        TensorAssert.SameState(run.Uninterrupted, run.Resumed);
     }
 
     [Fact]

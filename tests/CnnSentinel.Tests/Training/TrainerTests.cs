@@ -41,30 +41,12 @@ public class TrainerTests
     [Fact]
     public void AnInterruptedRunResumesToTheSameWeights()
     {
-        var (train, val) = TinyProblem.Data();
-        var uninterrupted = TinyProblem.Model();
-        Trainer.Fit(uninterrupted, train, val, Options(TestEnvironment.NewTempDirectory()));
-
-        var dir = TestEnvironment.NewTempDirectory();
-        var interrupted = TinyProblem.Model();
-        using var cancel = new CancellationTokenSource();
-        int steps = 0;
-        var options = Options(dir) with
-        {
-            // Stop in the middle of the third epoch (8 steps per epoch).
-            Progress = new SynchronousProgress(p => { if (p.Completed is null && ++steps == 8 * 2 + 4) cancel.Cancel(); }),
-        };
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Fit(interrupted, train, val, options, cancel.Token));
-        Assert.Equal(2, Checkpoint.ReadHeader(Path.Combine(dir, options.LastCheckpointName)).Epoch);
-
-        // A fresh process would start from a fresh model; resuming must not depend on what is in memory.
-        var resumed = TinyProblem.Model(seed: 99);
-        torch.manual_seed(12345);
-        var result = Trainer.Fit(resumed, train, val, Options(dir));
-        Assert.Equal(2, result.ResumedFromEpoch);
-        Assert.Equal(4, result.History.Count);
-        TensorAssert.SameState(uninterrupted, resumed);
-        Assert.Equal(4, TrainingHistory.ReadCsv(Path.Combine(dir, options.HistoryName)).Count);
+        var run = TinyProblem.InterruptAndResume(dir => Options(dir));
+        Assert.Equal(2, run.EpochsSaved);
+        Assert.Equal(2, run.Result.ResumedFromEpoch);
+        Assert.Equal(4, run.Result.History.Count);
+        TensorAssert.SameState(run.Uninterrupted, run.Resumed);
+        Assert.Equal(4, TrainingHistory.ReadCsv(Path.Combine(run.Folder, run.Options.HistoryName)).Count);
     }
 
     [Fact]
