@@ -79,7 +79,8 @@ internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOpti
                 if (cy >= 0 && cy < cells.Height && cx >= 0 && cx < cells.Width && !noData[cy * cells.Width + cx]) candidates.Add((y, x));
             }
         if (candidates.Count == 0) return;
-        var random = new Random(HashCode.Combine(cells.X, cells.Y));
+        // Seeded from the position itself: HashCode.Combine is randomised per process, which made the figure change between runs.
+        var random = new Random(unchecked(cells.X * 1_000_003 + cells.Y));
         var picked = candidates.OrderBy(_ => random.Next()).Take(options.AgreementSamplesPerBlock).ToList();
         int window = model.WindowSize;
         var windows = stack(picked.Select(p => block.Input.narrow(1, cells.RowStarts[p.Y], window).narrow(2, cells.ColumnStarts[p.X], window)).ToList(), 0);
