@@ -33,6 +33,7 @@ static class TrainCommand
     static readonly Option<string> Precision = PrecisionOption.Create();
     static readonly Option<FileInfo?> Init = new("--init") { Description = "Start from this model file's weights instead of ImageNet's or random ones; it must have been trained on the same data and split (--data, --seed), so that its validation images stay unseen (e.g. to continue a patch classifier with --context for maps)." };
     static readonly Option<double?> Context = new("--context") { Description = "For maps: the share of training images (0 to 1) shown among other patches, through the window centred on a random pixel of theirs (context mosaic; default none)." };
+    static readonly Option<double?> Blocks = new("--blocks") { Description = "For dense maps with a padded network (ResNet18): the share of training steps (0 to 1) that lay the batch's images side by side in 4 × 4 blocks, the convolutional part run once over each block and the head on each image's own cells, as dense classification computes a scene (default none)." };
     static readonly Option<double?> Radiometric = new("--radiometric") { Description = "For real scenes: the share of training images (0 to 1) whose values are changed as another processing level (Level-2A), haze or product scaling (TCI) would change them (radiometric jitter; default none)." };
     static readonly Option<bool> CheckData = new("--check-data") { Description = "Decode every patch before training and stop with the list of damaged files (otherwise a damaged patch stops training when the loader reaches it)." };
 
@@ -40,7 +41,7 @@ static class TrainCommand
     {
         var command = new Command("train", "Train a network on a EuroSAT folder and save it as a model file; rerun the same command to resume an interrupted run.")
         {
-            Data, Recipe, Model, Pretrained, Adaptation, Epochs, Steps, Batch, Optimizer, LearningRate, Patience, Seed, Output, Tag, RandomInit, Init, Context, Radiometric, Half, CheckData, Device, Precision,
+            Data, Recipe, Model, Pretrained, Adaptation, Epochs, Steps, Batch, Optimizer, LearningRate, Patience, Seed, Output, Tag, RandomInit, Init, Context, Radiometric, Blocks, Half, CheckData, Device, Precision,
         };
         command.SetAction(parse => CommandErrors.Run("train", () =>
         {
@@ -62,7 +63,7 @@ static class TrainCommand
             Epochs = parse.GetValue(Epochs), StepsPerEpoch = parse.GetValue(Steps), BatchSize = parse.GetValue(Batch),
             Optimizer = parse.GetValue(Optimizer), LearningRate = parse.GetValue(LearningRate), Patience = parse.GetValue(Patience),
             Seed = parse.GetValue(Seed), Tag = parse.GetValue(Tag), RandomInit = parse.GetValue(RandomInit), InitialModel = parse.GetValue(Init)?.FullName,
-            Context = parse.GetValue(Context), Radiometric = parse.GetValue(Radiometric), HalfPrecisionFile = parse.GetValue(Half), CheckData = parse.GetValue(CheckData),
+            Context = parse.GetValue(Context), Radiometric = parse.GetValue(Radiometric), Blocks = parse.GetValue(Blocks), HalfPrecisionFile = parse.GetValue(Half), CheckData = parse.GetValue(CheckData),
             Device = DeviceOption.Resolve(parse, Device), Precision = PrecisionOption.Resolve(parse, Precision, "train"),
             ReproduceCommand = "dotnet run -c Release --project cli -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quoted)),
         };

@@ -32,11 +32,12 @@ static class RealScenesBenchmark
         var folders = new Option<DirectoryInfo[]>("--folder") { Description = "More folders of reference scenes (a scene folder, or a folder of them), besides the default.", AllowMultipleArgumentsPerToken = true };
         var only = new Option<bool>("--only") { Description = "Only the folders given with --folder, not the default (../shared/data/reference beside the checkout, else data/reference)." };
         var stride = new Option<int?>("--stride") { Description = "Pixels between classified window centres (default: classify's)." };
+        var mode = new Option<ClassificationMode?>("--mode") { Description = "Passed to classify (default: classify's)." };
         var precision = new Option<ComputePrecision>("--precision") { Description = "Number format the network computes in (classify's default: Float32)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the maps and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var command = new Command("real-scenes", "Maps of the real reference scenes (classify's defaults) assessed against their reference labels at the coarse level.")
         {
-            model, folders, only, stride, precision, output,
+            model, folders, only, mode, stride, precision, output,
         };
         command.SetAction(parse =>
         {
@@ -44,7 +45,7 @@ static class RealScenesBenchmark
             IEnumerable<string> all = parse.GetValue(only) ? given : [DefaultFolder(), .. given];
             var roots = all.Distinct().ToList();
             if (roots.Count == 0) throw new ArgumentException("--only without --folder: no reference folder to run.");
-            Run(roots, parse.GetValue(model)!.FullName, parse.GetValue(stride), parse.GetValue(precision), parse.GetValue(output)!.FullName);
+            Run(roots, parse.GetValue(model)!.FullName, parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(precision), parse.GetValue(output)!.FullName);
             return 0;
         });
         return command;
@@ -56,7 +57,7 @@ static class RealScenesBenchmark
             ? shared : Path.Combine(ProjectPaths.Root, "data", "reference");
 
     /// <summary>Classifies and assesses every scene under <paramref name="roots"/>; writes the maps and <see cref="RealScenesReport.FileName"/> to <paramref name="outDir"/>.</summary>
-    static void Run(IReadOnlyList<string> roots, string modelPath, int? stride, ComputePrecision precision, string outDir)
+    static void Run(IReadOnlyList<string> roots, string modelPath, ClassificationMode? mode, int? stride, ComputePrecision precision, string outDir)
     {
         TorchRuntime.EnsureLoaded();
         var (network, description) = ModelFile.Load(modelPath);
@@ -66,7 +67,7 @@ static class RealScenesBenchmark
         foreach (var root in roots)
             foreach (var folder in ReferenceSceneFolder.FindAll(root))
                 foreach (var image in folder.Images)
-                    scenes.Add(Scene(root, folder, image, modelPath, description, windowModel, stride, precision, outDir));
+                    scenes.Add(Scene(root, folder, image, modelPath, description, windowModel, mode, stride, precision, outDir));
         if (scenes.Count == 0) throw new InvalidDataException($"no reference scenes under {string.Join(", ", roots)}.");
         var report = new JsonObject
         {
@@ -82,12 +83,17 @@ static class RealScenesBenchmark
     }
 
     static JsonObject Scene(string root, ReferenceSceneFolder folder, string image, string modelPath, ModelDescription description, WindowModel windowModel,
-        int? stride, ComputePrecision precision, string outDir)
+        ClassificationMode? mode, int? stride, ComputePrecision precision, string outDir)
     {
         var watch = Stopwatch.StartNew();
         using var scene = SceneInput.Open(image, description.Bands.Count);
         var defaults = SceneClassifierOptions.For(windowModel, description.Preprocessing, scene.Radiometry, description.Classes);
-        var options = defaults with { Stride = stride ?? defaults.Stride, UncertainBelow = null, Precision = precision };
+        var chosen = mode ?? defaults.Mode;
+        var options = defaults with
+        {
+            Mode = chosen, Stride = stride ?? (chosen == defaults.Mode ? defaults.Stride : SceneClassifierOptions.DefaultStride(chosen)),
+            UncertainBelow = null, Precision = precision,
+        };
         var name = Path.GetRelativePath(root, folder.Folder) is "." ? Path.GetFileName(folder.Folder) : Path.GetRelativePath(root, folder.Folder);
         var outputs = SceneOutputPaths.For(Path.Combine(outDir, "real-scenes", name), image, allProbabilities: false);
         SceneMap.Write(scene, windowModel, options, outputs);

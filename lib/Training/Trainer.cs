@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CnnSentinel.Loading;
+using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -30,6 +31,8 @@ public static class Trainer
     {
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), "Epochs must be at least 1.");
         if (!(options.LabelSmoothing is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.LabelSmoothing, "LabelSmoothing must be in [0, 1).");
+        if (options.Blocks is not null && model is not ImageClassifier { FeatureStride: not null, FeaturesAreShiftEquivariant: false })
+            throw new UserErrorException($"Block steps (--blocks) train a padded network built as features → average pooling → head (ResNet18, DenseNet201) for dense classification; {model.GetName()} is not one.");
         var device = ComputeDevice.Require(options.Device);
         ComputeDevice.MoveTo(model, device);
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
@@ -138,7 +141,11 @@ public static class Trainer
         var mixed = context.MixedPrecision;
         var labels = ComputeDevice.On(batch.Labels, context.Device);
         var inputs = ComputeDevice.On(batch.Inputs, context.Device);
-        var logits = context.Model.forward(mixed?.Inputs(inputs) ?? inputs);
+        var fed = mixed?.Inputs(inputs) ?? inputs;
+        // Block steps: the network sees the batch as dense classification sees a scene's block (the check in Fit makes the cast safe).
+        var blocks = options.Blocks is { } b && b.Applies((long)context.Epoch * context.StepsPerEpoch + step)
+            ? b.Logits((ImageClassifier)context.Model, fed) : null;
+        var logits = blocks ?? context.Model.forward(fed);
         // The loss in float32, whatever the layers computed in.
         if (mixed is not null) logits = logits.to_type(ScalarType.Float32);
         var loss = lossFunction.forward(logits, labels);

@@ -68,6 +68,12 @@ public sealed record TrainerOptions
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
 
     /// <summary>
+    /// Steps taken as blocks of the batch's images side by side, so that a padded network learns dense classification's
+    /// view of a scene (<see cref="BlockBatches"/>); null for lone windows only.
+    /// </summary>
+    public BlockBatches? Blocks { get; init; }
+
+    /// <summary>
     /// The callbacks the training loop calls, in order; null (the default) for <see cref="StandardCallbacks"/>, built from the
     /// settings above. To add one: <c>options with { Callbacks = [.. options.StandardCallbacks(), mine] }</c>; to replace one,
     /// list the built-ins you keep (<see cref="TrainerCallback"/>'s static methods) with yours. When set, the settings above that

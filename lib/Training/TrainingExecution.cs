@@ -70,7 +70,7 @@ internal static class TrainingExecution
         {
             ModelName = plan.Architecture, Tag = plan.Tag, Epochs = run.Epochs ?? 10, StepsPerEpoch = run.StepsPerEpoch,
             Optimizer = plan.Optimizer, EarlyStoppingPatience = run.Patience, CheckpointDirectory = plan.OutputFolder, Progress = progress,
-            RunIdentity = plan.Identity, Device = device, Precision = run.Precision,
+            RunIdentity = plan.Identity, Device = device, Precision = run.Precision, Blocks = plan.Blocks,
         }).History;
     }
 
@@ -88,7 +88,7 @@ internal static class TrainingExecution
     static string RecipeSettingsInWords(TrainingPlan plan)
     {
         if (plan.Recipe is not { } recipe)
-            return $"scratch: {plan.Architecture}{(plan.Data.Train.Options.Context is { } context ? $", {context}" : "")}{(plan.Data.Train.Options.Radiometric is { } jitter ? $", {jitter}" : "")}";
+            return $"scratch: {plan.Architecture}{(plan.Data.Train.Options.Context is { } context ? $", {context}" : "")}{(plan.Data.Train.Options.Radiometric is { } jitter ? $", {jitter}" : "")}{(plan.Blocks is { } blocks ? $", {blocks}" : "")}";
         // The recipe's text is "<name>: <settings>"; the settings follow the marked name.
         return plan.Run.RandomInit ? $"{recipe.Name} from random weights: {recipe.ToString()[(recipe.Name.Length + 2)..]}" : recipe.ToString();
     }

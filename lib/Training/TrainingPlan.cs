@@ -47,6 +47,9 @@ public sealed class TrainingPlan
     /// <summary>Images per step, as the loader makes them.</summary>
     public int BatchSize => Data.Train.Options.BatchSize;
 
+    /// <summary>The steps taken as blocks (<see cref="TrainingRun.Blocks"/>); null for none.</summary>
+    public BlockBatches? Blocks => BlocksOf(Run);
+
     /// <summary>What a checkpoint must match to be resumed: architecture, recipe, seed, batch, optimiser, data, ….</summary>
     public IReadOnlyDictionary<string, string> Identity { get; }
 
@@ -105,14 +108,14 @@ public sealed class TrainingPlan
             {
                 Epochs = run.Epochs ?? recipe.Epochs, BatchSize = batchSize,
                 Optimizer = run.LearningRate is { } rate ? recipeOptimizer with { LearningRate = rate } : recipeOptimizer,
-                Context = context, Radiometric = jitter,
+                Context = context, Radiometric = jitter, Blocks = BlocksOf(run),
             };
         }
         if (run.RandomInit && recipe?.Name != TrainingRecipe.Fast.Name)
             throw new UserErrorException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
         var adaptation = start is not null ? start.Adaptation : dataset.BandCount == 3 || run.RandomInit ? (BandAdaptation?)null : run.Adaptation;
         var recipeName = (recipe is null ? "scratch" : run.RandomInit ? $"{recipe.Name}-random-init" : adaptation is { } way ? $"{recipe.Name}-{way.ToString().ToLowerInvariant()}" : recipe.Name)
-            + (start is not null ? "-continued" : "") + (context is not null ? "-context" : "") + (jitter is not null ? "-radiometric" : "");
+            + (start is not null ? "-continued" : "") + (context is not null ? "-context" : "") + (jitter is not null ? "-radiometric" : "") + (run.Blocks is > 0 ? "-blocks" : "");
         var tag = run.Tag ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{recipeName}";
         var optimizer = recipe?.Optimizer ?? OptimizerFor(run.Optimizer, OptimizerSpec.Adam());
         if (recipe is null && run.LearningRate is { } scratchRate) optimizer = optimizer with { LearningRate = scratchRate };
@@ -138,10 +141,13 @@ public sealed class TrainingPlan
         if (run.Recipe is not null && run.Epochs is { } givenEpochs) identity["epochs"] = givenEpochs.ToString(CultureInfo.InvariantCulture);
         if (context is not null) identity["context"] = context.Probability.ToString("R", CultureInfo.InvariantCulture);
         if (jitter is not null) identity["radiometric"] = jitter.Probability.ToString("R", CultureInfo.InvariantCulture);
+        if (run.Blocks is > 0 and var blocks) identity["blocks"] = blocks.ToString("R", CultureInfo.InvariantCulture);
         // bfloat16 steps give other weights than float32's; recorded only then, so that float32 checkpoints still resume.
         if (run.Precision != ComputePrecision.Float32) identity["precision"] = run.Precision.ToString();
         return identity;
     }
+
+    static BlockBatches? BlocksOf(TrainingRun run) => run.Blocks is > 0 and var share ? new BlockBatches(share) : null;
 
     /// <summary>The optimiser <paramref name="name"/> names, with its library defaults (<see cref="OptimizerSpec.Named"/>); <paramref name="fallback"/> when none is named.</summary>
     static OptimizerSpec OptimizerFor(string? name, OptimizerSpec fallback) => name is null ? fallback : OptimizerSpec.Named(name);

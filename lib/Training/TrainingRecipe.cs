@@ -19,8 +19,10 @@ namespace CnnSentinel.Training;
 /// <param name="TestTimeAugmentation">Evaluate with probabilities averaged over the 8 flips and quarter turns.</param>
 /// <param name="Context">Training images shown among other patches, for maps (<see cref="ContextMosaic"/>); null for whole patches only.</param>
 /// <param name="Radiometric">Training images changed as other processing levels, haze and scalings would, for real scenes (<see cref="RadiometricJitter"/>); null for none.</param>
+/// <param name="Blocks">Steps taken as blocks of the batch's images, for dense maps with a padded network (<see cref="BlockBatches"/>); null for lone windows only.</param>
 public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, OptimizerSpec Optimizer, double WarmupEpochs,
-    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation, ContextMosaic? Context = null, RadiometricJitter? Radiometric = null)
+    double LabelSmoothing, AugmentationPolicy Augmentation, bool TestTimeAugmentation, ContextMosaic? Context = null, RadiometricJitter? Radiometric = null,
+    BlockBatches? Blocks = null)
 {
     /// <summary>
     /// CNN-Sentinel's transfer learning: the head alone with Adadelta (lr 1.0) with the backbone frozen, then the
@@ -53,7 +55,7 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
     public TrainerOptions SingleStageOptions(string modelName, string tag, string? checkpointDirectory = null) => new()
     {
         ModelName = modelName, Tag = tag, Epochs = Epochs, Optimizer = Optimizer, CheckpointDirectory = checkpointDirectory,
-        Schedule = LearningRateSchedule.Cosine(Epochs, 0, EffectiveWarmupEpochs), LabelSmoothing = LabelSmoothing,
+        Schedule = LearningRateSchedule.Cosine(Epochs, 0, EffectiveWarmupEpochs), LabelSmoothing = LabelSmoothing, Blocks = Blocks,
     };
 
     /// <summary>The warm-up the schedule uses: <see cref="WarmupEpochs"/>, shortened so that at least one epoch of cosine decay follows it.</summary>
@@ -81,11 +83,11 @@ public sealed record TrainingRecipe(string Name, int Epochs, int BatchSize, Opti
             model.Unfreeze();
             return Trainer.Fit(model, train, validation, change(SingleStageOptions(modelName, tag, checkpointDirectory)), cancellation).History;
         }
-        var plan = FineTuningPlan.For(model, modelName, tag, Epochs, checkpointDirectory, Optimizer).WithBoth(change);
+        var plan = FineTuningPlan.For(model, modelName, tag, Epochs, checkpointDirectory, Optimizer).WithBoth(o => change(o with { Blocks = Blocks }));
         return FineTuning.Run(model, train, validation, plan, cancellation).History;
     }
 
-    string ContextInWords => (Context is not null ? $", {Context}" : "") + (Radiometric is not null ? $", {Radiometric}" : "");
+    string ContextInWords => (Context is not null ? $", {Context}" : "") + (Radiometric is not null ? $", {Radiometric}" : "") + (Blocks is not null ? $", {Blocks}" : "");
 
     /// <inheritdoc />
     public override string ToString() => Name == Fast.Name

@@ -75,6 +75,9 @@ public sealed record TrainingRun
     /// <summary>For real scenes: the share of training images (0 to 1) changed as other processing levels would (<see cref="RadiometricJitter"/>); null or 0 for none.</summary>
     public double? Radiometric { get; init; }
 
+    /// <summary>For dense maps with a padded network: the share of training steps (0 to 1) taken as blocks of the batch's images side by side (<see cref="BlockBatches"/>); null or 0 for none.</summary>
+    public double? Blocks { get; init; }
+
     /// <summary>Store the model file's weights as float16 (half the size); the evaluation is of the rounded weights.</summary>
     public bool HalfPrecisionFile { get; init; }
 
@@ -139,5 +142,6 @@ public sealed record TrainingRun
         if (StepsPerEpoch is < 1) throw new UserErrorException("--steps must be at least 1.");
         if (Context is { } share && !(share is >= 0 and <= 1)) throw new UserErrorException($"--context {share}: the share of images must be between 0 and 1.");
         if (Radiometric is { } changed && !(changed is >= 0 and <= 1)) throw new UserErrorException($"--radiometric {changed}: the share of images must be between 0 and 1.");
+        if (Blocks is { } steps && !(steps is >= 0 and <= 1)) throw new UserErrorException($"--blocks {steps}: the share of steps must be between 0 and 1.");
     }
 }

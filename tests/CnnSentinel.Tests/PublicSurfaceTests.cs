@@ -24,10 +24,11 @@ public sealed class PublicSurfaceTests
     /// <c>MapPage.Write</c> store a network's weights: float32 or int8), 104 with <c>ComputePrecision</c> (the number format
     /// <c>SceneClassifierOptions.Precision</c> takes), 108 with what <c>train</c> and <c>classify</c> do as one call each
     /// (<c>TrainingRun</c> with its <c>TrainingPlan</c> and <c>TrainingRunResult</c>; <c>SceneJob</c>), which notebooks and benches run too,
-    /// 109 with <c>WaterTest</c> (what <c>SceneClassifierOptions.Water</c> takes).
+    /// 109 with <c>WaterTest</c> (what <c>SceneClassifierOptions.Water</c> takes), 110 with <c>BlockBatches</c> (what
+    /// <c>TrainerOptions.Blocks</c> takes).
     /// Lower it as more goes internal (the goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 109;
+    const int Limit = 110;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 

@@ -45,5 +45,6 @@ public class TrainingRunTests
         var dir = TestEnvironment.NewTempDirectory();
         var run = Tiny(dir, new StringWriter()) with { Data = Path.Combine(dir, "no such folder"), Context = 2 };
         Assert.Contains("--context 2", Assert.Throws<UserErrorException>(() => run.Plan()).Message);
+        Assert.Contains("--blocks 2", Assert.Throws<UserErrorException>(() => (run with { Context = null, Blocks = 2 }).Plan()).Message);
     }
 }
