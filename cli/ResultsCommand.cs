@@ -19,7 +19,7 @@ static class ResultsCommand
         {
             var from = parse.GetValue(folder)!.FullName;
             if (parse.GetValue(readme) is { } file)
-                foreach (var updated in ReadmeSections.Update(file.FullName, from)) Console.WriteLine($"results: {updated} updated");
+                foreach (var line in ReadmeSections.Update(file.FullName, from)) Console.WriteLine($"results: {line}");
             else Console.Write(string.Join("\n", ReadmeSections.Of(from).Select(section => section.Markdown)));
             return 0;
         }));

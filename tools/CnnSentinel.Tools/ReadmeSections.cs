@@ -61,18 +61,18 @@ public static class ReadmeSections
     /// Rewrites the sections of <paramref name="markdownFile"/> from <paramref name="folder"/> (<see cref="Of"/>) and, when the
     /// real-scenes report there is of the shipped model, that model's card too.
     /// </summary>
-    /// <returns>The files rewritten, as the command names them.</returns>
+    /// <returns>What was rewritten, a line per file (e.g. "README.md updated").</returns>
     /// <exception cref="InvalidDataException">The file lacks a section's markers.</exception>
     public static IReadOnlyList<string> Update(string markdownFile, string folder)
     {
         var markdown = Of(folder).Aggregate(File.ReadAllText(markdownFile), (text, section) => Splice(text, section.Markdown, section.BeginMarker, section.EndMarker));
         AtomicFile.WriteAllText(markdownFile, markdown);
-        var updated = new List<string> { markdownFile };
+        var updated = new List<string> { $"{markdownFile} updated" };
         var card = Path.ChangeExtension(ProjectPaths.ShippedRgbModel, ".md");
         if (File.Exists(card) && RealScenesReport.CardSection(folder, Path.GetFileName(ProjectPaths.ShippedRgbModel)) is { } cardSection)
         {
             AtomicFile.WriteAllText(card, RealScenesReport.SpliceIntoCard(File.ReadAllText(card), cardSection));
-            updated.Add($"{card} (real scenes)");
+            updated.Add($"{card} updated (real scenes)");
         }
         return updated;
     }
