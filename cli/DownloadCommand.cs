@@ -35,7 +35,7 @@ static class DownloadCommand
             }
             source = source with { Url = address };
         }
-        if (parse.GetValue(Sha) is { } expected && !ResumableDownload.IsSha256(expected))
+        if (parse.GetValue(Sha) is { } expected && !ArchiveSource.IsSha256(expected))
         {
             Console.Error.WriteLine($"download: --sha256 must be 64 hexadecimal characters, not '{expected}'");
             return null;
@@ -48,8 +48,7 @@ static class DownloadCommand
         Console.WriteLine($"downloading {source.Url} → {folder}");
         try
         {
-            using var http = ResumableDownload.CreateClient();
-            var result = await DatasetDownload.RunAsync(http, source, folder, keepArchive, new ConsoleProgress(), cancellation);
+            var result = await DatasetDownload.RunAsync(source, folder, keepArchive, new ConsoleProgress(), cancellation);
             Console.WriteLine();
             Console.WriteLine(result.AlreadyComplete ? $"already complete (marker {DatasetDownload.MarkerPath(source, folder)})" : "done");
             Console.WriteLine($"SHA-256 {result.Sha256} ({(result.Verified ? $"verified against {source.ChecksumsInWords}" : "NOT verified: no checksum is known")})");

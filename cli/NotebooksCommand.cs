@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CnnSentinel.Notebooks;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Cli;
 

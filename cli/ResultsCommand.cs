@@ -1,9 +1,5 @@
 using System.CommandLine;
-using CnnSentinel.Evaluation;
-using CnnSentinel.Evaluation.Assessment;
-using CnnSentinel.IO;
-using CnnSentinel.Notebooks;
-using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Cli;
 
@@ -22,32 +18,9 @@ static class ResultsCommand
         command.SetAction(parse => CommandErrors.Run("results", () =>
         {
             var from = parse.GetValue(folder)!.FullName;
-            var table = ResultsTable.Section(from);
-            var notebooks = Path.Combine(from, NotebookRunReport.FileName);
-            var bundled = File.Exists(notebooks) ? NotebookRunReport.Read(notebooks).Markdown() : null;
-            var scalePath = Path.Combine(from, SceneScaleReport.FileName);
-            var scale = File.Exists(scalePath) ? SceneScaleReport.Read(scalePath).Markdown() : null;
-            var mapAccuracy = MapAccuracyReport.Markdown(from);
-            var benchmarks = ThroughputReport.Section(from);
-            var realScenes = RealScenesReport.Markdown(from);
             if (parse.GetValue(readme) is { } file)
-            {
-                var markdown = ResultsTable.Splice(File.ReadAllText(file.FullName), table);
-                if (bundled is not null) markdown = ResultsTable.Splice(markdown, bundled, ResultsTable.BundledBeginMarker, ResultsTable.BundledEndMarker);
-                if (scale is not null) markdown = ResultsTable.Splice(markdown, scale, SceneScaleReport.BeginMarker, SceneScaleReport.EndMarker);
-                if (mapAccuracy is not null) markdown = ResultsTable.Splice(markdown, mapAccuracy, MapAccuracyReport.BeginMarker, MapAccuracyReport.EndMarker);
-                if (realScenes is not null) markdown = ResultsTable.Splice(markdown, realScenes, RealScenesReport.BeginMarker, RealScenesReport.EndMarker);
-                if (benchmarks is not null) markdown = ResultsTable.Splice(markdown, benchmarks, ThroughputReport.BeginMarker, ThroughputReport.EndMarker);
-                AtomicFile.WriteAllText(file.FullName, markdown);
-                Console.WriteLine($"results: {file.FullName} updated");
-                var card = Path.ChangeExtension(ProjectPaths.ShippedRgbModel, ".md");
-                if (File.Exists(card) && RealScenesReport.CardSection(from, Path.GetFileName(ProjectPaths.ShippedRgbModel)) is { } cardSection)
-                {
-                    AtomicFile.WriteAllText(card, RealScenesReport.SpliceIntoCard(File.ReadAllText(card), cardSection));
-                    Console.WriteLine($"results: {card} updated (real scenes)");
-                }
-            }
-            else Console.Write(string.Join("\n", new[] { table, bundled, scale, mapAccuracy, realScenes, benchmarks }.OfType<string>()));
+                foreach (var line in ReadmeSections.Update(file.FullName, from)) Console.WriteLine($"results: {line}");
+            else Console.Write(string.Join("\n", ReadmeSections.Of(from).Select(section => section.Markdown)));
             return 0;
         }));
         return command;

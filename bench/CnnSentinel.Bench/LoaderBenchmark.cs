@@ -5,6 +5,7 @@ using CnnSentinel.Evaluation;
 using CnnSentinel.Loading;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
+using CnnSentinel.Tools;
 using CnnSentinel.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,7 +40,7 @@ static class LoaderBenchmark
 
             var rgb = EuroSatDataset.Open(Path.Combine(folder, "eurosat-rgb"));
             var ms = EuroSatDataset.Open(Path.Combine(folder, "eurosat-ms"));
-            var loadBefore = MachineDescription.LoadAverage;
+            var loadBefore = MachineLoad.LoadAverage;
             // Each rate is the best of two rounds, measured in turn: the machine may be shared, and the best
             // round is the least disturbed.
             var rounds = Enumerable.Range(0, 2).Select(_ => (
@@ -53,7 +54,7 @@ static class LoaderBenchmark
             Console.WriteLine($"training, small CNN (lib/Models/SmallCnn), 13 bands:        {msTraining,8:0} images/s");
             var report = new ThroughputReport("loader",
                 $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))}: {rgb.Samples.Count:N0} RGB and {ms.Samples.Count:N0} MS files; {n} batches of {size}, best of {rounds.Count} rounds",
-                MachineDescription.WithLoadSince(loadBefore),
+                MachineLoad.WithLoadSince(loadBefore),
             [
                 new("loader, RGB (decode, normalise, flips + ±45° rotation)", rgbRate, "small-CNN training, RGB", rgbTraining, Goal, []),
                 new("loader, 13 bands (same)", msRate, "small-CNN training, 13 bands", msTraining, Goal, []),
@@ -93,7 +94,7 @@ static class LoaderBenchmark
     static double TrainingRate(int bands, int batchSize, int steps)
     {
         manual_seed(1);
-        var model = new SmallCnn(classes: 10, bands: bands);
+        var model = ModelCatalog.Create("smallcnn", classes: 10, bands: bands);
         var optimizer = OptimizerSpec.Sgd(0.01, momentum: 0.9).Create(model.parameters());
         var loss = nn.CrossEntropyLoss();
         var x = randn(batchSize, bands, EuroSatDataset.PatchSize, EuroSatDataset.PatchSize);

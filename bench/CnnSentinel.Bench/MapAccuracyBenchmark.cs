@@ -69,18 +69,20 @@ static class MapAccuracyBenchmark
         Console.WriteLine($"mosaic: {mosaic.Columns}×{mosaic.Rows} cells of {perClass} patches per class, {mosaic.Width}×{mosaic.Height} px → {image}");
 
         var maps = Path.Combine(outDir, "maps");
-        var (wallSeconds, classifyPxPerSecond) = Classify(image, modelPath, maps, mode, stride, cloudTest);
-        var outputs = SceneOutputPaths.For(maps, image, allProbabilities: false);
-        var run = SceneRunRecord.Read(outputs.Run) ?? throw new InvalidDataException($"classify wrote no run record ({outputs.Run}).");
+        var (wallSeconds, map) = Classify(image, modelPath, maps, mode, stride, cloudTest);
+        double classifyPxPerSecond = map.PixelsPerSecond;
+        var outputs = map.Outputs!;
+        // The run record (what classify published with the map): a JSON object of settings, read for the mode and stride it chose.
+        var run = JsonNode.Parse(File.ReadAllText(outputs.Run))?.AsObject() ?? throw new InvalidDataException($"classify wrote no run record ({outputs.Run}).");
         var accuracy = MapAccuracy.Score(mosaic, outputs.Classes);
         double pixels = (double)mosaic.Width * mosaic.Height;
-        double uncertainCentres = UncertainCentres(mosaic, outputs.Probability);
-        double? builtUpMasked = cloudTest ? BuiltUpCentresMasked(accuracy, description.Classes) : null;
+        double uncertainCentres = UncertainCentres(mosaic, map);
+        double? builtUpMasked = cloudTest ? BuiltUpCentresMasked(mosaic, map, description.Classes) : null;
 
         Console.WriteLine();
         Console.Write(accuracy.ToText());
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Settings["mode"].ToLowerInvariant()} mode, stride {run.Settings["stride"]}: centre {accuracy.Centre:P2} (goal ≥ 97 %), " +
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{((string)run["mode"]!).ToLowerInvariant()} mode, stride {(string)run["stride"]!}: centre {accuracy.Centre:P2} (goal ≥ 97 %), " +
             $"majority {accuracy.Majority:P2} (goal ≥ 90 %); classify {classifyPxPerSecond:0} px/s, " +
             $"{pixels / wallSeconds:0} px/s with model loading ({wallSeconds:0.0} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -99,8 +101,8 @@ static class MapAccuracyBenchmark
             ["seed"] = seed,
             ["width"] = mosaic.Width,
             ["height"] = mosaic.Height,
-            ["mode"] = run.Settings["mode"],
-            ["stride"] = int.Parse(run.Settings["stride"], CultureInfo.InvariantCulture),
+            ["mode"] = (string)run["mode"]!,
+            ["stride"] = int.Parse((string)run["stride"]!, CultureInfo.InvariantCulture),
             ["classifyPxPerSecond"] = classifyPxPerSecond,
             ["wallSeconds"] = wallSeconds,
             ["wallPxPerSecond"] = pixels / wallSeconds,
@@ -117,10 +119,9 @@ static class MapAccuracyBenchmark
     }
 
     /// <summary>Share of the tiles whose centre pixel's class probability is below classify's default uncertainty threshold.</summary>
-    static double UncertainCentres(LabelledMosaic mosaic, string probabilityMap)
+    static double UncertainCentres(LabelledMosaic mosaic, SceneMap map)
     {
-        using var map = GdalRaster.Open(probabilityMap);
-        var probability = map.Read(0, 0, map.Width, map.Height);
+        var probability = map.Probability;
         int below = 0;
         for (int row = 0; row < mosaic.Rows; row++)
             for (int column = 0; column < mosaic.Columns; column++)
@@ -134,11 +135,13 @@ static class MapAccuracyBenchmark
     /// its class: Cloud, or Uncertain for a cloudy window (classify ran with no probability threshold, so every other
     /// Uncertain comes from the cloud test too).
     /// </summary>
-    static double BuiltUpCentresMasked(MapAccuracy accuracy, IReadOnlyList<string> classes)
+    static double BuiltUpCentresMasked(LabelledMosaic mosaic, SceneMap map, IReadOnlyList<string> classes)
     {
         var builtUp = CloudTest.BuiltUpClassNames.Select(n => classes.ToList().IndexOf(n)).ToHashSet();
-        var tiles = accuracy.Tiles.Where(t => builtUp.Contains(t.Truth)).ToList();
-        return tiles.Count(t => t.Centre is (int)MapMask.Cloud or (int)MapMask.Uncertain) / (double)tiles.Count;
+        var mapClasses = map.Classes;
+        var centres = mosaic.Tiles.Where(t => builtUp.Contains(t.Patch.ClassIndex))
+            .Select(t => mapClasses[(t.Y + MapAccuracy.CentrePixel) * map.Width + t.X + MapAccuracy.CentrePixel]).ToList();
+        return centres.Count(centre => centre is (byte)MapMask.Cloud or (byte)MapMask.Uncertain) / (double)centres.Count;
     }
 
     /// <summary>
@@ -155,16 +158,16 @@ static class MapAccuracyBenchmark
     /// given (e.g. <see cref="CommittedSplitFor"/>), else its split made again from its description.
     /// </summary>
     internal static SplitManifest ModelSides(EuroSatDataset dataset, ModelDescription description, string? manifest) =>
-        manifest is null ? TrainingSplit.Reproduce(description, dataset) : SplitManifest.Read(manifest, dataset);
+        manifest is null ? description.ReproduceSplit(dataset) : SplitManifest.Read(manifest, dataset);
 
     static bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 
     /// <summary>
     /// Classifies the mosaic as <c>cnnsentinel classify</c> does (<see cref="SceneJob"/>), printing its lines; its wall time,
-    /// model loading included, and the pixels per second of the classification itself.
+    /// model loading included, and the map (its pixels per second are those of the classification itself).
     /// </summary>
-    static (double WallSeconds, double PxPerSecond) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride, bool cloudTest)
+    static (double WallSeconds, SceneMap Map) Classify(string image, string model, string outDir, ClassificationMode? mode, int? stride, bool cloudTest)
     {
         TorchRuntime.EnsureLoaded();
         TorchSharp.torch.set_num_threads(Environment.ProcessorCount); // classify's default --threads
@@ -177,6 +180,6 @@ static class MapAccuracyBenchmark
             Input = image, Model = model, OutputFolder = outDir, Force = true, UncertainBelow = 0, CloudTest = cloudTest, Mode = mode, Stride = stride,
             Progress = new ConsoleProgress(),
         }.Run()!;
-        return (clock.Elapsed.TotalSeconds, map.PixelsPerSecond);
+        return (clock.Elapsed.TotalSeconds, map);
     }
 }

@@ -6,6 +6,7 @@ using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 using static TorchSharp.torch;
 
 namespace CnnSentinel.Bench;
@@ -44,7 +45,7 @@ static class PrecisionBenchmark
         var sides = MapAccuracyBenchmark.ModelSides(dataset, description, MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath));
         var samples = sides.Validation.Take(patchCount).ToList();
         var hasInstructions = CpuPrecision.HasBFloat16;
-        var loadBefore = MachineDescription.LoadAverage;
+        var loadBefore = MachineLoad.LoadAverage;
         Console.WriteLine($"{folder}: {samples.Count} validation patches, batches of {batch}, {get_num_threads()} threads; " +
             $"this CPU {(hasInstructions ? "has" : "has no")} bfloat16 instructions{(hasInstructions ? "" : " (bfloat16 is emulated: expect it slower)")}");
 
@@ -89,7 +90,7 @@ static class PrecisionBenchmark
         var report = new ThroughputReport("precision",
             string.Create(culture, $"{Path.GetFileName(modelPath)}, {samples.Count} validation patches of {Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root))}, " +
                 $"batch {batch}, {get_num_threads()} threads, fastest of {rounds} alternating rounds; same label on {agreement:P2}, largest probability difference {difference:0.000}"),
-            MachineDescription.WithLoadSince(loadBefore),
+            MachineLoad.WithLoadSince(loadBefore),
         [
             new(string.Create(culture, $"windows in bfloat16 (accuracy {Accuracy(labels16):P2})"), samples.Count / best16,
                 string.Create(culture, $"float32 (accuracy {Accuracy(labels32):P2})"), samples.Count / best32, 1,

@@ -8,6 +8,7 @@ using CnnSentinel.IO;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Bench;
 
@@ -15,7 +16,7 @@ namespace CnnSentinel.Bench;
 /// <c>real-scenes</c>: maps of real Sentinel-2 scenes against real reference labels (issue 24). Every scene image under the
 /// reference folders (<see cref="ReferenceSceneFolder"/>) is classified with a model as <c>classify</c> does by default, through
 /// the library's scene API, and assessed against its folder's reference at the level of coarse groups (<see cref="MapAssessment"/>);
-/// a picture of the map beside its reference (<see cref="AssessmentFigure"/>) is written next to the maps.
+/// a picture of the map beside its reference (<see cref="MapAssessment.Figure"/>) is written next to the maps.
 /// </summary>
 /// <remarks>
 /// The map is made without an Uncertain threshold and assessed with classify's default one (<see cref="SceneClassifierOptions.DefaultUncertainBelow"/>):
@@ -23,7 +24,7 @@ namespace CnnSentinel.Bench;
 /// </remarks>
 static class RealScenesBenchmark
 {
-    /// <summary>The ending of each scene's picture of its map beside its reference (<see cref="AssessmentFigure"/>), after the image's name, beside the maps.</summary>
+    /// <summary>The ending of each scene's picture of its map beside its reference (<see cref="MapAssessment.Figure"/>), after the image's name, beside the maps.</summary>
     public const string FigureSuffix = "_beside_reference.png";
 
     public static Command Create()
@@ -100,7 +101,7 @@ static class RealScenesBenchmark
         var assessment = MapAssessment.Assess(outputs.Classes, new AssessmentOptions(folder.Reference, folder.Field, folder.Mapping, outputs.Probability, defaults.UncertainBelow));
         var mapFolder = Path.GetDirectoryName(outputs.Classes)!;
         AtomicFile.WriteAllText(Path.Combine(mapFolder, Path.GetFileNameWithoutExtension(image) + "_assessment.txt"), assessment.ToText());
-        using (var figure = AssessmentFigure.Draw(assessment, ClassLegend.EuroSat))
+        using (var figure = assessment.Figure(ClassLegend.EuroSat))
             AtomicFile.WriteAllBytes(Path.Combine(mapFolder, Path.GetFileNameWithoutExtension(image) + FigureSuffix), ClassMapImage.ToPng(figure));
         var (low, high) = assessment.OverallInterval;
         var product = scene.Radiometry.Product.ToString();
@@ -112,9 +113,10 @@ static class RealScenesBenchmark
             ["folder"] = name,
             ["image"] = Path.GetFileName(image),
             ["reference"] = Path.GetFileName(folder.Reference),
-            ["referenceKind"] = assessment.Reference.Kind.ToString(),
-            ["field"] = assessment.Reference.Field,
-            ["mapping"] = folder.Mapping is null && assessment.MappingSource == ClassGroupMapping.BuiltIn.Source ? assessment.MappingSource : Path.GetFileName(assessment.MappingSource),
+            ["referenceKind"] = full["referenceKind"]?.DeepClone(),
+            ["field"] = full["field"]?.DeepClone(),
+            // The built-in mapping's source is a phrase, not a path: its "file name" is the phrase itself.
+            ["mapping"] = Path.GetFileName(assessment.MappingSource),
             ["map"] = Path.GetFileName(outputs.Classes),
             ["model"] = Path.GetFileName(modelPath),
             ["product"] = product,

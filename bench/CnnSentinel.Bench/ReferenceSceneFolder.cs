@@ -42,7 +42,7 @@ sealed record ReferenceSceneFolder(string Folder, string Reference, string? Fiel
         bool IsLabel(string file) => Path.GetFileName(file).Contains("label", StringComparison.OrdinalIgnoreCase);
         var images = files.Where(f => Has(f, RasterExtensions) && !IsLabel(f)).ToList();
         var labels = files.Where(f => Has(f, RasterExtensions) && IsLabel(f)).ToList();
-        var vectors = files.Where(f => Has(f, VectorExtensions) && !f.EndsWith(ClassGroupMapping.SidecarExtension, StringComparison.OrdinalIgnoreCase)).ToList();
+        var vectors = files.Where(f => Has(f, VectorExtensions) && !f.EndsWith(AssessmentOptions.MappingSidecarExtension, StringComparison.OrdinalIgnoreCase)).ToList();
         var manifest = Path.Combine(folder, ManifestName);
         if (File.Exists(manifest)) return FromManifest(folder, manifest, images);
         if (images.Count == 0 || vectors.Count + labels.Count == 0) return null;

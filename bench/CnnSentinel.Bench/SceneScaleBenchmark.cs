@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
-using CnnSentinel.Raster;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 using CnnSentinel.Transforms;
 using TorchSharp;
 
@@ -86,8 +86,8 @@ static class SceneScaleBenchmark
         long flopsPerWindow = ModelSummary.Of(network, description.Bands.Count, description.PatchSize, description.PatchSize).TotalFlops;
         string model = $"{description.Architecture}, {description.Bands.Count} bands ({description.Adaptation}), as `{ModelRun}` with seeded random weights";
         // Other work on a shared machine slows every run: the load average goes into the report beside the figures.
-        var loadBefore = MachineDescription.LoadAverage;
-        Console.WriteLine($"{model}; {MachineDescription.Current}, load average {loadBefore}, GDAL {Gdal.Version}; {flopsPerWindow / 1e9:0.000} GFLOP per window");
+        var loadBefore = MachineLoad.LoadAverage;
+        Console.WriteLine($"{model}; {MachineDescription.Current}, load average {loadBefore}, GDAL {SceneInput.GdalVersion}; {flopsPerWindow / 1e9:0.000} GFLOP per window");
 
         var runs = new List<SceneScaleRun>();
         var reportPath = Path.Combine(outDir, SceneScaleReport.FileName);
@@ -101,7 +101,7 @@ static class SceneScaleBenchmark
                 $"peak {run.PeakMiB:N0} MiB; network {run.ForwardSeconds:0.0} s ({run.GflopPerSecond:0.0} GFLOP/s), read {run.ReadSeconds:0.0} s, " +
                 $"writing {run.WriteSeconds:0.0} s, rest {run.RestSeconds:0.0} s" + (run.Agreement is { } a ? $"; dense agrees with naive at {a:P1}" : ""));
             // Written after every run, so that a stopped bench keeps what it measured.
-            new SceneScaleReport(model, MachineDescription.WithLoadSince(loadBefore),
+            new SceneScaleReport(model, MachineLoad.WithLoadSince(loadBefore),
                 description.PatchSize, flopsPerWindow, BlockSize, BatchSize, runs).Write(reportPath);
         }
         Console.WriteLine();
@@ -122,7 +122,7 @@ static class SceneScaleBenchmark
         return JsonSerializer.Deserialize<SceneScaleRun>(lines[^1], Line)!;
     }
 
-    /// <summary>The child: classify the synthetic scene into map files as classify does, timing the parts, then a separate read pass.</summary>
+    /// <summary>The child: classify the synthetic scene into map files as classify does, timing the parts.</summary>
     static int Measure(int size, ClassificationMode mode, int stride, string work)
     {
         TorchRuntime.EnsureLoaded();
@@ -137,48 +137,17 @@ static class SceneScaleBenchmark
                 network.FeatureStride!.Value, description.PatchSize, network.FeaturesAreShiftEquivariant);
         using var flops = new ExecutedFlops(network);
         using var scene = SceneInput.Open(SyntheticPath(work, size), description.Bands.Count);
-        var classifier = new SceneClassifier(windowModel, new SceneClassifierOptions(description.Preprocessing, mode, stride, BlockSize, BatchSize: BatchSize,
-            UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest()));
+        var options = new SceneClassifierOptions(description.Preprocessing, mode, stride, BlockSize, BatchSize: BatchSize,
+            UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest());
         var outputs = SceneOutputPaths.For(Path.Combine(work, $"maps-{size}-{mode}-{stride}".ToLowerInvariant()), scene.Path, false);
         Directory.CreateDirectory(Path.GetDirectoryName(outputs.Classes)!);
 
-        var classify = new Stopwatch();
-        var total = Stopwatch.StartNew();
-        SceneMapWriter.Write(scene.Raster, Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands), classify), ClassLegend.EuroSat, outputs);
-        total.Stop();
+        var map = SceneMap.Write(scene, windowModel, options, outputs, ClassLegend.EuroSat);
         var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-
-        // Input read per block: the block, its windows' halves beyond it, one cell more for the interpolation, and in dense mode
-        // the context margin and one downsampling step (SceneClassifier.ClassifyBlock reads about this much).
-        int margin = description.PatchSize / 2 + (mode == ClassificationMode.Naive ? stride : 2 * network.FeatureStride!.Value);
-        var read = Stopwatch.StartNew();
-        for (int y = 0; y < size; y += BlockSize)
-            for (int x = 0; x < size; x += BlockSize)
-            {
-                int x0 = Math.Max(0, x - margin), y0 = Math.Max(0, y - margin);
-                int x1 = Math.Min(size, x + BlockSize + margin), y1 = Math.Min(size, y + BlockSize + margin);
-                scene.Raster.Read(x0, y0, x1 - x0, y1 - y0, scene.Bands);
-            }
-        read.Stop();
-
-        var run = new SceneScaleRun(size, mode, stride, total.Elapsed.TotalSeconds, classify.Elapsed.TotalSeconds, forward.Elapsed.TotalSeconds,
-            read.Elapsed.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, classifier.Agreement?.Rate);
+        var run = new SceneScaleRun(size, mode, stride, map.Elapsed.TotalSeconds, map.ClassifyingTime.TotalSeconds, forward.Elapsed.TotalSeconds,
+            map.ReadingTime.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, map.DenseAgreement);
         Console.WriteLine(JsonSerializer.Serialize(run, Line));
         return 0;
-    }
-
-    /// <summary><paramref name="blocks"/>, with the time spent producing each one added to <paramref name="watch"/>.</summary>
-    static IEnumerable<ClassifiedBlock> Timed(IEnumerable<ClassifiedBlock> blocks, Stopwatch watch)
-    {
-        using var e = blocks.GetEnumerator();
-        while (true)
-        {
-            watch.Start();
-            bool more = e.MoveNext();
-            watch.Stop();
-            if (!more) yield break;
-            yield return e.Current;
-        }
     }
 
     /// <summary>The network of <see cref="ModelRun"/>, built from its committed description with weights from a fixed seed.</summary>
@@ -191,28 +160,33 @@ static class SceneScaleBenchmark
 
     static string SyntheticPath(string work, int size) => Path.Combine(work, $"synthetic{size}.tif");
 
-    /// <summary>A smooth, georeferenced 13-band UInt16 scene near the EuroSAT band means, written strip by strip.</summary>
+    /// <summary>
+    /// A smooth, georeferenced 13-band UInt16 scene near the EuroSAT band means: its values written as raw pixels, described to
+    /// GDAL by a VRT (in the bundled scene's UTM zone, 10 m pixels), then copied into a GeoTIFF as <c>classify</c>'s inputs are.
+    /// </summary>
     static void WriteSynthetic(string path, int size)
     {
+        const int bands = 13;
         var (mean, std) = ChannelNormalization.OriginalMultispectral.ToFloats();
-        string wkt;
-        using (var scene = GdalRaster.Open(ProjectPaths.BundledScene))
-            wkt = scene.GeoReference!.ProjectionWkt;
-        var georeference = new GeoReference([500000, 10, 0, 5600000, 0, -10], wkt);
-        using var writer = GeoTiffWriter.Create(path, size, size, 13, RasterDataType.UInt16, georeference, new GeoTiffOptions(CloudOptimized: false));
-        const int strip = 256;
-        for (int y0 = 0; y0 < size; y0 += strip)
-        {
-            int rows = Math.Min(strip, size - y0);
-            for (int b = 0; b < 13; b++)
-            {
-                var values = new float[rows * size];
-                for (int y = 0; y < rows; y++)
+        var raw = Path.ChangeExtension(path, ".raw");
+        using (var file = new BinaryWriter(File.Create(raw)))
+            for (int b = 0; b < bands; b++)
+                for (int y = 0; y < size; y++)
                     for (int x = 0; x < size; x++)
-                        values[y * size + x] = mean[b] + 2 * std[b] * MathF.Sin((x + 3 * b) / 37f) * MathF.Cos((y0 + y) / 53f);
-                writer.Write(b + 1, 0, y0, size, rows, values);
-            }
-        }
-        writer.Commit();
+                        file.Write((ushort)Math.Clamp(MathF.Round(mean[b] + 2 * std[b] * MathF.Sin((x + 3 * b) / 37f) * MathF.Cos(y / 53f)), 0, ushort.MaxValue));
+        var vrt = Path.ChangeExtension(path, ".vrt");
+        var bandElements = Enumerable.Range(0, bands).Select(b =>
+            $"""  <VRTRasterBand dataType="UInt16" band="{b + 1}" subClass="VRTRawRasterBand"><SourceFilename relativeToVRT="1">{Path.GetFileName(raw)}</SourceFilename><ImageOffset>{2L * size * size * b}</ImageOffset><PixelOffset>2</PixelOffset><LineOffset>{2 * size}</LineOffset><ByteOrder>LSB</ByteOrder></VRTRasterBand>""");
+        File.WriteAllText(vrt, $"""
+            <VRTDataset rasterXSize="{size}" rasterYSize="{size}">
+              <SRS>EPSG:32633</SRS>
+              <GeoTransform>500000, 10, 0, 5600000, 0, -10</GeoTransform>
+            {string.Join("\n", bandElements)}
+            </VRTDataset>
+            """);
+        using (var described = SceneInput.Open(vrt, bands))
+            described.CopyWindow(0, 0, size, size, path);
+        File.Delete(vrt);
+        File.Delete(raw);
     }
 }

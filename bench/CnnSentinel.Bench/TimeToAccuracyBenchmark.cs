@@ -3,11 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
 using CnnSentinel.IO;
 using CnnSentinel.Loading;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
+using CnnSentinel.Tools;
 using CnnSentinel.Training;
 using CnnSentinel.Transforms;
 using static TorchSharp.torch;
@@ -142,7 +144,7 @@ static class TimeToAccuracyBenchmark
             ["warmup_epochs"] = recipe.EffectiveWarmupEpochs,
             ["label_smoothing"] = recipe.LabelSmoothing,
             ["precision"] = precision == ComputePrecision.BFloat16 ? "bf16" : "float32",
-            ["input_mean"] = new JsonArray(model.InputNormalization!.Mean.Select(m => (JsonNode)m).ToArray()),
+            ["input_mean"] = new JsonArray(model.PreprocessingWith(data.Train.Options.Normalization!).Network!.ToFloats().Mean.Select(m => (JsonNode)m).ToArray()),
             ["classes"] = data.Dataset.Classes.Count,
             ["validation"] = new JsonArray(data.Split.Validation.Select(s => (JsonNode)new JsonArray(s.RelativePath, s.ClassIndex)).ToArray()),
             ["train"] = epochs,
@@ -150,10 +152,10 @@ static class TimeToAccuracyBenchmark
         AtomicFile.WriteAllText(Path.Combine(work, "plan.json"), plan.ToJsonString());
     }
 
-    static IEnumerable<PlannedBatch> Passes(EuroSatTrainingData data, int epoch)
+    static IEnumerable<(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations)> Passes(EuroSatTrainingData data, int epoch)
     {
         for (int pass = 0; ; pass++)
-            foreach (var batch in data.Train.Plan(epoch + pass * 1_000_003)) yield return batch;
+            foreach (var batch in data.Train.PlannedAugmentations(epoch + pass * 1_000_003)) yield return batch;
     }
 
     /// <summary><c>bench/reference/time_to_accuracy.py</c>, which trains one epoch each time it is asked on its standard input.</summary>

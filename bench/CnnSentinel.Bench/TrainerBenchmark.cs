@@ -6,6 +6,7 @@ using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
+using CnnSentinel.Tools;
 using CnnSentinel.Training;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ static class TrainerBenchmark
             var setting = $"{name}, batch {batchSize}, {imageSize}×{imageSize}, {stepCount} timed steps, {threadCount} threads, {computeIn}";
             Console.WriteLine(setting);
 
-            var loadBefore = MachineDescription.LoadAverage;
+            var loadBefore = MachineLoad.LoadAverage;
             var libraryRates = new List<double>();
             var pytorchRates = new List<double>();
             string version = "";
@@ -59,7 +60,7 @@ static class TrainerBenchmark
             Console.WriteLine($"median: CnnSentinel trainer (TorchSharp) {library:0.0} images/s, PyTorch {pytorch:0.0} images/s");
             var report = new ThroughputReport(computeIn == ComputePrecision.BFloat16 ? "trainer-bf16" : "trainer",
                 $"{setting}, medians of {libraryRates.Count} alternating rounds",
-                MachineDescription.WithLoadSince(loadBefore),
+                MachineLoad.WithLoadSince(loadBefore),
             [
                 new("CnnSentinel trainer (TorchSharp)", library, $"PyTorch {version}", pytorch, 1,
                     [.. libraryRates.Zip(pytorchRates, (a, b) => a / b)]),

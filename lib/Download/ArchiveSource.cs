@@ -12,7 +12,7 @@ namespace CnnSentinel.Download;
 /// An archive with neither checksum is accepted when it reads as a zip, and its SHA-256 is reported. MD5 is weak against a
 /// forger but catches what it is here to catch: a truncated, damaged, outdated or substituted file from a mirror.
 /// </remarks>
-internal sealed record ArchiveSource(string Name, Uri Url, string FileName, string? Sha256 = null, string? Md5 = null)
+public sealed record ArchiveSource(string Name, Uri Url, string FileName, string? Sha256 = null, string? Md5 = null)
 {
     /// <summary>
     /// EuroSAT RGB (27,000 JPEGs, about 90 MB), from the EuroSAT authors' Zenodo record 7711810 (DOI 10.5281/zenodo.7711810),
@@ -27,6 +27,9 @@ internal sealed record ArchiveSource(string Name, Uri Url, string FileName, stri
         new("ms", new Uri("https://zenodo.org/records/7711810/files/EuroSAT_MS.zip?download=1"), "EuroSAT_MS.zip",
             Md5: "091174add3c8e680a49244acf185b9f0");
 
+    /// <summary>Whether <paramref name="text"/> is a SHA-256 as <see cref="Sha256"/> takes it: 64 hexadecimal characters.</summary>
+    public static bool IsSha256(string text) => ResumableDownload.IsSha256(text);
+
     /// <summary>Whether a download is checked against a known checksum, not only read as a zip.</summary>
     public bool HasChecksum => Sha256 is not null || Md5 is not null;
 
@@ -36,7 +39,7 @@ internal sealed record ArchiveSource(string Name, Uri Url, string FileName, stri
 
     /// <summary>Checks <paramref name="path"/> against <see cref="Md5"/> (the SHA-256 is checked while downloading).</summary>
     /// <exception cref="InvalidDataException">The file's MD5 differs from the published one.</exception>
-    public void CheckPublishedMd5(string path)
+    internal void CheckPublishedMd5(string path)
     {
         if (Md5 is null) return;
         using var file = File.OpenRead(path);

@@ -8,7 +8,7 @@ namespace CnnSentinel.Download;
 /// (<c>.&lt;name&gt;.complete</c>, JSON, written atomically last) says that the folder holds the whole,
 /// verified content; without it, a new run resumes the download and extracts again.
 /// </summary>
-internal static class DatasetDownload
+public static class DatasetDownload
 {
     /// <summary>What a run did.</summary>
     /// <param name="Folder">The target folder.</param>
@@ -26,10 +26,30 @@ internal static class DatasetDownload
     /// <summary>Downloads, verifies and extracts <paramref name="source"/> into <paramref name="folder"/>, unless already done.</summary>
     /// <remarks>
     /// A download gets its final name only after its checks: the publisher's MD5 and the SHA-256 where they are known, and always that it is a
+    /// readable zip, so an HTML error page or a cut-off transfer is deleted and named in the error instead of being reused by the next
+    /// run. An interrupted download resumes on the next run; one that receives nothing for 60 s is given up.
+    /// </remarks>
+    /// <param name="source">The archive (<see cref="ArchiveSource.EuroSatRgb"/>, <see cref="ArchiveSource.EuroSatMultispectral"/>, or another address with its checksum).</param>
+    /// <param name="folder">Where it is extracted.</param>
+    /// <param name="keepArchive">Keep the downloaded zip beside the extracted files.</param>
+    /// <param name="progress">Told how far the download is; none when null.</param>
+    /// <param name="cancellation">Stops the download; the part is kept for the next run.</param>
+    /// <exception cref="InvalidDataException">The download is not the archive (checksum, not a zip, unsafe entries); the message names it.</exception>
+    /// <exception cref="HttpRequestException">The server refused or the connection failed.</exception>
+    public static async Task<Result> RunAsync(ArchiveSource source, string folder, bool keepArchive = false,
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        using var http = ResumableDownload.CreateClient();
+        return await RunAsync(http, source, folder, keepArchive, progress, cancellation);
+    }
+
+    /// <summary>Downloads, verifies and extracts <paramref name="source"/> into <paramref name="folder"/>, unless already done.</summary>
+    /// <remarks>
+    /// A download gets its final name only after its checks: the publisher's MD5 and the SHA-256 where they are known, and always that it is a
     /// readable zip (its central directory, written last, is read), so an HTML error page or a cut-off transfer is
     /// deleted and named in the error instead of being reused by the next run. A damaged marker counts as absent.
     /// </remarks>
-    public static async Task<Result> RunAsync(HttpClient http, ArchiveSource source, string folder, bool keepArchive = false,
+    internal static async Task<Result> RunAsync(HttpClient http, ArchiveSource source, string folder, bool keepArchive = false,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellation = default, TimeSpan? stallTimeout = null)
     {
         folder = Path.GetFullPath(folder);

@@ -5,7 +5,7 @@ using CnnSentinel.Models;
 namespace CnnSentinel.Evaluation;
 
 /// <summary>A saved model (<see cref="ModelFile"/>) evaluated on a labelled EuroSAT-style folder, with what the file says about inputs.</summary>
-internal static class ModelEvaluation
+public static class ModelEvaluation
 {
     /// <summary>
     /// Evaluates the model file at <paramref name="modelPath"/> on <paramref name="samples"/> of <paramref name="dataset"/>

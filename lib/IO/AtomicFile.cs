@@ -3,9 +3,11 @@ namespace CnnSentinel.IO;
 /// <summary>
 /// Writes files so that a reader never sees half of one: the content goes to a temporary file in
 /// the same folder, which is then renamed over the target (rename is atomic on one file system).
-/// Concurrent writers of the same content are safe; the last rename wins.
+/// Concurrent writers of the same content are safe; the last rename wins. A work file left by a stopped run is removed
+/// on SIGINT/SIGTERM, or by the next run on the same machine. Public for programs that write beside the library's
+/// outputs (reports, READMEs) and want the same guarantee.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically, creating its folder.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
@@ -26,7 +28,7 @@ internal static class AtomicFile
     /// Writes <paramref name="bytes"/> to the new file <paramref name="temp"/> and flushes it to disk, so that a full disk or a
     /// write error shows here (as an <see cref="IOException"/>) and not after the file has been renamed into place.
     /// </summary>
-    public static void WriteDurably(string temp, ReadOnlySpan<byte> bytes)
+    internal static void WriteDurably(string temp, ReadOnlySpan<byte> bytes)
     {
         using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
         stream.Write(bytes);
@@ -34,21 +36,21 @@ internal static class AtomicFile
     }
 
     /// <summary>Flushes the closed file <paramref name="path"/> to disk (fsync); a write error the file system reports late shows here.</summary>
-    public static void FlushToDisk(string path)
+    internal static void FlushToDisk(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Renames the finished <paramref name="temp"/> over <paramref name="path"/> (atomic on one file system).</summary>
-    public static void Commit(string temp, string path)
+    internal static void Commit(string temp, string path)
     {
         File.Move(temp, path, overwrite: true);
         TemporaryFiles.Release(temp);
     }
 
     /// <summary>Deletes <paramref name="temp"/> (and what a writer put beside it, such as GDAL's <c>.aux.xml</c>) if still there.</summary>
-    public static void Discard(string temp)
+    internal static void Discard(string temp)
     {
         File.Delete(temp);
         File.Delete(temp + ".aux.xml");
@@ -65,5 +67,5 @@ internal static class AtomicFile
     /// <see cref="Discard"/>. It is removed if the process is stopped by a signal, or by <see cref="TemporaryFiles.RemoveStale"/>
     /// after a harder stop.
     /// </summary>
-    public static string TempPathFor(string path) => TemporaryFiles.FileBeside(path);
+    internal static string TempPathFor(string path) => TemporaryFiles.FileBeside(path);
 }

@@ -116,6 +116,14 @@ public sealed class PatchLoader : ITrainingData
         return Enumerable.Range(0, BatchesPerEpoch).Select(index => PlanBatch(order, epoch, index)).ToList();
     }
 
+    /// <summary>
+    /// Each batch of <paramref name="epoch"/> as <see cref="Epoch"/> yields it, without decoding anything: its files, in
+    /// order, and each image's flips and turns. Another implementation (e.g. the PyTorch side of a benchmark) can
+    /// reproduce the loader's batches from it when the options draw no context and no radiometric change.
+    /// </summary>
+    public IReadOnlyList<(IReadOnlyList<EuroSatSample> Samples, IReadOnlyList<AugmentationChoice> Augmentations)> PlannedAugmentations(int epoch) =>
+        Plan(epoch).Select(batch => (batch.Samples, batch.Augmentations)).ToList();
+
     PlannedBatch PlanBatch(IReadOnlyList<EuroSatSample> order, int epoch, int index)
     {
         int first = index * Options.BatchSize, count = Math.Min(Options.BatchSize, order.Count - first);

@@ -1,4 +1,4 @@
 namespace CnnSentinel.Raster;
 
 /// <summary>A raster could not be opened, read or written, or GDAL itself is missing; the message names the file and GDAL's reason.</summary>
-internal sealed class GdalException(string message) : Exception(message);
+public sealed class GdalException(string message) : Exception(message);

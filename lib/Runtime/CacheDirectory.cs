@@ -9,7 +9,7 @@ namespace CnnSentinel.Runtime;
 /// <c>$XDG_CACHE_HOME/cnnsentinel</c>, then <c>~/.cache/cnnsentinel</c>. Everything under it may be
 /// deleted at any time; it is rebuilt on next use.
 /// </remarks>
-internal static class CacheDirectory
+public static class CacheDirectory
 {
     /// <summary>The cache root (not created by reading this property).</summary>
     public static string Root =>

@@ -7,7 +7,7 @@ namespace CnnSentinel.Runtime;
 /// Where models run: the CPU (the default everywhere), or a CUDA GPU where TorchSharp's CUDA runtime is installed and a GPU
 /// is visible. Loaders make CPU tensors; training, evaluation and scene classification move the model and each batch here.
 /// </summary>
-internal static class ComputeDevice
+public static class ComputeDevice
 {
     /// <summary>The names <see cref="Parse"/> accepts.</summary>
     public const string Names = "cpu, cuda, cuda:<index> or auto (cuda where available, else cpu)";
@@ -30,7 +30,7 @@ internal static class ComputeDevice
 
     /// <summary>Returns <paramref name="device"/> when this machine can compute on it.</summary>
     /// <exception cref="UserErrorException">It is neither the CPU nor an available CUDA GPU; the message says why.</exception>
-    public static Device Require(Device device)
+    internal static Device Require(Device device)
     {
         if (device.type == DeviceType.CPU) return device;
         if (device.type != DeviceType.CUDA) throw new UserErrorException($"Device {device}: only the CPU and CUDA GPUs are supported.");
@@ -43,15 +43,15 @@ internal static class ComputeDevice
 
     /// <summary>Moves <paramref name="model"/>'s parameters and buffers to <paramref name="device"/>, unless they are all there already.</summary>
     /// <remarks>Move a model before creating its optimiser: the optimiser holds the tensors it was given.</remarks>
-    public static void MoveTo(nn.Module model, Device device)
+    internal static void MoveTo(nn.Module model, Device device)
     {
         if (!model.parameters().Concat(model.buffers()).All(t => IsOn(t, device))) model.to(device);
     }
 
     /// <summary><paramref name="tensor"/> itself when it is on <paramref name="device"/>, otherwise a copy there.</summary>
-    public static Tensor On(Tensor tensor, Device device) => IsOn(tensor, device) ? tensor : tensor.to(device);
+    internal static Tensor On(Tensor tensor, Device device) => IsOn(tensor, device) ? tensor : tensor.to(device);
 
     /// <summary>Whether <paramref name="tensor"/> is on <paramref name="device"/> (any GPU index for a device without one).</summary>
-    public static bool IsOn(Tensor tensor, Device device) =>
+    internal static bool IsOn(Tensor tensor, Device device) =>
         tensor.device_type == device.type && (device.type == DeviceType.CPU || device.index < 0 || tensor.device_index == device.index);
 }

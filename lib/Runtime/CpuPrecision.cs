@@ -5,7 +5,7 @@ namespace CnnSentinel.Runtime;
 /// bfloat16 only where the CPU has instructions for it (the <c>avx512_bf16</c> or <c>amx_bf16</c> flag of Linux's
 /// /proc/cpuinfo), since without them libtorch emulates it, slower than float32.
 /// </summary>
-internal static class CpuPrecision
+public static class CpuPrecision
 {
     /// <summary>The option's values, for help texts and messages.</summary>
     public const string Names = "float32, bf16 or auto (bf16 where the CPU has bfloat16 instructions, else float32)";

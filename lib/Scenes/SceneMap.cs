@@ -29,6 +29,15 @@ public sealed class SceneMap
         _agreement = agreement;
     }
 
+    /// <summary>
+    /// Of <see cref="Elapsed"/>, the time spent producing the map's blocks: reading, the model, interpolation and masks. The
+    /// rest of <see cref="Write"/>'s time went to writing the files.
+    /// </summary>
+    public TimeSpan ClassifyingTime { get; private set; }
+
+    /// <summary>Of <see cref="ClassifyingTime"/>, the time GDAL spent reading the scene's pixels (each block with its windows' margins).</summary>
+    public TimeSpan ReadingTime { get; private set; }
+
     /// <summary>Columns of the scene.</summary>
     public int Width { get; }
 
@@ -94,10 +103,12 @@ public sealed class SceneMap
         SceneRunRecord? runRecord, ClassLegend? legend = null, IProgress<SceneProgress>? progress = null)
     {
         var classifier = new SceneClassifier(model, options);
-        var blocks = SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands),
+        var classifying = new Stopwatch();
+        var blocks = SceneProgress.Track(Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands), classifying),
             scene.Width, scene.Height, options.BlockSize, progress);
         var map = SceneMapWriter.Write(scene.Raster, blocks, legend ?? ClassLegend.EuroSat, outputs, runRecord);
         map._agreement = classifier.Agreement;
+        (map.ClassifyingTime, map.ReadingTime) = (classifying.Elapsed, classifier.ReadingTime);
         return map;
     }
 
@@ -116,12 +127,13 @@ public sealed class SceneMap
         IProgress<SceneProgress>? progress = null)
     {
         var watch = Stopwatch.StartNew();
+        var classifying = new Stopwatch();
         var classifier = new SceneClassifier(model, options);
         int width = scene.Width;
         var classes = new byte[width * scene.Height];
         var probability = new float[classes.Length];
         var counts = new MapValueCounts(legend ?? ClassLegend.EuroSat, scene.Path);
-        foreach (var block in SceneProgress.Track(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands),
+        foreach (var block in SceneProgress.Track(Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands), classifying),
             width, scene.Height, options.BlockSize, progress))
         {
             counts.Add(block);
@@ -131,7 +143,25 @@ public sealed class SceneMap
                 Array.Copy(block.Confidence, row * block.Width, probability, (block.Y + row) * width + block.X, block.Width);
             }
         }
-        return new SceneMap(width, scene.Height, counts, watch.Elapsed, null, () => classes, () => probability, classifier.Agreement);
+        return new SceneMap(width, scene.Height, counts, watch.Elapsed, null, () => classes, () => probability, classifier.Agreement)
+        {
+            ClassifyingTime = classifying.Elapsed,
+            ReadingTime = classifier.ReadingTime,
+        };
+    }
+
+    /// <summary><paramref name="blocks"/>, with the time spent producing each one added to <paramref name="watch"/>.</summary>
+    static IEnumerable<ClassifiedBlock> Timed(IEnumerable<ClassifiedBlock> blocks, Stopwatch watch)
+    {
+        using var e = blocks.GetEnumerator();
+        while (true)
+        {
+            watch.Start();
+            bool more = e.MoveNext();
+            watch.Stop();
+            if (!more) yield break;
+            yield return e.Current;
+        }
     }
 
     /// <summary>The map <see cref="SceneMapWriter"/> wrote to <paramref name="outputs"/>: its pixels are read back from the files when asked for.</summary>

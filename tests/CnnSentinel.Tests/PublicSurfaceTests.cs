@@ -24,11 +24,18 @@ public sealed class PublicSurfaceTests
     /// <c>MapPage.Write</c> store a network's weights: float32 or int8), 104 with <c>ComputePrecision</c> (the number format
     /// <c>SceneClassifierOptions.Precision</c> takes), 108 with what <c>train</c> and <c>classify</c> do as one call each
     /// (<c>TrainingRun</c> with its <c>TrainingPlan</c> and <c>TrainingRunResult</c>; <c>SceneJob</c>), which notebooks and benches run too,
-    /// 109 with <c>WaterTest</c> (what <c>SceneClassifierOptions.Water</c> takes), 110 with <c>BlockBatches</c> (what
-    /// <c>TrainerOptions.Blocks</c> takes).
+    /// 109 with <c>WaterTest</c> (what <c>SceneClassifierOptions.Water</c> takes), 122 when the command line and the benches
+    /// stopped seeing the library's internals (issue 27): what a command does became a public call a notebook can make too —
+    /// <c>ComputeDevice</c> and <c>CpuPrecision</c> (the <c>--device</c> and <c>--precision</c> names), <c>ModelEvaluation</c>
+    /// (<c>evaluate</c>), <c>MapAssessment</c> with <c>AssessmentOptions</c> (<c>assess</c>), <c>DatasetDownload</c> with its
+    /// <c>Result</c>, <c>ArchiveSource</c> and <c>DownloadProgress</c> (<c>download</c>), <c>CacheDirectory</c> (where derived files
+    /// go), <c>GdalException</c> (what a scene call throws for an unreadable raster), <c>AtomicFile</c> (the library's safe
+    /// write, for reports beside its outputs) and <c>MachineDescription</c> (the machine a training record names); the
+    /// project's bookkeeping (bench reports, README sections, the notebook runner) left the library for <c>tools/</c>;
+    /// 123 with <c>BlockBatches</c> (what <c>TrainerOptions.Blocks</c> takes).
     /// Lower it as more goes internal (the issue's goal is 100); raise it only for a type a notebook user calls.
     /// </summary>
-    const int Limit = 110;
+    const int Limit = 123;
 
     static IReadOnlyList<Type> Exported { get; } = typeof(ImageClassifier).Assembly.GetExportedTypes();
 
@@ -49,9 +56,7 @@ public sealed class PublicSurfaceTests
     [InlineData("CnnSentinel.Raster.GeoTiffWriter")]
     [InlineData("CnnSentinel.Download.ResumableDownload")]
     [InlineData("CnnSentinel.Training.Checkpoint")]
-    [InlineData("CnnSentinel.IO.AtomicFile")]
     [InlineData("CnnSentinel.Training.Callbacks.CheckpointCallback")]
-    [InlineData("CnnSentinel.Runtime.ComputeDevice")]
     public void ToolingIsInternal(string type) =>
         Assert.DoesNotContain(Exported, t => t.FullName == type);
 }

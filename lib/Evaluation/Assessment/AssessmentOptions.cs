@@ -6,4 +6,8 @@ namespace CnnSentinel.Evaluation.Assessment;
 /// <param name="Mapping">A mapping file (<see cref="ClassGroupMapping"/>); by default the one beside the reference, else the built-in one.</param>
 /// <param name="Probability">The map's largest-class probability raster; by default <c>&lt;scene&gt;_probability.tif</c> beside <c>&lt;scene&gt;_classes.tif</c> when it exists.</param>
 /// <param name="UncertainBelow">Mark land-class pixels whose probability is below this Uncertain before scoring (for a map made without a threshold); null leaves the map as it is.</param>
-internal sealed record AssessmentOptions(string Reference, string? Field = null, string? Mapping = null, string? Probability = null, double? UncertainBelow = null);
+public sealed record AssessmentOptions(string Reference, string? Field = null, string? Mapping = null, string? Probability = null, double? UncertainBelow = null)
+{
+    /// <summary>The ending of a mapping file beside its reference (<c>reference.mapping.csv</c>), which is used when <see cref="Mapping"/> is null.</summary>
+    public const string MappingSidecarExtension = ClassGroupMapping.SidecarExtension;
+}

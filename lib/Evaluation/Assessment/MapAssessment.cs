@@ -5,6 +5,7 @@ using CnnSentinel.Datasets;
 using CnnSentinel.IO;
 using CnnSentinel.Raster;
 using CnnSentinel.Scenes;
+using SkiaSharp;
 
 namespace CnnSentinel.Evaluation.Assessment;
 
@@ -22,7 +23,7 @@ namespace CnnSentinel.Evaluation.Assessment;
 /// each stratum, which reference points and labelled polygons are not, so read them as estimates of what a proper sample
 /// would give.
 /// </remarks>
-internal sealed class MapAssessment
+public sealed class MapAssessment
 {
     /// <summary>The Uncertain thresholds of the accuracy–coverage curve.</summary>
     public static IReadOnlyList<double> CoverageThresholds { get; } = Enumerable.Range(0, 10).Select(i => i / 10.0).ToList();
@@ -44,10 +45,10 @@ internal sealed class MapAssessment
     public double? UncertainBelow { get; init; }
 
     /// <summary>The reference data on the map's grid.</summary>
-    public required ReferenceSamples Reference { get; init; }
+    internal ReferenceSamples Reference { get; init; } = null!;
 
     /// <summary>The mapping of reference and map classes to groups.</summary>
-    public required ClassGroupMapping Mapping { get; init; }
+    internal ClassGroupMapping Mapping { get; init; } = null!;
 
     /// <summary>Where the groups came from (a file, or the built-in mapping).</summary>
     public string MappingSource => Mapping.Source;
@@ -111,13 +112,13 @@ internal sealed class MapAssessment
     public double MaskedShare => Samples > 0 ? (double)MaskedSamples / Samples : double.NaN;
 
     /// <summary>The area-weighted overall accuracy with its interval.</summary>
-    public required EstimateWithInterval EstimatedOverall { get; init; }
+    internal EstimateWithInterval EstimatedOverall { get; init; }
 
     /// <summary>Each group's figures, in <see cref="Groups"/> order.</summary>
-    public required IReadOnlyList<GroupFigures> PerGroup { get; init; }
+    internal IReadOnlyList<GroupFigures> PerGroup { get; init; } = [];
 
     /// <summary>Accuracy against coverage at each of <see cref="CoverageThresholds"/>; null without a probability map.</summary>
-    public IReadOnlyList<CoverageStep>? Coverage { get; init; }
+    internal IReadOnlyList<CoverageStep>? Coverage { get; init; }
 
     long RowTotal(int row) => Enumerable.Range(0, Groups.Count).Sum(g => Counts[row, g]);
 
@@ -346,6 +347,10 @@ internal sealed class MapAssessment
     {
         ["value"] = Number(estimate.Value), ["standardError"] = Number(estimate.StandardError), ["low"] = Number(estimate.Low), ["high"] = Number(estimate.High),
     };
+
+    /// <summary>The map beside its reference, each sample marked right or wrong (<see cref="AssessmentFigure"/>), e.g. to save with <see cref="ClassMapImage.ToPng"/>.</summary>
+    /// <param name="legend">The map's class colours; <see cref="ClassLegend.EuroSat"/> when null.</param>
+    public SKBitmap Figure(ClassLegend? legend = null) => AssessmentFigure.Draw(this, legend ?? ClassLegend.EuroSat);
 
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -40,34 +40,19 @@ internal sealed class BandAdapter : ImageClassifier
     public override ImageClassifier WithBands(int bands) => new BandAdapter(backbone.WithBands(backbone.Bands), bands);
 
     /// <summary>
-    /// The adapter, the backbone's input normalisation and the backbone's layout (names under <c>backbone.</c>);
-    /// null when the backbone describes none. The forward pass itself hands the adapter's output to the backbone.
+    /// The adapter, the backbone's input normalisation and the backbone's layout (names under <c>backbone.</c>), which the
+    /// forward pass, the feature-map split and the exporters read. A backbone that describes no layout (a network written
+    /// outside the library) is one step after the adapter: it runs whole, and has no split the adapter could see.
     /// </summary>
-    internal override NetworkLayout? Layout => backbone.Layout?.Within(nameof(backbone),
-        backbone.InputNormalization is { } normalization
+    internal override NetworkLayout Layout => backbone.Layout is { } layout
+        ? layout.Within(nameof(backbone), backbone.InputNormalization is { } normalization
             ? [new(nameof(adapter), adapter), new($"{nameof(backbone)}.{InputNormalizationName}", normalization)]
-            : [new(nameof(adapter), adapter)]);
+            : [new(nameof(adapter), adapter)])
+        : new([new(nameof(adapter), adapter), new(nameof(backbone), backbone)], [], []);
 
     /// <inheritdoc />
-    protected override Tensor ForwardChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return backbone.call(adapter.call(input)).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    public override int? FeatureStride => backbone.FeatureStride;
+    public override int? FeatureStride => backbone.Layout is null ? null : backbone.FeatureStride;
 
     /// <inheritdoc />
     public override bool FeaturesAreShiftEquivariant => backbone.FeaturesAreShiftEquivariant;
-
-    /// <inheritdoc />
-    protected override Tensor FeatureMapChecked(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return backbone.FeatureMap(adapter.call(input)).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    protected override Tensor PooledHead(Tensor pooled) => backbone.HeadOfPooled(pooled);
 }

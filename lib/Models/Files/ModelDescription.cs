@@ -128,6 +128,16 @@ public sealed record ModelDescription(
         if (Preprocessing.Network is { } network) model.SetInputNormalization(new InputNormalization(network));
         return adapter ? model.AddBandAdapter(Bands.Count) : model;
     }
+
+    /// <summary>
+    /// The split this model was trained with, made again on <paramref name="dataset"/> (the folder it was trained on) from its
+    /// training record, e.g. to evaluate it on its own validation side.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The description records no training data, or <paramref name="dataset"/> is not the folder the model was trained on, or
+    /// the split comes out with other sizes than recorded. The message says to pass a split manifest instead.
+    /// </exception>
+    public SplitManifest ReproduceSplit(EuroSatDataset dataset) => TrainingSplit.Reproduce(this, dataset);
 }
 
 /// <summary>How a saved model was trained and what it reached.</summary>

@@ -65,6 +65,11 @@ internal sealed class SceneClassifier
     /// </summary>
     public SceneAgreement? Agreement => _cells.Agreement;
 
+    /// <summary>The time the last <see cref="Classify"/> has spent in GDAL reading the scene so far.</summary>
+    public TimeSpan ReadingTime => _reader?.ReadingTime ?? TimeSpan.Zero;
+
+    SceneBlockReader? _reader;
+
     /// <summary>
     /// Classifies <paramref name="raster"/> lazily, one block at a time, rows of blocks from the top; consume the
     /// blocks as they come (write them out) to keep memory bounded.
@@ -87,7 +92,8 @@ internal sealed class SceneClassifier
             throw new UserErrorException($"{raster.Path}: band {scl} cannot be the scene classification (the raster has {raster.BandCount} bands; the model reads {string.Join(", ", bands)}).");
         if (waterBands is not null && (waterBands.Length != 2 || waterBands.Any(b => b < 1 || b > raster.BandCount)))
             throw new UserErrorException($"{raster.Path}: the water test reads green and near infrared, bands {string.Join(", ", waterBands)} (the raster has {raster.BandCount}).");
-        return Blocks(raster, new SceneBlockReader(raster, bands, noData, _options), sceneClassificationBand, _options.Water is null ? null : waterBands);
+        _reader = new SceneBlockReader(raster, bands, noData, _options);
+        return Blocks(raster, _reader, sceneClassificationBand, _options.Water is null ? null : waterBands);
     }
 
     IEnumerable<ClassifiedBlock> Blocks(GdalRaster raster, SceneBlockReader reader, int? sceneClassificationBand, int[]? waterBands)

@@ -126,7 +126,7 @@ public sealed class WindowModel
     /// Converts the network's weights and buffers to <paramref name="precision"/> (once; again to change back): the
     /// windows given are then converted to it too, and the results back to float32.
     /// </summary>
-    internal void UsePrecision(ComputePrecision precision)
+    public void UsePrecision(ComputePrecision precision)
     {
         if (precision == _precision) return;
         var type = precision == ComputePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;

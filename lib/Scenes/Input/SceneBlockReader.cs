@@ -20,6 +20,11 @@ internal sealed class SceneBlockReader(GdalRaster raster, int[] bands, double?[]
     // A number passed to libtorch per block, referenced for the whole process (see HeldScalars).
     static readonly Scalar Zero = 0f.ToScalar();
 
+    readonly System.Diagnostics.Stopwatch _reading = new();
+
+    /// <summary>The time spent in GDAL reading this scene's pixels so far.</summary>
+    public TimeSpan ReadingTime => _reading.Elapsed;
+
     /// <summary>
     /// Scene index for each of <paramref name="count"/> coordinates from <paramref name="start"/>: inside the scene
     /// itself, outside it the symmetric reflection (numpy's "symmetric" padding, repeated for scenes smaller than the window).
@@ -44,7 +49,7 @@ internal sealed class SceneBlockReader(GdalRaster raster, int[] bands, double?[]
         int r0 = (int)rows.Min(), r1 = (int)rows.Max();
         int c0 = (int)cols.Min(), c1 = (int)cols.Max();
         int h = r1 - r0 + 1, w = c1 - c0 + 1, channels = bands.Length;
-        var raw = tensor(raster.Read(c0, r0, w, h, bands), [channels, h, w]);
+        var raw = tensor(Timed(() => raster.Read(c0, r0, w, h, bands)), [channels, h, w]);
         var invalid = raw.isfinite().logical_not().any(0); // NaN and ±Inf: no value a class could be read from
         for (int b = 0; b < channels; b++)
             if (noData[b] is { } value && !double.IsNaN(value))
@@ -73,12 +78,25 @@ internal sealed class SceneBlockReader(GdalRaster raster, int[] bands, double?[]
 
     /// <summary>The block's Level-2A scene classification (SCL) from <paramref name="band"/>, as [bh, bw] class numbers.</summary>
     public Tensor SceneClassification(int band, int bx, int by, int bw, int bh) =>
-        tensor(raster.Read(bx, by, bw, bh, [band]), [bh, bw]).to_type(ScalarType.Int64);
+        tensor(Timed(() => raster.Read(bx, by, bw, bh, [band])), [bh, bw]).to_type(ScalarType.Int64);
 
     /// <summary>Where the block is not water ([bh, bw], <see cref="WaterTest.NotWater"/>), from its green and near-infrared <paramref name="waterBands"/>.</summary>
     public Tensor NotWater(int[] waterBands, int bx, int by, int bw, int bh)
     {
-        var greenAndNearInfrared = tensor(raster.Read(bx, by, bw, bh, waterBands), [2, bh, bw]);
+        var greenAndNearInfrared = tensor(Timed(() => raster.Read(bx, by, bw, bh, waterBands)), [2, bh, bw]);
         return WaterTest.NotWater(greenAndNearInfrared[0], greenAndNearInfrared[1]);
+    }
+
+    float[] Timed(Func<float[]> read)
+    {
+        _reading.Start();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            _reading.Stop();
+        }
     }
 }

@@ -9,6 +9,15 @@ namespace CnnSentinel.Scenes;
 /// </summary>
 public sealed class SceneInput : IDisposable
 {
+    /// <summary>The release of the system GDAL that reads scenes and writes maps, e.g. "3.6.2".</summary>
+    public static string GdalVersion => Gdal.Version;
+
+    /// <summary>
+    /// GDAL's block cache cap in bytes while scenes are read and maps written (256 MiB unless GDAL_CACHEMAX says
+    /// otherwise): the one store of a classification whose memory grows with the scene, up to this.
+    /// </summary>
+    public const long GdalCacheBytes = Gdal.DefaultCacheBytes;
+
     SceneInput(string path, GdalRaster raster, int[] bands, IReadOnlyList<string> bandNames, int? sceneClassificationBand = null)
     {
         Path = path;

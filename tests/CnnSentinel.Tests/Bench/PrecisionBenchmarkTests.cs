@@ -1,4 +1,5 @@
 using CnnSentinel.Evaluation;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Tests.Bench;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CnnSentinel.Evaluation.Assessment;
 using CnnSentinel.Scenes;
 using SkiaSharp;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Tests.Bench;
 

@@ -1,4 +1,5 @@
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Tests.Bench;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CnnSentinel.Notebooks;
 using CnnSentinel.Runtime;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Tests.Notebooks;
 

@@ -1,4 +1,5 @@
-namespace CnnSentinel.Scenes;
+using CnnSentinel.Scenes;
+namespace CnnSentinel.Tools;
 
 /// <summary>A full Sentinel-2 tile's cost for one mode and stride, extrapolated from measured scenes (<see cref="SceneScaleReport.Extrapolate"/>).</summary>
 /// <param name="Mode">Naive or dense.</param>
@@ -7,4 +8,4 @@ namespace CnnSentinel.Scenes;
 /// <param name="Seconds">Wall time, writing included.</param>
 /// <param name="PeakMiB">Peak resident memory, in MiB.</param>
 /// <param name="Flops">FLOPs of the network.</param>
-internal sealed record SceneScaleExtrapolation(ClassificationMode Mode, int Stride, int FromSize, double Seconds, double PeakMiB, double Flops);
+public sealed record SceneScaleExtrapolation(ClassificationMode Mode, int Stride, int FromSize, double Seconds, double PeakMiB, double Flops);

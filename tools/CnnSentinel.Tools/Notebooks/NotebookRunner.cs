@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CnnSentinel.IO;
+using CnnSentinel.Notebooks;
 
-namespace CnnSentinel.Notebooks;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// Executes a notebook headless with Jupyter's nbconvert and the .NET Interactive kernel, and reports
 /// what went wrong in it. The test suite and the <c>cnnsentinel notebooks</c> command both use it.
 /// </summary>
-internal static class NotebookRunner
+public static class NotebookRunner
 {
     /// <summary>A problem found in an executed notebook.</summary>
     /// <param name="Cell">Index of the code cell (0-based, counting all cells).</param>
@@ -42,7 +43,7 @@ internal static class NotebookRunner
     /// <param name="outputDirectory">Where the executed copy goes.</param>
     /// <param name="quick">Quick mode (<c>CNNSENTINEL_MODE=quick</c>) or full mode.</param>
     /// <param name="cellTimeout">Longest a single cell may run.</param>
-    /// <param name="environment">Further environment variables for the kernel (e.g. <see cref="EnvironmentSettings.OutputVariable"/>).</param>
+    /// <param name="environment">Further environment variables for the kernel (e.g. <c>CNNSENTINEL_OUTPUT_DIR</c>, the output folder).</param>
     public static Result Run(string notebook, string outputDirectory, bool quick, TimeSpan cellTimeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -65,10 +66,10 @@ internal static class NotebookRunner
             $"--ExecutePreprocessor.startup_timeout={(int)KernelStartupTimeout.TotalSeconds}",
             "--output-dir", Path.GetDirectoryName(executed)!, "--output", Path.GetFileName(executed), notebook,
         }) start.ArgumentList.Add(arg);
-        start.Environment[EnvironmentSettings.ModeVariable] = quick ? "quick" : "full";
+        start.Environment[RunMode.Variable] = quick ? "quick" : "full";
         // .NET Interactive is a dotnet global tool; make sure the kernel finds it even from a bare shell.
         var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
-        start.Environment["PATH"] = $"{EnvironmentSettings.SearchPath}:{tools}";
+        start.Environment["PATH"] = $"{Environment.GetEnvironmentVariable("PATH")}:{tools}";
         // Each notebook's first cell points NuGet at its checkout's package folder itself; run without any
         // inherited setting, so that a notebook that relies on one fails here rather than in a user's editor.
         start.Environment.Remove("RestoreAdditionalProjectSources");
@@ -77,7 +78,8 @@ internal static class NotebookRunner
         // The kernel restores the package this checkout's build wrote: the pack that wrote it forgot the copies NuGet and
         // the kernel had cached (targets ForgetExtractedPackage and ForgetKernelRestores in CnnSentinel.Lib.csproj).
         var clock = Stopwatch.StartNew();
-        var (exitCode, log) = RunToEnd(start);
+        var (exitCode, output, errors) = RunToEnd(start);
+        var log = output + errors;
         if (exitCode != 0 || !File.Exists(executed))
         {
             var hint = log.Contains("NoSuchKernel", StringComparison.Ordinal) || log.Contains("No module named nbconvert", StringComparison.Ordinal)
@@ -129,34 +131,24 @@ internal static class NotebookRunner
         executedNotebook = Path.GetFullPath(executedNotebook);
         var html = Path.ChangeExtension(executedNotebook, ".html");
         var start = new ProcessStartInfo(Python()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        // nbconvert writes the file itself: into a hidden staging folder, then renamed into place, so that a
-        // half-written page never stands in for a good one.
-        var staging = TemporaryFiles.StagingFolderIn(Path.GetDirectoryName(html)!);
-        try
-        {
-            foreach (var arg in new[] { "-m", "nbconvert", "--to", "html", "--output-dir", staging, executedNotebook })
-                start.ArgumentList.Add(arg);
-            var (exitCode, log) = RunToEnd(start);
-            var written = Path.Combine(staging, Path.GetFileName(html));
-            if (exitCode != 0 || !File.Exists(written))
-                throw new InvalidOperationException($"{executedNotebook}: nbconvert --to html failed ({exitCode}). {Tail(log)}");
-            File.Move(written, html, overwrite: true);
-            return html;
-        }
-        finally
-        {
-            TemporaryFiles.Discard(staging);
-        }
+        foreach (var arg in new[] { "-m", "nbconvert", "--to", "html", "--stdout", executedNotebook })
+            start.ArgumentList.Add(arg);
+        var (exitCode, page, errors) = RunToEnd(start);
+        if (exitCode != 0 || page.Length == 0)
+            throw new InvalidOperationException($"{executedNotebook}: nbconvert --to html failed ({exitCode}). {Tail(errors)}");
+        // Written atomically, so that a half-written page never stands in for a good one.
+        AtomicFile.WriteAllText(html, page);
+        return html;
     }
 
     /// <summary>Runs <paramref name="start"/> (output redirected) to the end: its exit code and what it printed.</summary>
-    static (int ExitCode, string Log) RunToEnd(ProcessStartInfo start)
+    static (int ExitCode, string Output, string Errors) RunToEnd(ProcessStartInfo start)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     static string Python() => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // Debian's, which has nbconvert

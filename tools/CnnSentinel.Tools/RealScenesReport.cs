@@ -1,14 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 
-namespace CnnSentinel.Evaluation.Assessment;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// The README's real-scenes table, generated from the report of <c>cnnsentinel-bench real-scenes</c> copied to
 /// <c>data/results/real-scenes.json</c>: each reference scene's map against its labels, so that no figure is typed by hand.
 /// </summary>
-internal static class RealScenesReport
+public static class RealScenesReport
 {
     /// <summary>The report's file name, in the bench's output folder and in the results folder.</summary>
     public const string FileName = "real-scenes.json";
@@ -46,7 +46,7 @@ internal static class RealScenesReport
     /// </summary>
     public static string SpliceIntoCard(string card, string section)
     {
-        if (card.Contains(CardBeginMarker, StringComparison.Ordinal)) return ResultsTable.Splice(card, section, CardBeginMarker, EndMarker);
+        if (card.Contains(CardBeginMarker, StringComparison.Ordinal)) return ReadmeSections.Splice(card, section, CardBeginMarker, EndMarker);
         var block = CardBeginMarker + "\n" + section + EndMarker + "\n";
         int at = card.IndexOf(CardSectionFollows, StringComparison.Ordinal);
         return at >= 0 ? card[..at] + block + "\n" + card[at..] : card.TrimEnd('\n') + "\n\n" + block;

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using CnnSentinel.Notebooks;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Notebooks;
+namespace CnnSentinel.Tests.Tools;
 
 /// <summary>The harness must catch what goes wrong in a notebook, or the notebook tests prove nothing.</summary>
 public class NotebookRunnerTests

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnSentinel.IO;
+using System.Text.Json;
+using System.Text;
+using CnnSentinel.Runtime;
 
-namespace CnnSentinel.Evaluation;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// What <c>cnnsentinel-bench time-to-accuracy</c> measured: per epoch, each side's wall time and validation accuracy
@@ -21,7 +21,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="Library">The library's epochs.</param>
 /// <param name="Reference">PyTorch's epochs.</param>
 /// <param name="Targets">The accuracies to time.</param>
-internal sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs, string PyTorch, double FirstBatchDifference,
+public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs, string PyTorch, double FirstBatchDifference,
     string Machine, IReadOnlyList<EpochPoint> Library, IReadOnlyList<EpochPoint> Reference, IReadOnlyList<double> Targets)
 {
     /// <summary>The report's file name, in the bench's output folder and in <c>data/results/</c>.</summary>
@@ -71,10 +71,10 @@ internal sealed record TimeToAccuracyReport(string Data, string Recipe, int Epoc
 }
 
 /// <summary>Wall time (seconds since the side's clock started, its waits excluded) and validation accuracy at the end of an epoch.</summary>
-internal sealed record EpochPoint(int Epoch, double Seconds, double Accuracy);
+public sealed record EpochPoint(int Epoch, double Seconds, double Accuracy);
 
 /// <summary>When each side first reached <paramref name="Target"/>; <see cref="Ratio"/> is the library's time over PyTorch's (goal ≤ 1).</summary>
-internal sealed record TargetTimes(double Target, double LibrarySeconds, double ReferenceSeconds)
+public sealed record TargetTimes(double Target, double LibrarySeconds, double ReferenceSeconds)
 {
     /// <summary>Library time / PyTorch time; NaN unless both sides reached the target.</summary>
     [JsonIgnore] public double Ratio => double.IsFinite(LibrarySeconds) && double.IsFinite(ReferenceSeconds) ? LibrarySeconds / ReferenceSeconds : double.NaN;

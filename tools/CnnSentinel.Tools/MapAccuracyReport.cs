@@ -1,15 +1,15 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 
-namespace CnnSentinel.Evaluation;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// The README's map-accuracy section, generated from the reports of <c>cnnsentinel-bench map-accuracy</c> committed to
 /// <c>data/results/</c> (<c>map-accuracy*.json</c>, one per run: data, model, mode, stride, figures), so that no measured
 /// figure is typed by hand.
 /// </summary>
-internal static class MapAccuracyReport
+public static class MapAccuracyReport
 {
     /// <summary>File name pattern of the reports in the results folder.</summary>
     public const string FilePattern = "map-accuracy*.json";

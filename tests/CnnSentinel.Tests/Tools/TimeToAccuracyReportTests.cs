@@ -1,6 +1,6 @@
-using CnnSentinel.Evaluation;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Evaluation;
+namespace CnnSentinel.Tests.Tools;
 
 public class TimeToAccuracyReportTests
 {

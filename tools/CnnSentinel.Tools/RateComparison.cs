@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace CnnSentinel.Evaluation;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// One rate measured side by side with its reference in the same run (the machine is shared: only the ratio of two
@@ -13,7 +13,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="ReferenceImagesPerSecond">The reference's rate.</param>
 /// <param name="Goal">The least ratio wanted (e.g. 5: the loader at least 5× as fast as training).</param>
 /// <param name="Rounds">Each round's ratio where the rates are medians or maxima over rounds; empty otherwise.</param>
-internal sealed record RateComparison(string What, double ImagesPerSecond, string Reference, double ReferenceImagesPerSecond, double Goal,
+public sealed record RateComparison(string What, double ImagesPerSecond, string Reference, double ReferenceImagesPerSecond, double Goal,
     IReadOnlyList<double> Rounds)
 {
     /// <summary>The rate over the reference's.</summary>

@@ -1,7 +1,7 @@
-using CnnSentinel.Evaluation;
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Scenes;
+namespace CnnSentinel.Tests.Tools;
 
 public class SceneScaleReportTests
 {
@@ -42,7 +42,7 @@ public class SceneScaleReportTests
         var report = SceneScaleReport.Read(Path.Combine(TestEnvironment.RepositoryRoot, "data", "results", SceneScaleReport.FileName));
         Assert.Contains(report.Runs, r => r.Stride == 32);
         Assert.Contains(report.Runs, r => r.Stride == 8);
-        Assert.True(readme == ResultsTable.Splice(readme, report.Markdown(), SceneScaleReport.BeginMarker, SceneScaleReport.EndMarker),
+        Assert.True(readme == ReadmeSections.Splice(readme, report.Markdown(), SceneScaleReport.BeginMarker, SceneScaleReport.EndMarker),
             "README.md's scale section differs from data/results/scene-scale.json: run `cnnsentinel results --update README.md`.");
     }
 }

@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using CnnSentinel.IO;
+using System.Text.Json;
+using System.Text;
 using CnnSentinel.Runtime;
 
-namespace CnnSentinel.Notebooks;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// What one run of all the notebooks (<c>./run.sh</c>) did: each notebook's outcome and wall time, and the headline
@@ -17,7 +16,7 @@ namespace CnnSentinel.Notebooks;
 /// <param name="Machine">The machine (<see cref="MachineDescription.Hardware"/>).</param>
 /// <param name="Notebooks">The notebooks, in the order they ran.</param>
 /// <param name="Finished">When the run ended (UTC, to the day); null in reports written before it was recorded.</param>
-internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks, DateOnly? Finished = null)
+public sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyList<NotebookRunEntry> Notebooks, DateOnly? Finished = null)
 {
     /// <summary>The report's file name, in the results folder and in <c>data/results/</c>.</summary>
     public const string FileName = "notebooks.json";
@@ -75,7 +74,7 @@ internal sealed record NotebookRunReport(bool Quick, string Machine, IReadOnlyLi
 /// <param name="TrainingSeconds">Training wall time, if reported.</param>
 /// <param name="AccuracyOf">What the accuracy is of, where the notebook says (its results' <c>accuracyOf</c>, e.g. a model it
 /// trains beside its main subject); null when it is of the notebook's own model.</param>
-internal sealed record NotebookRunEntry(string Notebook, string Title, bool Succeeded, double Seconds,
+public sealed record NotebookRunEntry(string Notebook, string Title, bool Succeeded, double Seconds,
     double? Accuracy, double? Kappa, long? TrainingImages, double? TrainingSeconds, string? AccuracyOf = null)
 {
     /// <summary>The entry of one run, with the figures of <c>&lt;notebook&gt;.json</c> in <paramref name="resultsFolder"/>.</summary>

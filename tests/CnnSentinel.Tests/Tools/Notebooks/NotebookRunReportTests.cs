@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using CnnSentinel.Notebooks;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Notebooks;
+namespace CnnSentinel.Tests.Tools;
 
 public class NotebookRunReportTests
 {

@@ -1,6 +1,6 @@
-using CnnSentinel.Evaluation;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Evaluation;
+namespace CnnSentinel.Tests.Tools;
 
 public class ThroughputReportTests
 {
@@ -12,7 +12,7 @@ public class ThroughputReportTests
         Assert.NotNull(section);
         Assert.All(ThroughputReport.Verbs, verb => Assert.True(File.Exists(Path.Combine(results, $"{verb}.json")), $"data/results/{verb}.json is missing"));
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
-        Assert.True(readme == ResultsTable.Splice(readme, section!, ThroughputReport.BeginMarker, ThroughputReport.EndMarker),
+        Assert.True(readme == ReadmeSections.Splice(readme, section!, ThroughputReport.BeginMarker, ThroughputReport.EndMarker),
             "README.md's measured benchmarks differ from data/results/loader.json and trainer.json: run `cnnsentinel results --update README.md`.");
     }
 

@@ -1,9 +1,9 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnSentinel.IO;
+using System.Text.Json;
+using System.Text;
+using CnnSentinel.Runtime;
 
-namespace CnnSentinel.Evaluation;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// What a throughput bench (<c>cnnsentinel-bench loader</c>, <c>trainer</c> in float32 or bfloat16, <c>precision</c>) measured: rates side by side with their
@@ -15,7 +15,7 @@ namespace CnnSentinel.Evaluation;
 /// <param name="Setting">What ran, in words (data folder's name and file counts, network, batch, threads); no machine paths.</param>
 /// <param name="Machine">The machine (<see cref="Runtime.MachineDescription.Current"/>) and its load average before and after.</param>
 /// <param name="Comparisons">The rates and their references.</param>
-internal sealed record ThroughputReport(string Verb, string Setting, string Machine, IReadOnlyList<RateComparison> Comparisons)
+public sealed record ThroughputReport(string Verb, string Setting, string Machine, IReadOnlyList<RateComparison> Comparisons)
 {
     /// <summary>The verbs whose reports make up the README's table, in its order.</summary>
     public static readonly IReadOnlyList<string> Verbs = ["loader", "trainer", "trainer-bf16", "precision"];

@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnSentinel.IO;
+using System.Text.Json;
+using System.Text;
+using CnnSentinel.Runtime;
+using CnnSentinel.Scenes;
 
-namespace CnnSentinel.Scenes;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// What <c>cnnsentinel-bench scene-scale</c> measured: a multispectral network classifying synthetic scenes of growing
@@ -19,7 +20,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="BlockSize">Side of the blocks the scene was processed in.</param>
 /// <param name="BatchSize">Windows per forward pass in naive mode.</param>
 /// <param name="Runs">The measured runs.</param>
-internal sealed record SceneScaleReport(string Model, string Machine, int WindowSize, long FlopsPerWindow, int BlockSize, int BatchSize,
+public sealed record SceneScaleReport(string Model, string Machine, int WindowSize, long FlopsPerWindow, int BlockSize, int BatchSize,
     IReadOnlyList<SceneScaleRun> Runs)
 {
     /// <summary>The report's file name, in the bench's output folder and in <c>data/results/</c>.</summary>
@@ -62,8 +63,8 @@ internal sealed record SceneScaleReport(string Model, string Machine, int Window
         })
         .OrderByDescending(e => e.Stride).ThenBy(e => e.Mode).ToList();
 
-    /// <summary>GDAL's block cache cap in MiB (<see cref="Raster.Gdal.DefaultCacheBytes"/>), which the bench and classify run with.</summary>
-    public static double CacheMiB => Raster.Gdal.DefaultCacheBytes / 1048576.0;
+    /// <summary>GDAL's block cache cap in MiB (<see cref="SceneInput.GdalCacheBytes"/>), which the bench and classify run with.</summary>
+    public static double CacheMiB => SceneInput.GdalCacheBytes / 1048576.0;
 
     /// <summary>Writes the report atomically.</summary>
     public void Write(string path) => JsonReportFile.Write(path, this, Json);

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using CnnSentinel.Evaluation;
 using CnnSentinel.Evaluation.Assessment;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Evaluation.Assessment;
+namespace CnnSentinel.Tests.Tools;
 
 public class RealScenesReportTests
 {
@@ -13,7 +13,7 @@ public class RealScenesReportTests
         Assert.Contains(RealScenesReport.BeginMarker, readme);
         // Until the bench's report is committed to data/results, the section holds a note instead of a table.
         if (RealScenesReport.Markdown(Path.Combine(TestEnvironment.RepositoryRoot, "data", "results")) is { } section)
-            Assert.True(readme == ResultsTable.Splice(readme, section, RealScenesReport.BeginMarker, RealScenesReport.EndMarker),
+            Assert.True(readme == ReadmeSections.Splice(readme, section, RealScenesReport.BeginMarker, RealScenesReport.EndMarker),
                 $"README.md's real-scenes section differs from data/results/{RealScenesReport.FileName}: run `cnnsentinel results --update README.md`.");
     }
 
@@ -78,7 +78,7 @@ public class RealScenesReportTests
         var table = RealScenesReport.Markdown(dir)!;
         Assert.Contains("| leipzig-2021/leipzig_raster.tif | leipzig_points.gpkg (points) | m.safetensors | L2A | 16 | 97 | **44.3 %** | 0.348–0.543 | 9.3 % | 7.2 % |", table);
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
-        var spliced = ResultsTable.Splice(readme, table, RealScenesReport.BeginMarker, RealScenesReport.EndMarker);
+        var spliced = ReadmeSections.Splice(readme, table, RealScenesReport.BeginMarker, RealScenesReport.EndMarker);
         Assert.Contains(table, spliced);
         Assert.Contains("7.2 % |\n" + RealScenesReport.EndMarker, spliced);
 

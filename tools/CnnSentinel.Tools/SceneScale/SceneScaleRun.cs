@@ -1,4 +1,5 @@
-namespace CnnSentinel.Scenes;
+using CnnSentinel.Scenes;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// One measured classification of a synthetic scene (<see cref="SceneScaleReport"/>): the map files written as
@@ -14,7 +15,7 @@ namespace CnnSentinel.Scenes;
 /// <param name="Flops">FLOPs the network's convolutions and linear layers executed (2 per multiply-add).</param>
 /// <param name="PeakMiB">The process's peak resident memory (VmHWM), in MiB.</param>
 /// <param name="Agreement">Dense mode: the share of sampled cell centres where the dense map agreed with naive windows; null in naive mode.</param>
-internal sealed record SceneScaleRun(int Size, ClassificationMode Mode, int Stride, double Seconds, double ClassifySeconds,
+public sealed record SceneScaleRun(int Size, ClassificationMode Mode, int Stride, double Seconds, double ClassifySeconds,
     double ForwardSeconds, double ReadSeconds, long Flops, double PeakMiB, double? Agreement)
 {
     /// <summary>Pixels classified per second, writing included.</summary>

@@ -1,6 +1,6 @@
-using CnnSentinel.Evaluation;
+using CnnSentinel.Tools;
 
-namespace CnnSentinel.Tests.Evaluation;
+namespace CnnSentinel.Tests.Tools;
 
 public class MapAccuracyReportTests
 {
@@ -11,7 +11,7 @@ public class MapAccuracyReportTests
         var section = MapAccuracyReport.Markdown(results);
         Assert.NotNull(section);
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
-        Assert.True(readme == ResultsTable.Splice(readme, section!, MapAccuracyReport.BeginMarker, MapAccuracyReport.EndMarker),
+        Assert.True(readme == ReadmeSections.Splice(readme, section!, MapAccuracyReport.BeginMarker, MapAccuracyReport.EndMarker),
             "README.md's map-accuracy section differs from data/results/map-accuracy*.json: run `cnnsentinel results --update README.md`.");
     }
 

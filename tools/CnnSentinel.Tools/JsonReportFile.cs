@@ -1,13 +1,14 @@
 using System.Text.Json;
+using CnnSentinel.IO;
 
-namespace CnnSentinel.IO;
+namespace CnnSentinel.Tools;
 
 /// <summary>
 /// The one way a run's report (notebooks, time to accuracy, scene scale) goes to and comes back from its JSON file:
 /// written atomically, and read back with any fault — unreadable JSON, an empty or incomplete report — told as an
 /// <see cref="InvalidDataException"/> that names the file and what it should have been.
 /// </summary>
-internal static class JsonReportFile
+public static class JsonReportFile
 {
     /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> atomically, with a final newline.</summary>
     public static void Write<T>(string path, T report, JsonSerializerOptions options) =>
