@@ -106,7 +106,7 @@ public static class Trainer
     {
         context.Model.train();
         double lossSum = 0;
-        long correct = 0, judged = 0, count = 0;
+        long correct = 0, count = 0;
         int step = 0, steps = context.StepsPerEpoch;
         var clock = Stopwatch.StartNew();
         foreach (var batch in batches.Take(steps))
@@ -114,26 +114,25 @@ public static class Trainer
             using var _batch = batch;
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var (loss, right, windows) = Step(context, lossFunction, batch, step);
+            var (loss, right) = Step(context, lossFunction, batch, step);
             long n = batch.Labels.shape[0];
             lossSum += loss * n;
             correct += right;
-            judged += windows;
             count += n;
             step++;
             double seconds = clock.Elapsed.TotalSeconds;
             // The rest of this epoch and the epochs after it, at this epoch's pace so far.
             var remaining = TimeSpan.FromSeconds(seconds / step * (steps - step + steps * (context.Options.Epochs - context.Epoch - 1)));
-            var progress = new TrainingProgress(context.Epoch + 1, context.Options.Epochs, step, steps, lossSum / count, (double)correct / judged,
+            var progress = new TrainingProgress(context.Epoch + 1, context.Options.Epochs, step, steps, lossSum / count, (double)correct / count,
                 count / Math.Max(1e-9, seconds), remaining);
             foreach (var callback in callbacks) callback.OnStepEnd(context, progress);
         }
         if (count == 0) throw new InvalidOperationException("The training data yielded no samples.");
-        return (lossSum / count, (double)correct / judged, count);
+        return (lossSum / count, (double)correct / count, count);
     }
 
-    /// <summary>One optimiser step on <paramref name="batch"/> at the schedule's rate for it; the loss, the correct predictions and the windows judged (the batch's images, or a block step's windows).</summary>
-    static (float Loss, long Correct, long Windows) Step(TrainingContext context, CrossEntropyLoss lossFunction, TrainingBatch batch, int step)
+    /// <summary>One optimiser step on <paramref name="batch"/> at the schedule's rate for it; the batch's loss and correct predictions.</summary>
+    static (float Loss, long Correct) Step(TrainingContext context, CrossEntropyLoss lossFunction, TrainingBatch batch, int step)
     {
         var options = context.Options;
         double lr = options.Optimizer.LearningRate * options.Schedule.FactorFor(context.Epoch, (step + 1.0) / context.StepsPerEpoch);
@@ -143,10 +142,10 @@ public static class Trainer
         var labels = ComputeDevice.On(batch.Labels, context.Device);
         var inputs = ComputeDevice.On(batch.Inputs, context.Device);
         var fed = mixed?.Inputs(inputs) ?? inputs;
-        long runStep = (long)context.Epoch * context.StepsPerEpoch + step;
         // Block steps: the network sees the batch as dense classification sees a scene's block (the check in Fit makes the cast safe).
-        var blockStep = options.Blocks is { } b && b.Applies(runStep) ? b.Step((ImageClassifier)context.Model, fed, labels, runStep) : null;
-        (var logits, labels) = blockStep ?? (context.Model.forward(fed), labels);
+        var blocks = options.Blocks is { } b && b.Applies((long)context.Epoch * context.StepsPerEpoch + step)
+            ? b.Logits((ImageClassifier)context.Model, fed) : null;
+        var logits = blocks ?? context.Model.forward(fed);
         // The loss in float32, whatever the layers computed in.
         if (mixed is not null) logits = logits.to_type(ScalarType.Float32);
         var loss = lossFunction.forward(logits, labels);
@@ -154,7 +153,7 @@ public static class Trainer
         mixed?.GradientsToMasters();
         context.Optimizer.step();
         mixed?.MastersToModel();
-        return (loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>(), labels.shape[0]);
+        return (loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>());
     }
 
     /// <summary>The batches of an epoch; when more steps are wanted than one pass holds, the following passes continue it.</summary>
