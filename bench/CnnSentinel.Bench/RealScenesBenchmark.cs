@@ -90,11 +90,8 @@ static class RealScenesBenchmark
         using var scene = SceneInput.Open(image, description.Bands.Count);
         var defaults = SceneClassifierOptions.For(windowModel, description.Preprocessing, scene.Radiometry, description.Classes);
         var chosen = mode ?? defaults.Mode;
-        var options = defaults with
-        {
-            Mode = chosen, Stride = stride ?? (chosen == defaults.Mode ? defaults.Stride : SceneClassifierOptions.DefaultStride(chosen)),
-            UncertainBelow = null, Precision = precision,
-        };
+        // As classify chooses them (SceneJob): the stride defaults to the chosen mode's.
+        var options = defaults with { Mode = chosen, Stride = stride ?? SceneClassifierOptions.DefaultStride(chosen), UncertainBelow = null, Precision = precision };
         var name = Path.GetRelativePath(root, folder.Folder) is "." ? Path.GetFileName(folder.Folder) : Path.GetRelativePath(root, folder.Folder);
         var outputs = SceneOutputPaths.For(Path.Combine(outDir, "real-scenes", name), image, allProbabilities: false);
         SceneMap.Write(scene, windowModel, options, outputs);

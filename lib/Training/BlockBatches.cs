@@ -12,7 +12,7 @@ namespace CnnSentinel.Training;
 /// window's features see real neighbours instead of a lone window's zero padding. The other steps train on lone
 /// windows as usual, so the head learns both views (<c>cnnsentinel train --blocks</c>).
 /// </summary>
-/// <param name="Share">Share of the training steps (0 to 1) taken as blocks, spread evenly over each epoch.</param>
+/// <param name="Share">Share of the training steps (0 to 1) taken as blocks, spread evenly over the run.</param>
 /// <param name="Side">Images per side of a block (a block holds <c>Side²</c> images of the batch).</param>
 public sealed record BlockBatches(double Share, int Side = 4)
 {

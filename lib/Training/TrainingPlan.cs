@@ -85,6 +85,7 @@ public sealed class TrainingPlan
     internal static TrainingPlan For(TrainingRun run, EuroSatDataset dataset, ModelDescription? start)
     {
         var context = run.Context is > 0 and var p ? new ContextMosaic(p) : null;
+        var blocks = BlocksOf(run);
         var recipe = run.Recipe;
         var architecture = start?.Architecture ?? (recipe is null ? run.Architecture : ModelCatalog.PretrainedResNet18Architecture);
         int askedBatch = run.BatchSize ?? recipe?.BatchSize ?? 32;
@@ -108,23 +109,23 @@ public sealed class TrainingPlan
             {
                 Epochs = run.Epochs ?? recipe.Epochs, BatchSize = batchSize,
                 Optimizer = run.LearningRate is { } rate ? recipeOptimizer with { LearningRate = rate } : recipeOptimizer,
-                Context = context, Radiometric = jitter, Blocks = BlocksOf(run),
+                Context = context, Radiometric = jitter, Blocks = blocks,
             };
         }
         if (run.RandomInit && recipe?.Name != TrainingRecipe.Fast.Name)
             throw new UserErrorException("--random-init goes with --recipe fast (the original's stages start from pretrained weights; --model trains from random weights).");
         var adaptation = start is not null ? start.Adaptation : dataset.BandCount == 3 || run.RandomInit ? (BandAdaptation?)null : run.Adaptation;
         var recipeName = (recipe is null ? "scratch" : run.RandomInit ? $"{recipe.Name}-random-init" : adaptation is { } way ? $"{recipe.Name}-{way.ToString().ToLowerInvariant()}" : recipe.Name)
-            + (start is not null ? "-continued" : "") + (context is not null ? "-context" : "") + (jitter is not null ? "-radiometric" : "") + (run.Blocks is > 0 ? "-blocks" : "");
+            + (start is not null ? "-continued" : "") + (context is not null ? "-context" : "") + (jitter is not null ? "-radiometric" : "") + (blocks is not null ? "-blocks" : "");
         var tag = run.Tag ?? $"{(dataset.Format == PatchFormat.Rgb ? "rgb" : "ms")}_{recipeName}";
         var optimizer = recipe?.Optimizer ?? OptimizerFor(run.Optimizer, OptimizerSpec.Adam());
         if (recipe is null && run.LearningRate is { } scratchRate) optimizer = optimizer with { LearningRate = scratchRate };
-        var identity = IdentityOf(run, architecture, recipeName, adaptation, batchSize, optimizer, dataIdentity, context, jitter);
+        var identity = IdentityOf(run, architecture, recipeName, adaptation, batchSize, optimizer, dataIdentity, context, jitter, blocks);
         return new TrainingPlan(run, data, start, recipe, architecture, recipeName, tag, adaptation, optimizer, identity);
     }
 
     static Dictionary<string, string> IdentityOf(TrainingRun run, string architecture, string recipeName, BandAdaptation? adaptation, int batchSize,
-        OptimizerSpec optimizer, DataIdentity data, ContextMosaic? context, RadiometricJitter? jitter)
+        OptimizerSpec optimizer, DataIdentity data, ContextMosaic? context, RadiometricJitter? jitter, BlockBatches? blocks)
     {
         var identity = new Dictionary<string, string>
         {
@@ -141,7 +142,7 @@ public sealed class TrainingPlan
         if (run.Recipe is not null && run.Epochs is { } givenEpochs) identity["epochs"] = givenEpochs.ToString(CultureInfo.InvariantCulture);
         if (context is not null) identity["context"] = context.Probability.ToString("R", CultureInfo.InvariantCulture);
         if (jitter is not null) identity["radiometric"] = jitter.Probability.ToString("R", CultureInfo.InvariantCulture);
-        if (run.Blocks is > 0 and var blocks) identity["blocks"] = blocks.ToString("R", CultureInfo.InvariantCulture);
+        if (blocks is not null) identity["blocks"] = blocks.Share.ToString("R", CultureInfo.InvariantCulture);
         // bfloat16 steps give other weights than float32's; recorded only then, so that float32 checkpoints still resume.
         if (run.Precision != ComputePrecision.Float32) identity["precision"] = run.Precision.ToString();
         return identity;

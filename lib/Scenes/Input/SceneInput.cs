@@ -109,7 +109,8 @@ public sealed class SceneInput : IDisposable
     static int[]? WaterBandsOf(GdalRaster raster, int[] bands, IReadOnlyList<string> order)
     {
         string[] wanted = [SentinelBands.Names[SentinelBands.Green], SentinelBands.Names[SentinelBands.NearInfrared]];
-        if (wanted.All(order.Contains)) return [.. wanted.Select(b => bands[order.ToList().IndexOf(b)])];
+        var read = order.ToList();
+        if (wanted.All(read.Contains)) return [.. wanted.Select(b => bands[read.IndexOf(b)])];
         var names = BandNamesOf(raster);
         return wanted.All(names.Contains) ? [.. wanted.Select(b => names.IndexOf(b) + 1)] : null;
     }
