@@ -15,14 +15,62 @@ const WINDOWS_PER_RUN = 16;
 // pixel, and mapping it takes tens of minutes. `cnnsentinel classify` streams any size.
 const MAX_PIXELS = 25_000_000;
 
+const address = new URLSearchParams(location.search);
+// Where the model runs: on the GPU through WebGPU where the browser offers a hardware adapter, else on the CPU through
+// WebAssembly. A software adapter (Chromium's SwiftShader, which a machine without a GPU may offer) computes on the
+// CPU, far slower than WebAssembly, so it is not used unless asked for: an address ending in ?backend=webgpu or
+// ?backend=wasm forces one (the tests run the WebGPU path on SwiftShader so).
+const gpu = await findGpu(address.get("backend"));
+// The runtime with WebGPU is twice the download of the WebAssembly-only one: a page without a GPU never fetches it.
+await loadScript(gpu.adapter ? "vendor/ort.all.min.js" : "vendor/ort.wasm.min.js");
 ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
 // WebAssembly threads need shared memory, which a browser gives only a cross-origin isolated page (served with COOP and
 // COEP headers, as `cnnsentinel serve` does; a plain static server does not): one per core then, four at most.
 // An address ending in ?threads=N asks for N (a benchmark compares thread counts so).
-const askedThreads = Number(new URLSearchParams(location.search).get("threads")) || 0;
+const askedThreads = Number(address.get("threads")) || 0;
 ort.env.wasm.numThreads = self.crossOriginIsolated ? askedThreads || Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-const BACKEND = `WebAssembly, ${ort.env.wasm.numThreads} thread${ort.env.wasm.numThreads > 1 ? "s" : ""}` +
+const WASM = `WebAssembly, ${ort.env.wasm.numThreads} thread${ort.env.wasm.numThreads > 1 ? "s" : ""}` +
   (self.crossOriginIsolated ? "" : " (served without cross-origin isolation: cnnsentinel serve gives threads)");
+if (gpu.adapter) ort.env.webgpu.adapter = gpu.adapter;
+let backend = WASM; // what the current model runs on, as the status line names it
+
+// The GPU adapter to run on ({ adapter, name }), or { adapter: null, why } saying why the page runs on WebAssembly.
+async function findGpu(asked) {
+  if (asked === "wasm") return { adapter: null, why: "WebAssembly asked for (?backend=wasm)" };
+  if (!navigator.gpu) return { adapter: null, why: "this browser offers no WebGPU" };
+  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { adapter: null, why: "no WebGPU adapter" };
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter";
+  if (info.isFallbackAdapter && asked !== "webgpu") return { adapter: null, why: `WebGPU offers only a software adapter (${name})` };
+  return { adapter, name: info.isFallbackAdapter ? `${name}, a software adapter` : name };
+}
+
+function loadScript(source) {
+  return new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement("script"), { src: source });
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`cannot load ${source}: run 'scripts/setup.sh web' to vendor the page's libraries`));
+    document.head.append(script);
+  });
+}
+
+// A session on the GPU where there is one (operators WebGPU lacks run on WebAssembly within it), else on WebAssembly.
+// Should WebGPU fail with this model, the page says so and runs on WebAssembly: never silently slower.
+async function createSession(bytes) {
+  if (gpu.adapter) {
+    try {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["webgpu", "wasm"] });
+      backend = `WebGPU (${gpu.name})`;
+      return session;
+    } catch (e) {
+      backend = `${WASM}; WebGPU failed with this model: ${e.message ?? e}`;
+      return ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+    }
+  }
+  backend = `${WASM}; ${gpu.why}`;
+  return ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+}
 
 const $ = (id) => document.getElementById(id);
 let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, masks, uncertain and cloud: { value, name, color },
@@ -69,7 +117,7 @@ async function loadModel(bytes, name) {
     const properties = onnxMetadata(bytes);
     for (const key of ["class_names", "band_names", "mean", "std", "input_size"])
       if (!(key in properties)) throw new Error(`${name} lacks the metadata '${key}'; export it with CnnSentinel's OnnxExport.`);
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+    const session = await createSession(bytes);
     model = {
       session, classNames: JSON.parse(properties.class_names), bandNames: JSON.parse(properties.band_names),
       mean: JSON.parse(properties.mean), std: JSON.parse(properties.std), size: Number(properties.input_size),
@@ -88,7 +136,7 @@ async function loadModel(bytes, name) {
     // How the layer weights are stored (OnnxExport's "weights": int8 is the light file the export writes for this page).
     const weights = "weights" in properties ? `${properties.weights} weights, ` : "";
     setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows; ` +
-      `${weights}${(bytes.length / 1e6).toFixed(1)} MB; runs on ${BACKEND}.`);
+      `${weights}${(bytes.length / 1e6).toFixed(1)} MB; runs on ${backend}.`);
     $("error").textContent = "";
     if (image) await classify();
   } catch (e) {
@@ -230,7 +278,7 @@ async function classify() {
     : `read as ${product} (from its name)${unconverted ? ", fed unconverted" : ""}`;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   setStatus(`Done: ${count} windows (${columns.centres.length} × ${rows.centres.length}) of ${size} × ${size} pixels every ${stride} pixels ` +
-    `in ${seconds} s on ${BACKEND}; ${reading}; clouds by ${clouds ? "the bright-and-white test" : "nothing"}.`);
+    `in ${seconds} s on ${backend}; ${reading}; clouds by ${clouds ? "the bright-and-white test" : "nothing"}.`);
 }
 
 // An image of exactly one window (a EuroSAT patch) is what the model was trained on: its class and probability for the

@@ -10,6 +10,11 @@ const files = [
   "onnxruntime-web/dist/ort.wasm.min.js",
   "onnxruntime-web/dist/ort-wasm-simd-threaded.mjs",
   "onnxruntime-web/dist/ort-wasm-simd-threaded.wasm",
+  // onnxruntime-web with WebGPU (and WebAssembly, for the operators WebGPU lacks), loaded instead of the build above
+  // where the browser offers a GPU: its loader and binary are twice as large, so a page without a GPU never fetches them.
+  "onnxruntime-web/dist/ort.all.min.js",
+  "onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.mjs",
+  "onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm",
   // geotiff: the browser build (global `GeoTIFF`).
   "geotiff/dist-browser/geotiff.js",
 ];

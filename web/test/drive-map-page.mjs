@@ -2,7 +2,8 @@
 // (tests/CnnSentinel.Tests/Export/MapPageTests.cs). Argument: a JSON object
 //   { "url": page address, "chromium": browser executable, "cases": [{ "model"?: .onnx to pick, "image": file to pick,
 //     "stride"?: option to select, "threshold"?: number to enter, "viewport"?: { width, height }, "screenshot"?: PNG path,
-//     "thenThreshold"?: number to enter once the map is done, "threads"?: WebAssembly threads to ask for (?threads=N) }],
+//     "thenThreshold"?: number to enter once the map is done, "threads"?: WebAssembly threads to ask for (?threads=N),
+//     "backend"?: "webgpu" or "wasm" to force (?backend=…) }], "webgpu"?: true to give the browser a WebGPU adapter (software),
 //   "mapTimeoutSeconds"?: how long a map may take (120 by default) }
 // Each case opens the page afresh (which loads model.onnx next to it), sets the controls, picks the files and waits
 // until the page shows a result or a message. Prints a JSON array: per case { status, error, answer (the class of an
@@ -18,7 +19,9 @@ const profile = mkdtempSync(join(tmpdir(), "map-page-chromium-"));
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: spec.chromium,
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  // With "webgpu", WebGPU on Chromium's software adapter (SwiftShader), so that the page's WebGPU path runs without a GPU.
+  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    ...(spec.webgpu ? ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"] : ["--disable-gpu"])],
 });
 const results = [];
 try {
@@ -28,7 +31,10 @@ try {
     const console = [];
     page.on("console", (message) => console.push(message.text()));
     page.on("pageerror", (error) => console.push(error.message));
-    await page.goto(testCase.threads ? `${spec.url}?threads=${testCase.threads}` : spec.url);
+    const query = new URLSearchParams();
+    if (testCase.threads) query.set("threads", testCase.threads);
+    if (testCase.backend) query.set("backend", testCase.backend);
+    await page.goto(query.size ? `${spec.url}?${query}` : spec.url);
     await page.waitForFunction(() => /^(Model|No model)/.test(document.getElementById("status").textContent) || document.getElementById("error").textContent, null, { timeout: 60000 })
       .catch((e) => { throw new Error(`${e.message}; page console: ${console.join(" | ")}`); });
     if (testCase.model) {

@@ -124,6 +124,50 @@ public class MapPageTests
         }
     }
 
+    /// <summary>
+    /// The page's WebGPU path, on Chromium's software adapter (SwiftShader: this machine has no GPU): forced with
+    /// <c>?backend=webgpu</c>, the model runs on WebGPU and maps as the library does; not forced, the page does not take
+    /// a software adapter (slower than WebAssembly) and says why it runs on WebAssembly.
+    /// </summary>
+    [SkippableFact]
+    public void MapsOnWebGpuAsTheLibraryAndLeavesASoftwareAdapterAlone()
+    {
+        SkipUnlessThePageCanRun();
+        var folder = TestEnvironment.NewTempDirectory();
+        try
+        {
+            var (model, metadata, modelPath) = ExportSceneCnn(folder);
+            using var _ = model;
+            var mosaic = Path.Combine(folder, "mosaic.png");
+            WriteMosaic(mosaic);
+            var geoTiff = Path.Combine(folder, "mosaic.tif");
+            WriteGeoTiff(mosaic, geoTiff);
+
+            using var server = new MapPageServer(Web, extraFiles: new Dictionary<string, string> { ["model.onnx"] = modelPath });
+            var spec = new JsonObject
+            {
+                ["url"] = server.Url,
+                ["chromium"] = ExternalTools.Chromium,
+                ["webgpu"] = true,
+                ["cases"] = new JsonArray(new JsonObject { ["image"] = mosaic, ["backend"] = "webgpu" }, new JsonObject { ["image"] = mosaic }),
+            };
+            var (code, stdout, stderr) = ExternalTools.Capture("node", [Path.Combine(Web, "test", "drive-map-page.mjs"), spec.ToJsonString()]);
+            Assert.True(code == 0, $"the page driver failed ({code}): {stderr}");
+            var results = JsonNode.Parse(stdout)!.AsArray();
+
+            Assert.True(string.IsNullOrEmpty((string?)results[0]!["error"]), (string?)results[0]!["error"]);
+            Assert.Matches(@" in [0-9.]+ s on WebGPU \(.*swiftshader.*, a software adapter\); ", (string)results[0]!["status"]!);
+            AssertMapsAsTheLibrary(results[0]!["map"]!, model, metadata, geoTiff, stride: 16, threshold: 0.5);
+
+            Assert.True(string.IsNullOrEmpty((string?)results[1]!["error"]), (string?)results[1]!["error"]);
+            Assert.Matches(@" in [0-9.]+ s on WebAssembly, [1-4] threads?; WebGPU offers only a software adapter \(.*swiftshader.*\); ", (string)results[1]!["status"]!);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [SkippableFact]
     public void ReadsATciAndMarksItsCloudsAsClassifyDoes()
     {
