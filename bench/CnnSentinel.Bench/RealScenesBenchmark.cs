@@ -130,6 +130,9 @@ static class RealScenesBenchmark
             ["uncertainShare"] = assessment.UncertainShare,
             ["maskedShare"] = assessment.MaskedShare,
             ["noDataSamples"] = assessment.NoDataSamples,
+            // What a perfect classifier of the model's windows would score (MapAssessment.WindowMajorityAccuracy; null for points).
+            ["window"] = description.PatchSize,
+            ["windowMajority"] = assessment.WindowMajorityAccuracy(description.PatchSize),
             ["estimatedOverall"] = full["estimatedOverall"]!.DeepClone(),
             ["groups"] = full["groups"]!.DeepClone(),
             ["rows"] = full["rows"]!.DeepClone(),

@@ -73,19 +73,26 @@ public static class RealScenesReport
         double threshold = report.Get<double>(report.Root, "uncertainBelow");
         text.AppendLine(string.Create(inv, $"Real scenes (`cnnsentinel-bench real-scenes`, {machine}): each scene classified as `classify` does by default " +
             $"(Uncertain below {threshold}), assessed by `assess` at the coarse level against its folder's reference; every reference sample counted, " +
-            $"Uncertain and masked ones as wrong (95 % Wilson interval; the area-weighted figures, per group and the accuracy–coverage curve are in the report)."));
+            $"Uncertain and masked ones as wrong (95 % Wilson interval; the area-weighted figures, per group and the accuracy–coverage curve are in the report). " +
+            $"*Perfect windows*: the score of a map that gives each reference pixel the main reference group of the model's window centred on it — what a " +
+            $"flawless classifier of whole windows reaches, so the gap between it and the reference is the window's size (polygon and raster references only)."));
         text.AppendLine();
-        text.AppendLine("| scene | reference | model | product level | stride | samples | overall accuracy | 95 % interval | Uncertain | masked |");
-        text.AppendLine("| --- | --- | --- | --- | ---: | ---: | ---: | :---: | ---: | ---: |");
+        text.AppendLine("| scene | reference | model | product level | stride | samples | overall accuracy | 95 % interval | Uncertain | masked | perfect windows |");
+        text.AppendLine("| --- | --- | --- | --- | ---: | ---: | ---: | :---: | ---: | ---: | ---: |");
         T Get<T>(JsonNode scene, string name) => report.Get<T>(scene, name);
         foreach (var scene in scenes)
             text.AppendLine(string.Create(inv,
                 $"| {Get<string>(scene, "folder")}/{Get<string>(scene, "image")} | {Get<string>(scene, "reference")} ({Get<string>(scene, "referenceKind").ToLowerInvariant()}) | " +
                 $"{Get<string>(scene, "model")} | {Get<string>(scene, "product")} | {Get<int>(scene, "stride")} | {Get<long>(scene, "samples"):N0} | " +
                 $"**{Get<double>(scene, "overallAccuracy"):P1}** | {Get<double>(scene, "overallLow"):0.000}–{Get<double>(scene, "overallHigh"):0.000} | " +
-                $"{Get<double>(scene, "uncertainShare"):P1} | {Get<double>(scene, "maskedShare"):P1} |"));
+                $"{Get<double>(scene, "uncertainShare"):P1} | {Get<double>(scene, "maskedShare"):P1} | {PerfectWindows(scene)} |"));
         return text.ToString();
     }
+
+    // "—" for points, whose figure is null, and for reports written before the bench measured it.
+    static string PerfectWindows(JsonNode scene) =>
+        scene["windowMajority"] is { } value && scene["window"] is { } window
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.GetValue<double>():P1} ({window.GetValue<int>()} px)") : "—";
 
     /// <summary>A report as read.</summary>
     /// <param name="Path">Its file.</param>

@@ -111,6 +111,50 @@ public sealed class MapAssessment
     /// <summary>Share of the samples on masked pixels.</summary>
     public double MaskedShare => Samples > 0 ? (double)MaskedSamples / Samples : double.NaN;
 
+    /// <summary>
+    /// What a window classifier can reach here at best by area: the share of samples whose reference group is also the
+    /// most common reference group among the samples of the <paramref name="window"/> × <paramref name="window"/> square
+    /// centred on them (clipped to the map; a tie goes to the group listed first). A perfect classifier of whole windows,
+    /// one that names each window's main land cover, scores this. Null for points: too sparse to tell a window's make-up.
+    /// </summary>
+    /// <remarks>Why: a map that gives each pixel its window's class cannot delineate land covers smaller than the window,
+    /// so on a reference of small fields in forest the figure shows how much of the gap to the reference is the window's
+    /// size, not the network.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is below 1.</exception>
+    public double? WindowMajorityAccuracy(int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        if (Reference.Kind == ReferenceKind.Points || Samples == 0) return null;
+        int width = MapWidth, height = ScoredClasses.Length / MapWidth, groups = Groups.Count;
+        // Per group, a summed-area table of its samples (stride width + 1): any square's count in four look-ups.
+        int stride = width + 1;
+        var sums = new int[groups][];
+        for (int g = 0; g < groups; g++) sums[g] = new int[(height + 1) * stride];
+        for (int i = 0; i < Reference.Pixels.Length; i++)
+            sums[Reference.Groups[i]][(Reference.Pixels[i] / width + 1) * stride + Reference.Pixels[i] % width + 1]++;
+        foreach (var table in sums)
+            for (int y = 1; y <= height; y++)
+                for (int x = 1; x <= width; x++)
+                    table[y * stride + x] += table[(y - 1) * stride + x] + table[y * stride + x - 1] - table[(y - 1) * stride + x - 1];
+        int before = window / 2, after = window - before; // the square [centre − before, centre + after)
+        long right = 0;
+        for (int i = 0; i < Reference.Pixels.Length; i++)
+        {
+            int row = Reference.Pixels[i] / width, column = Reference.Pixels[i] % width;
+            int top = Math.Max(0, row - before), bottom = Math.Min(height, row + after);
+            int left = Math.Max(0, column - before), rightEdge = Math.Min(width, column + after);
+            int best = 0, bestCount = -1;
+            for (int g = 0; g < groups; g++)
+            {
+                var table = sums[g];
+                int inSquare = table[bottom * stride + rightEdge] - table[top * stride + rightEdge] - table[bottom * stride + left] + table[top * stride + left];
+                if (inSquare > bestCount) (best, bestCount) = (g, inSquare);
+            }
+            if (best == Reference.Groups[i]) right++;
+        }
+        return (double)right / Samples;
+    }
+
     /// <summary>The area-weighted overall accuracy with its interval.</summary>
     internal EstimateWithInterval EstimatedOverall { get; init; }
 

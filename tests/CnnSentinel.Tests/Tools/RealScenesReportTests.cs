@@ -38,7 +38,7 @@ public class RealScenesReportTests
         {
             ["folder"] = "slovenia-2015", ["image"] = image, ["reference"] = "lulc_label.tif", ["referenceKind"] = "Raster",
             ["model"] = model, ["product"] = "L1C", ["stride"] = 8, ["samples"] = 9000, ["overallAccuracy"] = 0.5,
-            ["overallLow"] = 0.49, ["overallHigh"] = 0.51, ["uncertainShare"] = 0.1, ["maskedShare"] = 0,
+            ["overallLow"] = 0.49, ["overallHigh"] = 0.51, ["uncertainShare"] = 0.1, ["maskedShare"] = 0, ["window"] = 64, ["windowMajority"] = 0.764,
         };
         var report = new JsonObject
         {
@@ -50,7 +50,7 @@ public class RealScenesReportTests
         Assert.Null(RealScenesReport.CardSection(dir, "other.safetensors")); // the report is of m, not of other
         var section = RealScenesReport.CardSection(dir, "m.safetensors")!;
         Assert.StartsWith("## Real scenes\n", section);
-        Assert.Contains("| slovenia-2015/a.tif | lulc_label.tif (raster) | m.safetensors | L1C | 8 | 9,000 | **50.0 %** | 0.490–0.510 | 10.0 % | 0.0 % |", section);
+        Assert.Contains("| slovenia-2015/a.tif | lulc_label.tif (raster) | m.safetensors | L1C | 8 | 9,000 | **50.0 %** | 0.490–0.510 | 10.0 % | 0.0 % | 76.4 % (64 px) |", section);
         Assert.DoesNotContain("b.tif", section);
 
         const string card = "# Model card\n\n## Training\n\n- Recipe: fast\n\n## Licence and attribution\n\n- EuroSAT\n";
@@ -71,16 +71,17 @@ public class RealScenesReportTests
             ["folder"] = "leipzig-2021", ["image"] = "leipzig_raster.tif", ["reference"] = "leipzig_points.gpkg", ["referenceKind"] = "Points",
             ["model"] = "m.safetensors", ["product"] = "L2A", ["stride"] = 16, ["samples"] = 97, ["overallAccuracy"] = 0.4433,
             ["overallLow"] = 0.3478, ["overallHigh"] = 0.5429, ["uncertainShare"] = 0.0928, ["maskedShare"] = 0.0722,
+            ["window"] = 64, ["windowMajority"] = null, // points: no perfect-window figure
         };
         var report = new JsonObject { ["model"] = "m.safetensors", ["machine"] = "2 cores", ["uncertainBelow"] = 0.5, ["scenes"] = new JsonArray(scene) };
         File.WriteAllText(Path.Combine(dir, RealScenesReport.FileName), report.ToJsonString());
 
         var table = RealScenesReport.Markdown(dir)!;
-        Assert.Contains("| leipzig-2021/leipzig_raster.tif | leipzig_points.gpkg (points) | m.safetensors | L2A | 16 | 97 | **44.3 %** | 0.348–0.543 | 9.3 % | 7.2 % |", table);
+        Assert.Contains("| leipzig-2021/leipzig_raster.tif | leipzig_points.gpkg (points) | m.safetensors | L2A | 16 | 97 | **44.3 %** | 0.348–0.543 | 9.3 % | 7.2 % | — |", table);
         var readme = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "README.md"));
         var spliced = ReadmeSections.Splice(readme, table, RealScenesReport.BeginMarker, RealScenesReport.EndMarker);
         Assert.Contains(table, spliced);
-        Assert.Contains("7.2 % |\n" + RealScenesReport.EndMarker, spliced);
+        Assert.Contains("7.2 % | — |\n" + RealScenesReport.EndMarker, spliced);
 
         scene.Remove("samples");
         File.WriteAllText(Path.Combine(dir, RealScenesReport.FileName), report.ToJsonString());

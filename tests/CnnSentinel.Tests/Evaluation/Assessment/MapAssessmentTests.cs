@@ -80,6 +80,25 @@ public class MapAssessmentTests
     }
 
     [Fact]
+    public void PerfectWindowsScoreTheMainGroupOfEachSamplesWindowAsWorkedOutByHand()
+    {
+        var dir = TestEnvironment.NewTempDirectory();
+        var reference = Path.Combine(dir, "labels.tif");
+        TestRasters.Write(reference, 4, 4, 1, ReferenceCodes, Grid, CnnSentinel.Raster.RasterDataType.Byte);
+        File.WriteAllText(Path.Combine(dir, "labels.mapping.csv"), CodeMapping);
+        var result = MapAssessment.Assess(Map(dir), new AssessmentOptions(reference));
+
+        // By group (F forest, C cropland, B built-up, W water, - no label):  F F F C / F - C C / B C C C / W W B C.
+        // 3 × 3 squares, clipped: wrong are (0,2) (F, square C 3 : F 2), (2,0) (B, square W 2), (3,1) (W, a three-way
+        // tie C = B = W = 2 going to cropland, listed first) and (3,2) (B, square C 4); the other 11 of 15 are right.
+        Assert.Equal(11.0 / 15, result.WindowMajorityAccuracy(3)!.Value, 12);
+        Assert.Equal(1.0, result.WindowMajorityAccuracy(1)!.Value, 12); // each sample alone
+        Assert.Equal(7.0 / 15, result.WindowMajorityAccuracy(64)!.Value, 12); // one window over everything: cropland, 7 of 15
+        Assert.Throws<ArgumentOutOfRangeException>(() => result.WindowMajorityAccuracy(0));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void ScoresPointsTheSameInAnyCoordinateSystem()
     {
         var dir = TestEnvironment.NewTempDirectory();
@@ -103,6 +122,7 @@ public class MapAssessmentTests
         foreach (var result in new[] { utm, geographic, mercator })
         {
             Assert.Equal(ReferenceKind.Points, result.Reference.Kind);
+            Assert.Null(result.WindowMajorityAccuracy(64)); // points tell nothing of a window's make-up
             Assert.Equal("land_cover", result.Reference.Field);
             Assert.Equal(8, result.Samples);
             Assert.Equal(1, result.Reference.Outside);
