@@ -42,12 +42,17 @@ static class TimeToAccuracyBenchmark
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the plan, the weights both sides start from and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var precision = new Option<ComputePrecision>("--precision")
         {
-            Description = "Float32, or BFloat16 for the training steps of both sides: the trainer's mixed precision (TrainerOptions.Precision) against PyTorch's CPU autocast with channels-last. Validation is float32 on both sides.",
+            Description = "Float32, or BFloat16 for the training steps of the library (the trainer's mixed precision, TrainerOptions.Precision) and, unless --reference-precision says otherwise, of PyTorch (its CPU autocast with channels-last). Validation is float32 on both sides.",
             DefaultValueFactory = _ => ComputePrecision.Float32,
+        };
+        var referencePrecision = new Option<ComputePrecision?>("--reference-precision")
+        {
+            Description = "The PyTorch side's format where its best on this CPU differs from the library's (default: --precision); " +
+                          "bench trainer-bf16 against bench trainer says which is faster for each side.",
         };
         var command = new Command("time-to-accuracy", "Wall time to given validation accuracies with the fast recipe: the library vs PyTorch, same network, data order and images.")
         {
-            data, epochs, steps, targets, seed, output, precision,
+            data, epochs, steps, targets, seed, output, precision, referencePrecision,
         };
         command.SetAction(parse =>
         {
@@ -60,8 +65,9 @@ static class TimeToAccuracyBenchmark
             Directory.CreateDirectory(work);
             Console.WriteLine($"{folder}: fast recipe, {recipe.Epochs} epochs, {get_num_threads()} threads; targets {string.Join(", ", goals)}");
 
-            var path = Path.Combine(outFolder, TimeToAccuracyReport.FileName);
-            var report = Run(folder, recipe, parse.GetValue(precision), parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
+            var (libraryPrecision, pytorchPrecision) = (parse.GetValue(precision), parse.GetValue(referencePrecision) ?? parse.GetValue(precision));
+            var path = Path.Combine(outFolder, TimeToAccuracyReport.FileNameFor(libraryPrecision, pytorchPrecision));
+            var report = Run(folder, recipe, libraryPrecision, pytorchPrecision, parse.GetValue(steps), parse.GetValue(seed), work, goals, partial => partial.Write(path));
             // The same table the README shows (TimeToAccuracyReport.Markdown), so the two cannot format the figures differently.
             Console.Write(report.Markdown());
             Console.WriteLine("ratio = CnnSentinel time / PyTorch time to the same validation accuracy (goal ≤ 1.0); — : a side did not reach it.");
@@ -79,7 +85,7 @@ static class TimeToAccuracyBenchmark
     /// while it works. Other load on the machine therefore falls on both sides alike instead of on whichever side
     /// happened to run at the time, and an interrupted run still compares the epochs both sides finished.
     /// </summary>
-    static TimeToAccuracyReport Run(string folder, TrainingRecipe recipe, ComputePrecision precision, int? steps, int seed, string work, double[] targets,
+    static TimeToAccuracyReport Run(string folder, TrainingRecipe recipe, ComputePrecision precision, ComputePrecision referencePrecision, int? steps, int seed, string work, double[] targets,
         Action<TimeToAccuracyReport> afterEachEpoch)
     {
         var clock = Stopwatch.StartNew();
@@ -88,7 +94,7 @@ static class TimeToAccuracyBenchmark
             augmentation: recipe.Augmentation, cacheDecoded: true);
         var model = ModelCatalog.PretrainedResNet18(data.Dataset.Classes.Count);
         clock.Stop(); // writing the plan for the PyTorch side is not part of training
-        WritePlan(work, data, model, recipe, precision, steps, seed);
+        WritePlan(work, data, model, recipe, referencePrecision, steps, seed);
         using var reference = ReferenceProcess.Start(work);
         Console.WriteLine($"PyTorch {reference.Version}: first training batch identical to {reference.FirstBatchDifference:g3} (max abs difference)");
         var library = new List<EpochPoint>();
@@ -113,11 +119,11 @@ static class TimeToAccuracyBenchmark
 
         // The folder's name only: the report is committed, and a machine's paths do not belong in the repository.
         TimeToAccuracyReport Report() => new(Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)),
-            precision == ComputePrecision.BFloat16 ? $"{recipe}; training steps in bfloat16 (the trainer's mixed precision; PyTorch's CPU autocast, channels-last)" : recipe.ToString(),
-            recipe.Epochs, reference.Version, reference.FirstBatchDifference,
-            MachineDescription.Current, [.. library], [.. pytorch], targets);
+            recipe.ToString(), recipe.Epochs, reference.Version, reference.FirstBatchDifference,
+            MachineDescription.Current, [.. library], [.. pytorch], targets, TimeToAccuracyReport.PrecisionInWords(precision, referencePrecision));
     }
 
+    /// <summary>The plan the PyTorch side replays; <paramref name="precision"/> is that side's number format.</summary>
     static void WritePlan(string work, EuroSatTrainingData data, ImageClassifier model, TrainingRecipe recipe, ComputePrecision precision, int? steps, int seed)
     {
         StateDictFile.Save(model, Path.Combine(work, "initial.pth"));

@@ -28,14 +28,16 @@ public static class ReadmeSections
     public sealed record Section(string Markdown, string BeginMarker, string EndMarker);
 
     /// <summary>
-    /// The README's generated results section for <paramref name="folder"/>: the table of its runs and, when the folder
-    /// holds a <see cref="TimeToAccuracyReport"/>, the time-to-accuracy table below it.
+    /// The README's generated results section for <paramref name="folder"/>: the table of its runs and, for each
+    /// <see cref="TimeToAccuracyReport"/> the folder holds, a time-to-accuracy table below it: the float32 anchor
+    /// (<see cref="TimeToAccuracyReport.FileName"/>) first, then runs in other number formats by file name.
     /// </summary>
     public static string Results(string folder)
     {
         var section = ResultsTable.Markdown(ResultsTable.Read(folder));
-        var speed = Path.Combine(folder, TimeToAccuracyReport.FileName);
-        return File.Exists(speed) ? section + "\n" + TimeToAccuracyReport.Read(speed).Markdown() : section;
+        var speeds = Directory.GetFiles(folder, "time-to-accuracy*.json")
+            .OrderBy(path => Path.GetFileName(path) != TimeToAccuracyReport.FileName).ThenBy(path => path, StringComparer.Ordinal);
+        return string.Concat(speeds.Select(path => "\n" + TimeToAccuracyReport.Read(path).Markdown()).Prepend(section));
     }
 
     /// <summary>

@@ -21,11 +21,31 @@ namespace CnnSentinel.Tools;
 /// <param name="Library">The library's epochs.</param>
 /// <param name="Reference">PyTorch's epochs.</param>
 /// <param name="Targets">The accuracies to time.</param>
+/// <param name="Precision">Each side's number format for its training steps, in words (<see cref="PrecisionInWords"/>);
+/// null in reports written before the sides could differ, which name bfloat16 in <paramref name="Recipe"/> where both used it.</param>
 public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs, string PyTorch, double FirstBatchDifference,
-    string Machine, IReadOnlyList<EpochPoint> Library, IReadOnlyList<EpochPoint> Reference, IReadOnlyList<double> Targets)
+    string Machine, IReadOnlyList<EpochPoint> Library, IReadOnlyList<EpochPoint> Reference, IReadOnlyList<double> Targets, string? Precision = null)
 {
-    /// <summary>The report's file name, in the bench's output folder and in <c>data/results/</c>.</summary>
+    /// <summary>The report's file name where both sides train in float32 (the anchor), in the bench's output folder and in <c>data/results/</c>.</summary>
     public const string FileName = "time-to-accuracy.json";
+
+    /// <summary>
+    /// The report's file name for a run with these number formats: <see cref="FileName"/> for float32 on both sides,
+    /// else <c>time-to-accuracy-&lt;library&gt;-&lt;PyTorch&gt;.json</c>, so that a run at each side's best stands beside the anchor.
+    /// </summary>
+    public static string FileNameFor(ComputePrecision library, ComputePrecision reference) =>
+        library == ComputePrecision.Float32 && reference == ComputePrecision.Float32 ? FileName
+            : $"time-to-accuracy-{Short(library)}-{Short(reference)}.json";
+
+    static string Short(ComputePrecision precision) => precision == ComputePrecision.BFloat16 ? "bf16" : "float32";
+
+    /// <summary>Each side's number format in words, as the report and the README state it.</summary>
+    public static string PrecisionInWords(ComputePrecision library, ComputePrecision reference)
+    {
+        static string Side(ComputePrecision p, string mixed) => p == ComputePrecision.BFloat16 ? $"bfloat16 ({mixed})" : "float32";
+        return library == reference && library == ComputePrecision.Float32 ? "training steps in float32 on both sides"
+            : $"training steps in {Side(library, "the trainer's mixed precision")} for CnnSentinel, {Side(reference, "CPU autocast, channels-last")} for PyTorch";
+    }
 
     // Infinity stands for "not reached" in the derived times.
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -53,7 +73,7 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine(string.Create(inv,
-            $"Time to accuracy (`cnnsentinel-bench time-to-accuracy`, {Data}, {Recipe.Split(':')[0]} recipe, " +
+            $"Time to accuracy (`cnnsentinel-bench time-to-accuracy`, {Data}, {Recipe.Split(':')[0]} recipe, {PrecisionText}, " +
             $"{(Complete ? $"{Epochs} epochs" : $"{Math.Min(Library.Count, Reference.Count)} of {Epochs} epochs")}, {Machine}; " +
             $"both sides take turns epoch by epoch on the same plan, first training batch identical to {FirstBatchDifference:g3}):"));
         md.AppendLine();
@@ -66,6 +86,10 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
                 $"| final (epoch {Library[^1].Epoch} / {Reference[^1].Epoch}) | {Library[^1].Accuracy:0.0000} after {Minutes(Library[^1].Seconds)} | {Reference[^1].Accuracy:0.0000} after {Minutes(Reference[^1].Seconds)} | |"));
         return md.ToString();
     }
+
+    // Reports from before Precision existed: the bench named bfloat16 in the recipe where both sides used it.
+    string PrecisionText => Precision ?? (Recipe.Contains("bfloat16", StringComparison.Ordinal)
+        ? PrecisionInWords(ComputePrecision.BFloat16, ComputePrecision.BFloat16) : PrecisionInWords(ComputePrecision.Float32, ComputePrecision.Float32));
 
     static string Minutes(double seconds) => double.IsFinite(seconds) ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min") : "not reached";
 }

@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using CnnSentinel.Tools;
 
 namespace CnnSentinel.Tests.Tools;
@@ -23,6 +24,20 @@ public class TimeToAccuracyReportTests
         Assert.Contains("| 0.985 | not reached | 4.0 min | — |", markdown);
         Assert.Contains("3 epochs", markdown);
         Assert.Contains("3 of 5 epochs", Sample(epochs: 5).Markdown());
+    }
+
+    [Fact]
+    public void EachSidesNumberFormatIsNamedInTheFileAndTheTable()
+    {
+        Assert.Equal("time-to-accuracy.json", TimeToAccuracyReport.FileNameFor(ComputePrecision.Float32, ComputePrecision.Float32));
+        Assert.Equal("time-to-accuracy-bf16-float32.json", TimeToAccuracyReport.FileNameFor(ComputePrecision.BFloat16, ComputePrecision.Float32));
+        Assert.Equal("time-to-accuracy-bf16-bf16.json", TimeToAccuracyReport.FileNameFor(ComputePrecision.BFloat16, ComputePrecision.BFloat16));
+        var mixed = Sample() with { Precision = TimeToAccuracyReport.PrecisionInWords(ComputePrecision.BFloat16, ComputePrecision.Float32) };
+        Assert.Contains("fast recipe, training steps in bfloat16 (the trainer's mixed precision) for CnnSentinel, float32 for PyTorch, 3 epochs", mixed.Markdown());
+        // A report from before the sides could differ: float32 unless its recipe names bfloat16.
+        Assert.Contains("fast recipe, training steps in float32 on both sides, 3 epochs", Sample().Markdown());
+        var bothBf16 = Sample() with { Recipe = "fast: …; training steps in bfloat16 (the trainer's mixed precision; PyTorch's CPU autocast, channels-last)" };
+        Assert.Contains("training steps in bfloat16 (the trainer's mixed precision) for CnnSentinel, bfloat16 (CPU autocast, channels-last) for PyTorch", bothBf16.Markdown());
     }
 
     [Fact]
