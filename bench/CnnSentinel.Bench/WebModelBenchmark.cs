@@ -1,16 +1,15 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CnnSentinel.Datasets;
 using CnnSentinel.Evaluation;
 using CnnSentinel.Export;
-using CnnSentinel.IO;
 using CnnSentinel.Models;
 using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
+using CnnSentinel.Tools;
 
 namespace CnnSentinel.Bench;
 
@@ -24,9 +23,6 @@ namespace CnnSentinel.Bench;
 /// </summary>
 static partial class WebModelBenchmark
 {
-    /// <summary>The report's file name in the output folder.</summary>
-    public const string FileName = "web-model.json";
-
     static readonly string Web = Path.Combine(ProjectPaths.Root, "web");
 
     public static Command Create()
@@ -100,34 +96,13 @@ static partial class WebModelBenchmark
         Console.WriteLine(string.Create(culture, $"mosaic: int8 {int8[1].Seconds:0.0} s on {int8[1].Backend}, {int8[2].Seconds:0.0} s on {int8[2].Backend} " +
             $"(ratio {int8[2].Seconds / int8[1].Seconds:0.00}); float32 {float32[1].Seconds:0.0} s and {float32[2].Seconds:0.0} s"));
 
-        JsonObject Side(OnnxWeights weights) => new()
-        {
-            ["bytes"] = bytes[weights],
-            ["sceneSeconds"] = runs[weights][0].Seconds,
-            ["mosaicSeconds"] = runs[weights][1].Seconds,
-            ["mosaicOneThreadSeconds"] = runs[weights][2].Seconds,
-        };
-        var report = new JsonObject
-        {
-            ["model"] = Path.GetFileName(modelPath),
-            ["scene"] = Path.GetFileName(scene),
-            ["sceneWidth"] = float32[0].Width,
-            ["sceneHeight"] = float32[0].Height,
-            ["data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)),
-            ["perClass"] = perClass,
-            ["stride"] = stride,
-            ["backend"] = int8[0].Backend,
-            ["int8"] = Side(OnnxWeights.Int8),
-            ["float32"] = Side(OnnxWeights.Float32),
-            ["sceneAgreement"] = sceneAgreement,
-            ["mosaicAgreement"] = mosaicAgreement,
-            ["sceneDisagreementsUncertainOnOneSide"] = sceneUncertain,
-            ["mosaicDisagreementsUncertainOnOneSide"] = mosaicUncertain,
-            ["machine"] = MachineDescription.Hardware,
-        };
-        var reportPath = Path.Combine(outDir, FileName);
-        AtomicFile.WriteAllText(reportPath, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        Console.WriteLine($"written {reportPath}");
+        WebModelSide Side(OnnxWeights weights) => new(bytes[weights], runs[weights][0].Seconds, runs[weights][1].Seconds, runs[weights][2].Seconds);
+        var report = new WebModelReport(Path.GetFileName(modelPath), Path.GetFileName(scene), float32[0].Width, float32[0].Height,
+            Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)), perClass, stride, int8[0].Backend,
+            Side(OnnxWeights.Int8), Side(OnnxWeights.Float32), sceneAgreement, mosaicAgreement, sceneUncertain, mosaicUncertain, MachineDescription.Hardware);
+        var reportPath = Path.Combine(outDir, WebModelReport.FileName);
+        report.Write(reportPath);
+        Console.WriteLine($"written {reportPath}; copy it to data/results/ and run `cnnsentinel results --update README.md` to show it in the README");
         return 0;
     }
 

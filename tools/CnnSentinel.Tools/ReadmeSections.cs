@@ -42,7 +42,7 @@ public static class ReadmeSections
 
     /// <summary>
     /// Every section <paramref name="folder"/> has what it needs for, in the README's order: the results table, the bundled
-    /// sample's (<see cref="NotebookRunReport"/>), scene scale, map accuracy, real scenes and the measured benchmarks.
+    /// sample's (<see cref="NotebookRunReport"/>), scene scale, map accuracy, real scenes, the measured benchmarks and the web model.
     /// </summary>
     public static IReadOnlyList<Section> Of(string folder)
     {
@@ -56,6 +56,7 @@ public static class ReadmeSections
             MapAccuracyReport.Markdown(folder) is { } mapAccuracy ? new Section(mapAccuracy, MapAccuracyReport.BeginMarker, MapAccuracyReport.EndMarker) : null,
             RealScenesReport.Markdown(folder) is { } realScenes ? new Section(realScenes, RealScenesReport.BeginMarker, RealScenesReport.EndMarker) : null,
             ThroughputReport.Section(folder) is { } benchmarks ? new Section(benchmarks, ThroughputReport.BeginMarker, ThroughputReport.EndMarker) : null,
+            WebModelReport.Section(folder) is { } webModel ? new Section(webModel, WebModelReport.BeginMarker, WebModelReport.EndMarker) : null,
         }.OfType<Section>().ToList();
     }
 
