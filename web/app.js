@@ -22,7 +22,8 @@ const address = new URLSearchParams(location.search);
 // ?backend=wasm forces one (the tests run the WebGPU path on SwiftShader so).
 const gpu = await findGpu(address.get("backend"));
 // The runtime with WebGPU is twice the download of the WebAssembly-only one: a page without a GPU never fetches it.
-await loadScript(gpu.adapter ? "vendor/ort.all.min.js" : "vendor/ort.wasm.min.js");
+try { await loadScript(gpu.adapter ? "vendor/ort.all.min.js" : "vendor/ort.wasm.min.js"); }
+catch (e) { document.getElementById("status").textContent = ""; document.getElementById("error").textContent = e.message; throw e; }
 ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
 // WebAssembly threads need shared memory, which a browser gives only a cross-origin isolated page (served with COOP and
 // COEP headers, as `cnnsentinel serve` does; a plain static server does not): one per core then, four at most.
@@ -55,12 +56,13 @@ function loadScript(source) {
   });
 }
 
-// A session on the GPU where there is one (operators WebGPU lacks run on WebAssembly within it), else on WebAssembly.
-// Should WebGPU fail with this model, the page says so and runs on WebAssembly: never silently slower.
+// A session on the GPU where there is one (operators WebGPU lacks run on the CPU within it), else on WebAssembly.
+// WebGPU alone is asked for: given a list, ONNX Runtime would skip a WebGPU that fails to start without a word. Should
+// it fail with this model, the page says so and runs on WebAssembly: never silently slower.
 async function createSession(bytes) {
   if (gpu.adapter) {
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["webgpu", "wasm"] });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["webgpu"] });
       backend = `WebGPU (${gpu.name})`;
       return session;
     } catch (e) {
