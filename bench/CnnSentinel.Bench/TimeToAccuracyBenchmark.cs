@@ -48,7 +48,7 @@ static class TimeToAccuracyBenchmark
         var referencePrecision = new Option<ComputePrecision?>("--reference-precision")
         {
             Description = "The PyTorch side's format where its best on this CPU differs from the library's (default: --precision); " +
-                          "bench trainer-bf16 against bench trainer says which is faster for each side.",
+                          "bench trainer --precision BFloat16 against bench trainer says which is faster for each side.",
         };
         var command = new Command("time-to-accuracy", "Wall time to given validation accuracies with the fast recipe: the library vs PyTorch, same network, data order and images.")
         {
