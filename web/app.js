@@ -67,10 +67,8 @@ async function createSession(bytes) {
       return session;
     } catch (e) {
       backend = `${WASM}; WebGPU failed with this model: ${e.message ?? e}`;
-      return ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
     }
-  }
-  backend = `${WASM}; ${gpu.why}`;
+  } else backend = `${WASM}; ${gpu.why}`;
   return ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
 }
 

@@ -87,12 +87,12 @@ static partial class WebModelBenchmark
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine(string.Create(culture, $"model file: int8 {bytes[OnnxWeights.Int8] / 1e6:0.00} MB, float32 {bytes[OnnxWeights.Float32] / 1e6:0.00} MB " +
-            $"(ratio {bytes[OnnxWeights.Int8] / (double)bytes[OnnxWeights.Float32]:0.000}; goal ≤ 16 MB)"));
+            $"(ratio {bytes[OnnxWeights.Int8] / (double)bytes[OnnxWeights.Float32]:0.000}; goal ≤ {WebModelReport.MostBytes / 1e6:0} MB)"));
         var (sceneUncertain, mosaicUncertain) = (UncertainShareOfDisagreements(float32[0], int8[0]), UncertainShareOfDisagreements(float32[1], int8[1]));
-        Console.WriteLine(string.Create(culture, $"same label as float32: {sceneAgreement:P3} of the scene's pixels, {mosaicAgreement:P3} of the mosaic's (goal ≥ 99.5 %); " +
+        Console.WriteLine(string.Create(culture, $"same label as float32: {sceneAgreement:P3} of the scene's pixels, {mosaicAgreement:P3} of the mosaic's (goal ≥ {WebModelReport.LeastAgreement:P1}); " +
             $"Uncertain on one side in {sceneUncertain:P0} and {mosaicUncertain:P0} of the differing pixels"));
         Console.WriteLine(string.Create(culture, $"scene at stride {stride} in the page: int8 {int8[0].Seconds:0.0} s, float32 {float32[0].Seconds:0.0} s " +
-            $"(ratio {int8[0].Seconds / float32[0].Seconds:0.00}; goal ≤ 60 s) on {int8[0].Backend}"));
+            $"(ratio {int8[0].Seconds / float32[0].Seconds:0.00}; goal ≤ {WebModelReport.MostSceneSeconds:0} s) on {int8[0].Backend}"));
         Console.WriteLine(string.Create(culture, $"mosaic: int8 {int8[1].Seconds:0.0} s on {int8[1].Backend}, {int8[2].Seconds:0.0} s on {int8[2].Backend} " +
             $"(ratio {int8[2].Seconds / int8[1].Seconds:0.00}); float32 {float32[1].Seconds:0.0} s and {float32[2].Seconds:0.0} s"));
 
