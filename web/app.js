@@ -62,14 +62,21 @@ function loadScript(source) {
 async function createSession(bytes) {
   if (gpu.adapter) {
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["webgpu"] });
+      const session = await ort.InferenceSession.create(bytes, sessionOptions("webgpu"));
       backend = `WebGPU (${gpu.name})`;
       return session;
     } catch (e) {
       backend = `${WASM}; WebGPU failed with this model: ${e.message ?? e}`;
     }
   } else backend = `${WASM}; ${gpu.why}`;
-  return ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+  return ort.InferenceSession.create(bytes, sessionOptions("wasm"));
+}
+
+// An int8 model's weights reach the convolutions through DequantizeLinear nodes. ONNX Runtime keeps those nodes, to
+// fuse them with quantised activations, which this model has not: it would dequantise every weight again for each batch.
+// With that fusion off, it folds them into float32 weights once, as the session loads.
+function sessionOptions(provider) {
+  return { executionProviders: [provider], extra: { session: { disable_quant_qdq: "1" } } };
 }
 
 const $ = (id) => document.getElementById(id);
