@@ -14,7 +14,8 @@ namespace CnnSentinel.Bench;
 
 /// <summary>
 /// Scene classification at scale (issue 12): the 13-band ResNet18 of the fast recipe classifying synthetic 13-band
-/// UInt16 scenes as <c>classify</c> does, naive and dense, at the network's own stride and finer; per run the time,
+/// UInt16 scenes as <c>classify</c> does, naive and dense, at the network's own stride and finer, in float32 and (naive,
+/// issue 26) bfloat16; per run the time,
 /// where it went (network, GDAL read, writing, the rest), achieved GFLOP/s and peak memory, each run in a fresh process;
 /// then a full 10980² tile extrapolated against the goals (<see cref="SceneScaleReport"/>).
 /// </summary>
@@ -39,12 +40,13 @@ static class SceneScaleBenchmark
     /// (naive windows at stride 8 are 16 times those of stride 32), since the work is per block and the time extrapolates
     /// from any size. Larger scenes: e.g. <c>--runs 4096:naive:32 4096:dense:8</c>.
     /// </summary>
-    static readonly string[] DefaultRuns = ["512:naive:32", "1024:naive:32", "1024:dense:32", "2048:dense:32", "256:dense:8", "512:dense:8", "256:naive:8", "512:naive:8"];
+    static readonly string[] DefaultRuns = ["512:naive:32", "1024:naive:32", "1024:dense:32", "2048:dense:32", "256:dense:8", "512:dense:8", "256:naive:8", "512:naive:8",
+        "256:naive:8:bf16", "512:naive:8:bf16"];
 
     /// <summary><c>scene-scale</c>: every run in a child process, then the report.</summary>
     public static Command Create()
     {
-        var runs = new Option<string[]>("--runs") { Description = "Runs as SIZE:MODE:STRIDE (e.g. 4096:naive:32), each in a child process.", DefaultValueFactory = _ => DefaultRuns, AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<string[]>("--runs") { Description = $"Runs as SIZE:MODE:STRIDE[:PRECISION] (e.g. 4096:naive:32, 512:naive:8:bf16; precision {CpuPrecision.Names}, float32 when left out), each in a child process.", DefaultValueFactory = _ => DefaultRuns, AllowMultipleArgumentsPerToken = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for scene-scale.json and the work files.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var command = new Command("scene-scale", "Full-tile scale: the 13-band ResNet18 classifying synthetic scenes naive and dense, time split, GFLOP/s, peak memory, extrapolated to 10980².")
         {
@@ -54,29 +56,33 @@ static class SceneScaleBenchmark
         return command;
     }
 
-    static (int Size, ClassificationMode Mode, int Stride) ParseRun(string text)
+    static (int Size, ClassificationMode Mode, int Stride, ComputePrecision Precision) ParseRun(string text)
     {
         var parts = text.Split(':');
-        if (parts.Length != 3 || !int.TryParse(parts[0], out var size) || size < 1 || !Enum.TryParse<ClassificationMode>(parts[1], ignoreCase: true, out var mode)
+        if (parts.Length is < 3 or > 4 || !int.TryParse(parts[0], out var size) || size < 1 || !Enum.TryParse<ClassificationMode>(parts[1], ignoreCase: true, out var mode)
             || !int.TryParse(parts[2], out var stride) || stride < 1)
-            throw new ArgumentException($"--runs {text}: give SIZE:MODE:STRIDE, e.g. 2048:dense:8.");
-        return (size, mode, stride);
+            throw new ArgumentException($"--runs {text}: give SIZE:MODE:STRIDE[:PRECISION], e.g. 2048:dense:8 or 512:naive:8:bf16.");
+        if (parts.Length == 3) return (size, mode, stride, ComputePrecision.Float32);
+        var precision = CpuPrecision.Resolve(parts[3], out var note);
+        if (note is not null) Console.WriteLine($"--runs {text}: {note}");
+        return (size, mode, stride, precision);
     }
 
-    /// <summary><c>scene-scale-run SIZE MODE STRIDE DIR</c>: the child process of <c>scene-scale</c>; prints its run as one JSON line.</summary>
+    /// <summary><c>scene-scale-run SIZE MODE STRIDE PRECISION DIR</c>: the child process of <c>scene-scale</c>; prints its run as one JSON line.</summary>
     public static Command CreateChild()
     {
         var size = new Argument<int>("size");
         var mode = new Argument<ClassificationMode>("mode");
         var stride = new Argument<int>("stride");
+        var precision = new Argument<ComputePrecision>("precision");
         var dir = new Argument<DirectoryInfo>("dir");
-        var command = new Command("scene-scale-run", "Classify one synthetic scene and print the run (time split, FLOPs, peak memory) as JSON.") { size, mode, stride, dir };
+        var command = new Command("scene-scale-run", "Classify one synthetic scene and print the run (time split, FLOPs, peak memory) as JSON.") { size, mode, stride, precision, dir };
         command.Hidden = true;
-        command.SetAction(parse => Measure(parse.GetValue(size), parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(dir)!.FullName));
+        command.SetAction(parse => Measure(parse.GetValue(size), parse.GetValue(mode), parse.GetValue(stride), parse.GetValue(precision), parse.GetValue(dir)!.FullName));
         return command;
     }
 
-    static int Run(IReadOnlyList<(int Size, ClassificationMode Mode, int Stride)> plan, string outDir)
+    static int Run(IReadOnlyList<(int Size, ClassificationMode Mode, int Stride, ComputePrecision Precision)> plan, string outDir)
     {
         TorchRuntime.EnsureLoaded();
         torch.set_num_threads(Environment.ProcessorCount);
@@ -91,13 +97,13 @@ static class SceneScaleBenchmark
 
         var runs = new List<SceneScaleRun>();
         var reportPath = Path.Combine(outDir, SceneScaleReport.FileName);
-        foreach (var (size, mode, stride) in plan)
+        foreach (var (size, mode, stride, precision) in plan)
         {
             var input = SyntheticPath(work, size);
             if (!File.Exists(input)) WriteSynthetic(input, size);
-            var run = RunChild(size, mode, stride, work);
+            var run = RunChild(size, mode, stride, precision, work);
             runs.Add(run);
-            Console.WriteLine($"{size}² {mode.ToString().ToLowerInvariant()} stride {stride}: {run.Seconds:0.0} s, {run.PixelsPerSecond:N0} px/s, " +
+            Console.WriteLine($"{size}² {mode.ToString().ToLowerInvariant()} stride {stride} {precision}: {run.Seconds:0.0} s, {run.PixelsPerSecond:N0} px/s, " +
                 $"peak {run.PeakMiB:N0} MiB; network {run.ForwardSeconds:0.0} s ({run.GflopPerSecond:0.0} GFLOP/s), read {run.ReadSeconds:0.0} s, " +
                 $"writing {run.WriteSeconds:0.0} s, rest {run.RestSeconds:0.0} s" + (run.Agreement is { } a ? $"; dense agrees with naive at {a:P1}" : ""));
             // Written after every run, so that a stopped bench keeps what it measured.
@@ -110,25 +116,28 @@ static class SceneScaleBenchmark
         return 0;
     }
 
-    static SceneScaleRun RunChild(int size, ClassificationMode mode, int stride, string work)
+    static SceneScaleRun RunChild(int size, ClassificationMode mode, int stride, ComputePrecision precision, string work)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
-        foreach (var a in new[] { typeof(SceneScaleBenchmark).Assembly.Location, "scene-scale-run", $"{size}", $"{mode}", $"{stride}", work })
+        foreach (var a in new[] { typeof(SceneScaleBenchmark).Assembly.Location, "scene-scale-run", $"{size}", $"{mode}", $"{stride}", $"{precision}", work })
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var lines = process.StandardOutput.ReadToEnd().Trim().Split('\n');
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"scene-scale-run {size} {mode} {stride} failed with {process.ExitCode}");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"scene-scale-run {size} {mode} {stride} {precision} failed with {process.ExitCode}");
         return JsonSerializer.Deserialize<SceneScaleRun>(lines[^1], Line)!;
     }
 
     /// <summary>The child: classify the synthetic scene into map files as classify does, timing the parts.</summary>
-    static int Measure(int size, ClassificationMode mode, int stride, string work)
+    static int Measure(int size, ClassificationMode mode, int stride, ComputePrecision precision, string work)
     {
         TorchRuntime.EnsureLoaded();
         torch.set_num_threads(Environment.ProcessorCount);
         var (network, description) = SeededNetwork();
         network.eval();
+        // WindowModel converts the modules it is given to the precision; the timed parts below hold the network only as
+        // calls, so the network is converted here, as SceneClassifier would convert it.
+        if (precision == ComputePrecision.BFloat16) network.to(torch.ScalarType.BFloat16);
         var forward = new Stopwatch();
         // The same network calls as WindowModel.For(network) makes, each timed.
         var windowModel = mode == ClassificationMode.Naive
@@ -138,14 +147,14 @@ static class SceneScaleBenchmark
         using var flops = new ExecutedFlops(network);
         using var scene = SceneInput.Open(SyntheticPath(work, size), description.Bands.Count);
         var options = new SceneClassifierOptions(description.Preprocessing, mode, stride, BlockSize, BatchSize: BatchSize,
-            UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest());
-        var outputs = SceneOutputPaths.For(Path.Combine(work, $"maps-{size}-{mode}-{stride}".ToLowerInvariant()), scene.Path, false);
+            UncertainBelow: UncertainBelow, Radiometry: scene.Radiometry, Clouds: new CloudTest(), Precision: precision);
+        var outputs = SceneOutputPaths.For(Path.Combine(work, $"maps-{size}-{mode}-{stride}{(precision == ComputePrecision.Float32 ? "" : "-" + precision)}".ToLowerInvariant()), scene.Path, false);
         Directory.CreateDirectory(Path.GetDirectoryName(outputs.Classes)!);
 
         var map = SceneMap.Write(scene, windowModel, options, outputs, ClassLegend.EuroSat);
         var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var run = new SceneScaleRun(size, mode, stride, map.Elapsed.TotalSeconds, map.ClassifyingTime.TotalSeconds, forward.Elapsed.TotalSeconds,
-            map.ReadingTime.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, map.DenseAgreement);
+            map.ReadingTime.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, map.DenseAgreement, precision);
         Console.WriteLine(JsonSerializer.Serialize(run, Line));
         return 0;
     }

@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using CnnSentinel.Scenes;
 namespace CnnSentinel.Tools;
 
@@ -15,8 +16,9 @@ namespace CnnSentinel.Tools;
 /// <param name="Flops">FLOPs the network's convolutions and linear layers executed (2 per multiply-add).</param>
 /// <param name="PeakMiB">The process's peak resident memory (VmHWM), in MiB.</param>
 /// <param name="Agreement">Dense mode: the share of sampled cell centres where the dense map agreed with naive windows; null in naive mode.</param>
+/// <param name="Precision">The number format the network computed in (float32 in reports from before it was recorded).</param>
 public sealed record SceneScaleRun(int Size, ClassificationMode Mode, int Stride, double Seconds, double ClassifySeconds,
-    double ForwardSeconds, double ReadSeconds, long Flops, double PeakMiB, double? Agreement)
+    double ForwardSeconds, double ReadSeconds, long Flops, double PeakMiB, double? Agreement, ComputePrecision Precision = ComputePrecision.Float32)
 {
     /// <summary>Pixels classified per second, writing included.</summary>
     public double PixelsPerSecond => (double)Size * Size / Seconds;
