@@ -14,7 +14,7 @@ namespace CnnSentinel.Export;
 /// small ones more finely. The scale is searched among <see cref="ClipFractions"/> of the largest magnitude (the usual
 /// MSE calibration of weights). On the shipped ResNet18 (first convolution kept apart, see
 /// <see cref="OnnxGraphWriter.LayerWeight"/>) it cut the mosaic pixels labelled otherwise than by float32 by 13 %
-/// against the largest-magnitude scale; applied to the first convolution too, it doubled them, which is one reason
+/// against the largest-magnitude scale; applied to the first convolution too, it nearly doubled them, which is one reason
 /// that layer is not rounded to int8 at all.
 /// </remarks>
 internal static class Int8Rounding
