@@ -149,7 +149,7 @@ static class TimeToAccuracyBenchmark
             ["weight_decay"] = recipe.Optimizer.WeightDecay,
             ["warmup_epochs"] = recipe.EffectiveWarmupEpochs,
             ["label_smoothing"] = recipe.LabelSmoothing,
-            ["precision"] = precision == ComputePrecision.BFloat16 ? "bf16" : "float32",
+            ["precision"] = CpuPrecision.OptionValue(precision),
             ["input_mean"] = new JsonArray(model.PreprocessingWith(data.Train.Options.Normalization!).Network!.ToFloats().Mean.Select(m => (JsonNode)m).ToArray()),
             ["classes"] = data.Dataset.Classes.Count,
             ["validation"] = new JsonArray(data.Split.Validation.Select(s => (JsonNode)new JsonArray(s.RelativePath, s.ClassIndex)).ToArray()),

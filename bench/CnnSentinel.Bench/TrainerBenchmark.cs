@@ -100,7 +100,7 @@ static class TrainerBenchmark
         var script = Path.Combine(ProjectPaths.Root, "bench", "reference", "train_throughput.py");
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { script, "--model", name, "--batch", $"{batchSize}", "--size", $"{imageSize}", "--steps", $"{steps}", "--threads", $"{threads}",
-                     "--precision", precision == ComputePrecision.BFloat16 ? "bf16" : "float32" })
+                     "--precision", CpuPrecision.OptionValue(precision) })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
         var stderr = process.StandardError.ReadToEndAsync();

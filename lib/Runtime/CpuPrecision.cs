@@ -13,6 +13,12 @@ public static class CpuPrecision
     /// <summary>The flags of /proc/cpuinfo that mean bfloat16 instructions.</summary>
     static readonly string[] Bf16Flags = ["avx512_bf16", "amx_bf16"];
 
+    /// <summary>
+    /// The option value that asks for <paramref name="precision"/>: <c>float32</c> or <c>bf16</c>, the short name that
+    /// reports, their file names and the PyTorch reference scripts use too.
+    /// </summary>
+    public static string OptionValue(ComputePrecision precision) => precision == ComputePrecision.BFloat16 ? "bf16" : "float32";
+
     /// <summary>Whether this machine's CPU has bfloat16 instructions (false where /proc/cpuinfo cannot be read).</summary>
     public static bool HasBFloat16 => HasBFloat16In(File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo") : "");
 

@@ -35,9 +35,7 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
     /// </summary>
     public static string FileNameFor(ComputePrecision library, ComputePrecision reference) =>
         library == ComputePrecision.Float32 && reference == ComputePrecision.Float32 ? FileName
-            : $"time-to-accuracy-{Short(library)}-{Short(reference)}.json";
-
-    static string Short(ComputePrecision precision) => precision == ComputePrecision.BFloat16 ? "bf16" : "float32";
+            : $"time-to-accuracy-{CpuPrecision.OptionValue(library)}-{CpuPrecision.OptionValue(reference)}.json";
 
     /// <summary>Each side's number format in words, as the report and the README state it.</summary>
     public static string PrecisionInWords(ComputePrecision library, ComputePrecision reference)

@@ -37,6 +37,16 @@ public class CpuPrecisionTests
         Assert.Equal(ComputePrecision.Float32, CpuPrecision.Resolve("float32", out _, cpuHasBFloat16: true));
     }
 
+    /// <summary>Each precision's option value, as reports and file names show it, reads back as that precision.</summary>
+    [Fact]
+    public void EachPrecisionsOptionValueAsksForIt()
+    {
+        Assert.Equal("float32", CpuPrecision.OptionValue(ComputePrecision.Float32));
+        Assert.Equal("bf16", CpuPrecision.OptionValue(ComputePrecision.BFloat16));
+        foreach (var precision in Enum.GetValues<ComputePrecision>())
+            Assert.Equal(precision, CpuPrecision.Resolve(CpuPrecision.OptionValue(precision), out _, cpuHasBFloat16: true));
+    }
+
     [Fact]
     public void AnUnknownValueIsRefusedWithTheChoices()
     {

@@ -108,7 +108,7 @@ public sealed record SceneScaleReport(string Model, string Machine, int WindowSi
         var best = Runs.GroupBy(r => r.Precision).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Max(r => r.GflopPerSecond));
         var bestInWords = best.Count == 1
             ? string.Create(inv, $"{best.Values.Single():0.0} GFLOP/s")
-            : string.Join(", ", best.Select(b => string.Create(inv, $"{PrecisionName(b.Key)} {b.Value:0.0}"))) + " GFLOP/s";
+            : string.Join(", ", best.Select(b => string.Create(inv, $"{CpuPrecision.OptionValue(b.Key)} {b.Value:0.0}"))) + " GFLOP/s";
         md.AppendLine($"| mode | stride | from | time | goal | peak memory (goal ≤ 4 GiB) | network FLOPs | network alone at {bestInWords} (best here) |");
         md.AppendLine("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
         foreach (var e in Extrapolate())
@@ -125,9 +125,7 @@ public sealed record SceneScaleReport(string Model, string Machine, int WindowSi
 
     /// <summary>The mode, and the precision where it is not float32 (the reference): <c>naive</c>, <c>naive, bf16</c>.</summary>
     static string Name(ClassificationMode mode, ComputePrecision precision) =>
-        mode.ToString().ToLowerInvariant() + (precision == ComputePrecision.Float32 ? "" : ", " + PrecisionName(precision));
-
-    static string PrecisionName(ComputePrecision precision) => precision == ComputePrecision.BFloat16 ? "bf16" : "float32";
+        mode.ToString().ToLowerInvariant() + (precision == ComputePrecision.Float32 ? "" : ", " + CpuPrecision.OptionValue(precision));
 
     static string Goal(double goalSeconds, double seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"≤ {goalSeconds / 60:0} min: ") + (seconds <= goalSeconds ? "met" : "**missed**");
