@@ -42,7 +42,7 @@ static class TimeToAccuracyBenchmark
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the plan, the weights both sides start from and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench")) };
         var precision = new Option<ComputePrecision>("--precision")
         {
-            Description = "Float32, or BFloat16 for the training steps of the library (the trainer's mixed precision, TrainerOptions.Precision) and, unless --reference-precision says otherwise, of PyTorch (its CPU autocast with channels-last). Validation is float32 on both sides.",
+            Description = "Float32, or BFloat16 for the training steps of the library (the trainer's mixed precision, TrainerOptions.Precision) and, unless --reference-precision says otherwise, of PyTorch (its CPU autocast with channels-last). Each side validates in the number format it trains in.",
             DefaultValueFactory = _ => ComputePrecision.Float32,
         };
         var referencePrecision = new Option<ComputePrecision?>("--reference-precision")

@@ -94,8 +94,8 @@ def main() -> None:
     first_here, _ = batch(plan["train"][0][0], augment=True)
     print(json.dumps({"torch": torch.__version__, "first_batch_max_abs_difference": float((first_library - first_here).abs().max())}), flush=True)
 
-    # bf16: the training steps under PyTorch's CPU autocast, model and images channels-last (oneDNN's layout for
-    # bfloat16 convolutions); weights, optimiser and validation stay float32, as on the library's side.
+    # bf16: the training steps and the validation under PyTorch's CPU autocast, model and images channels-last
+    # (oneDNN's layout for bfloat16 convolutions); weights and optimiser stay float32, as on the library's side.
     reduced = plan.get("precision") == "bf16"
     memory_format = torch.channels_last if reduced else torch.contiguous_format
     model = model.to(memory_format=memory_format)
@@ -123,7 +123,9 @@ def main() -> None:
         with torch.no_grad():
             for first in range(0, len(validation), plan["batch"]):
                 x, y = batch(validation[first:first + plan["batch"]], augment=False)
-                correct += int((model(x).argmax(1) == y).sum())
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=reduced):
+                    logits = model(x.contiguous(memory_format=memory_format))
+                correct += int((logits.argmax(1) == y).sum())
         print(json.dumps({"epoch": epoch + 1, "seconds": worked + time.perf_counter() - started, "accuracy": correct / len(validation)}), flush=True)
 
 

@@ -105,10 +105,11 @@ public sealed record ResultRow(string Run, string Data, string Recipe, double Ac
     }
 
     /// <summary>
-    /// The recipe column of a run: the recipe's name, the band adaptation, and the model it continued (whose epochs and time
-    /// are not in this run's).
+    /// The recipe column of a run: the recipe's name, the band adaptation, bfloat16 steps, and the model it continued (whose
+    /// epochs and time are not in this run's).
     /// </summary>
     internal static string RecipeOf(ModelDescription description) =>
         description.Training!.Recipe.Split(':')[0] + (description.Adaptation is { } a ? $", {a}" : "")
+        + (description.Training.StepsInBFloat16 ? ", bfloat16 steps" : "")
         + (description.Training.ContinuedFromFile is { } start ? $", continuing `{Path.GetFileNameWithoutExtension(start)}`" : "");
 }

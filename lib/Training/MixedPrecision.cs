@@ -1,3 +1,4 @@
+using CnnSentinel.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,8 +10,8 @@ namespace CnnSentinel.Training;
 /// epoch's optimiser steps every layer except the batch norms computes in bfloat16 (convolutions and matrix products,
 /// where oneDNN's bfloat16 kernels make the time), while the optimiser updates float32 master copies of the weights
 /// and the batch norms keep float32 parameters and statistics (libtorch normalises bfloat16 activations with them).
-/// Outside the steps — validation, callbacks, checkpoints, the best weights — the model is float32 and holds exactly
-/// the masters, so a run resumes, and a model is saved, as in float32.
+/// Validation runs in bfloat16 too, before <see cref="LeaveSteps"/>. Outside them — callbacks, checkpoints, the best
+/// weights — the model is float32 and holds exactly the masters, so a run resumes, and a model is saved, as in float32.
 /// </summary>
 /// <remarks>
 /// Why masters: a bfloat16 weight keeps 8 bits of mantissa, so an update smaller than 1/256 of a weight would round
@@ -67,18 +68,23 @@ internal sealed class MixedPrecision : IDisposable
             if (_bufferMasters.TryGetValue(name, out var master)) master.copy_(buffer);
     }
 
-    /// <summary>Converts every layer but the batch norms to bfloat16, from the masters, for the steps of an epoch.</summary>
+    /// <summary>
+    /// Converts every layer but the batch norms to bfloat16, from the masters, for the steps of an epoch, the convolution
+    /// weights laid out channels-last (<see cref="ChannelsLast"/>: 1.25× faster steps here than the inputs alone).
+    /// </summary>
     public void EnterSteps()
     {
         if (_inReduced) return;
         foreach (var module in _reduced) module.to(ScalarType.BFloat16);
+        ChannelsLast.ApplyToWeights(_model);
         _inReduced = true;
     }
 
-    /// <summary>Converts back to float32 and writes the masters into the model, exactly.</summary>
+    /// <summary>Converts back to float32, in the standard layout, and writes the masters into the model, exactly.</summary>
     public void LeaveSteps()
     {
         if (!_inReduced) return;
+        ChannelsLast.RestoreWeights(_model);
         foreach (var module in _reduced) module.to(ScalarType.Float32);
         _inReduced = false;
         TakeMasters();
@@ -98,7 +104,7 @@ internal sealed class MixedPrecision : IDisposable
         {
             if (!parameter.requires_grad || !_masters.TryGetValue(name, out var master) || parameter.grad is not { } gradient) continue;
             if (master.grad is { } held) held.copy_(gradient);
-            else master.grad = gradient.to_type(ScalarType.Float32).DetachFromDisposeScope();
+            else master.grad = gradient.to_type(ScalarType.Float32).contiguous().DetachFromDisposeScope();
             gradient.zero_();
         }
     }

@@ -61,8 +61,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// The number format of the optimiser steps: float32 (the default), or bfloat16 mixed precision, where every layer but
-    /// the batch norms computes in bfloat16 while the optimiser updates float32 masters of the weights; validation,
-    /// checkpoints and the model returned are float32 either way. Only faster on a CPU with bfloat16 instructions
+    /// the batch norms computes in bfloat16 while the optimiser updates float32 masters of the weights, and each epoch's
+    /// validation computes so too; checkpoints and the model returned are float32 either way. Only faster on a CPU with bfloat16 instructions
     /// (<c>CpuPrecision</c> decides <c>--precision auto</c>) or a GPU.
     /// </summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;

@@ -83,7 +83,7 @@ internal static class TrainingExecution
 
     /// <summary>The recipe in words for the model's description: its settings; from random weights, its name so marked before them.</summary>
     static string RecipeInWords(TrainingPlan plan) =>
-        RecipeSettingsInWords(plan) + (plan.Run.Precision == ComputePrecision.BFloat16 ? "; optimiser steps in bfloat16 mixed precision (float32 master weights)" : "");
+        RecipeSettingsInWords(plan) + (plan.Run.Precision == ComputePrecision.BFloat16 ? TrainingProvenance.BFloat16Steps : "");
 
     static string RecipeSettingsInWords(TrainingPlan plan)
     {

@@ -89,7 +89,8 @@ public sealed record TrainingRun
 
     /// <summary>
     /// The number format of the optimiser steps (<see cref="TrainerOptions.Precision"/>): float32, or bfloat16 mixed precision,
-    /// about twice as fast on a CPU with bfloat16 instructions; validation and the model file are float32 either way.
+    /// about twice as fast on a CPU with bfloat16 instructions, each epoch's validation computed so too; the final
+    /// evaluation and the model file are float32 either way.
     /// </summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
 

@@ -4,7 +4,8 @@ C# mixed-precision test (tests/CnnSentinel.Tests/Training/MixedPrecisionTests.cs
 Usage: python3 autocast_reference.py STATE_DICT BATCH
 STATE_DICT: a torchvision ResNet18 state dict with 4 classes (torch.load); BATCH: {"images": N x 3 x 64 x 64,
 "labels": N}. The network computes in training mode, once in float32 and once under torch.autocast("cpu",
-bfloat16), from the same weights; the loss is cross-entropy in float32. Prints one JSON object:
+bfloat16) with weights and images in the channels-last layout (as the library's bfloat16 steps compute), from the
+same weights; the loss is cross-entropy in float32. Prints one JSON object:
 {parameter name: [cosine of the two gradients, norm of the bfloat16 gradient / norm of the float32 gradient]}.
 """
 import json
@@ -23,9 +24,11 @@ def main() -> None:
 
     def gradients(reduced: bool):
         model.load_state_dict(state)
+        layout = torch.channels_last if reduced else torch.contiguous_format
+        model.to(memory_format=layout)
         model.zero_grad()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=reduced):
-            logits = model(batch["images"])
+            logits = model(batch["images"].contiguous(memory_format=layout))
         torch.nn.functional.cross_entropy(logits.float(), batch["labels"]).backward()
         return {name: p.grad.flatten().clone() for name, p in model.named_parameters()}
 

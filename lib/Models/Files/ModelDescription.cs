@@ -158,6 +158,13 @@ public sealed record TrainingProvenance(string Recipe, int Seed, int BatchSize, 
 
     /// <summary>How the model it started from had been trained (itself possibly continued from another); null when it started from ImageNet's or random weights.</summary>
     public TrainingProvenance? ContinuedFrom { get; init; }
+
+    /// <summary>What <see cref="Recipe"/> ends with when the optimiser steps computed in bfloat16 (<c>train --precision bf16</c>).</summary>
+    public const string BFloat16Steps = "; optimiser steps in bfloat16 mixed precision (float32 master weights)";
+
+    /// <summary>Whether the optimiser steps computed in bfloat16, as <see cref="Recipe"/> records.</summary>
+    [JsonIgnore]
+    public bool StepsInBFloat16 => Recipe.EndsWith(BFloat16Steps, StringComparison.Ordinal);
 }
 
 /// <summary>Which data a model saw: enough to tell whether another run used the same files and split.</summary>
