@@ -41,7 +41,7 @@ static class SceneScaleBenchmark
     /// from any size. Larger scenes: e.g. <c>--runs 4096:naive:32 4096:dense:8</c>.
     /// </summary>
     static readonly string[] DefaultRuns = ["512:naive:32", "1024:naive:32", "1024:dense:32", "2048:dense:32", "256:dense:8", "512:dense:8", "256:naive:8", "512:naive:8",
-        "256:naive:8:bf16", "512:naive:8:bf16"];
+        "256:naive:8:bf16", "512:naive:8:bf16", "512:dense:8:bf16"];
 
     /// <summary><c>scene-scale</c>: every run in a child process, then the report.</summary>
     public static Command Create()
@@ -143,7 +143,8 @@ static class SceneScaleBenchmark
         var windowModel = mode == ClassificationMode.Naive
             ? WindowModel.FromModule(new TimedModule("network", network.call, forward), description.PatchSize)
             : WindowModel.FromParts(new TimedModule("features", network.FeatureMap, forward), new TimedModule("head", network.HeadOfPooled, forward),
-                network.FeatureStride!.Value, description.PatchSize, network.FeaturesAreShiftEquivariant);
+                network.FeatureStride!.Value, description.PatchSize, network.FeaturesAreShiftEquivariant,
+                step => network.FeatureMapAt(step) is { } finer ? new TimedModule("features", finer, forward).call : null);
         using var flops = new ExecutedFlops(network);
         using var scene = SceneInput.Open(SyntheticPath(work, size), description.Bands.Count);
         var options = new SceneClassifierOptions(description.Preprocessing, mode, stride, BlockSize, BatchSize: BatchSize,

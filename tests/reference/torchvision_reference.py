@@ -12,11 +12,16 @@ For each network it writes, with random weights (nothing is downloaded) and a fi
   <network>.pth          the state dict (torch.save), to load into the C# builder;
   <network>.safetensors  the same state dict as safetensors (resnet18 only, written by hand:
                          Debian's python3 has no safetensors package);
-  <network>_io.pth       {"input": N x 3 x 64 x 64, "output": the eval-mode logits}.
+  <network>_io.pth       {"input": N x 3 x 64 x 64, "output": the eval-mode logits};
+  <network>_atrous.pth   (resnet18 and resnet50) {"input": 1 x 3 x 96 x 96, "stride16", "stride8": the
+                         convolutional part's feature map with the later stages dilated instead of strided}.
+                         ResNet50's is torchvision's own (replace_stride_with_dilation); torchvision refuses it
+                         for basic blocks, so ResNet18's modules are changed here, the same rule written again.
 Batch-norm statistics and affine parameters are randomised too, so that eval mode is exercised.
 VGG16 carries the original CNN-Sentinel head (global average pooling, 2048, 2048, classes) on
 torchvision's features; the other networks are torchvision's own, with 10 classes.
 """
+import copy
 import json
 import struct
 import sys
@@ -80,6 +85,37 @@ def save_safetensors(state_dict, path):
             f.write(blob)
 
 
+def dilate_basic_blocks(model, output_stride):
+    """ResNet18 with every stride that would pass output_stride turned into dilation of the convolutions after it."""
+    model = copy.deepcopy(model)
+    stride, dilation = 4, 1  # after the stem
+    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for block in layer:
+            step = block.conv1.stride[0]
+            if step > 1 and stride * step > output_stride:
+                block.conv1.stride, block.conv1.dilation, block.conv1.padding = (1, 1), (dilation, dilation), (dilation, dilation)
+                if block.downsample is not None:
+                    block.downsample[0].stride = (1, 1)
+                dilation *= step
+            elif step > 1:
+                stride *= step
+            else:
+                block.conv1.dilation = block.conv1.padding = (dilation, dilation)
+            block.conv2.dilation = block.conv2.padding = (dilation, dilation)
+    return model
+
+
+def atrous(model, name, output_stride):
+    if name == "resnet50":
+        replace = {16: [False, False, True], 8: [False, True, True]}[output_stride]
+        dilated = torchvision.models.resnet50(num_classes=CLASSES, replace_stride_with_dilation=replace)
+        dilated.load_state_dict(model.state_dict())
+    else:
+        dilated = dilate_basic_blocks(model, output_stride)
+    dilated.eval()
+    return nn.Sequential(*list(dilated.children())[:-2])  # up to layer4: no average pooling, no fc
+
+
 def main(folder, networks):
     for name in networks:
         build, batch = BUILDERS[name]
@@ -94,6 +130,11 @@ def main(folder, networks):
         torch.save({"input": inputs, "output": outputs}, f"{folder}/{name}_io.pth")
         if name == "resnet18":
             save_safetensors(model.state_dict(), f"{folder}/{name}.safetensors")
+        if name in ("resnet18", "resnet50"):
+            image = torch.randn(1, 3, 96, 96)
+            with torch.no_grad():
+                maps = {f"stride{s}": atrous(model, name, s)(image) for s in (16, 8)}
+            torch.save({"input": image, **maps}, f"{folder}/{name}_atrous.pth")
 
 
 def load(path, name):

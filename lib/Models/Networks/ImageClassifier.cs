@@ -161,6 +161,27 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
         return FeatureMapChecked(Prepared(input)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The convolutional part with a feature every <paramref name="outputStride"/> pixels, finer than
+    /// <see cref="FeatureStride"/> (e.g. 8 px for ResNet18's 32), computed in one pass with the later layers dilated
+    /// instead of strided: every <c>FeatureStride / outputStride</c>-th feature is <see cref="FeatureMap"/>'s, and those
+    /// between are the map of the input shifted by that many pixels. <see cref="FeatureMap"/> itself at the network's own
+    /// stride; null where the layers cannot be rewritten so (DenseNet201's average-pooling transitions) or the stride is not
+    /// one the network passes through (12 for ResNet18). Dense scene classification uses it at strides below
+    /// <see cref="FeatureStride"/>.
+    /// </summary>
+    public Func<Tensor, Tensor>? FeatureMapAt(int outputStride)
+    {
+        if (FeatureStride is not { } native) return null;
+        if (outputStride == native) return FeatureMap;
+        if (Layout is not { } layout || AtrousFeatures.For(layout.Features, native, outputStride) is not { } rewrite) return null;
+        return input =>
+        {
+            using var scope = NewDisposeScope();
+            return rewrite.FeatureMap(Prepared(input)).MoveToOuterDisposeScope();
+        };
+    }
+
     /// <summary>Class logits [N, K] of globally average-pooled features [N, C'] (see <see cref="FeatureMap"/>).</summary>
     /// <exception cref="NotSupportedException">The network has no such split (<see cref="FeatureStride"/> is null).</exception>
     public Tensor HeadOfPooled(Tensor pooled) => FeatureStride is null

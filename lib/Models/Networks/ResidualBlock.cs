@@ -20,11 +20,17 @@ internal abstract class ResidualBlock(string name) : nn.Module<Tensor, Tensor>(n
     public abstract NamedModule Activation { get; }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, (step, x) => ((nn.Module<Tensor, Tensor>)step).call(x));
+
+    /// <summary>
+    /// The block's sum with each of its steps run by <paramref name="run"/> (a step's module and its input to its output):
+    /// the forward pass, or a rewrite of its convolutions (<see cref="AtrousFeatures"/>).
+    /// </summary>
+    internal Tensor Forward(Tensor input, Func<nn.Module, Tensor, Tensor> run)
     {
         using var scope = NewDisposeScope();
-        var residual = NamedModule.Chain(ResidualPath, input);
-        var shortcut = Downsample is { } downsample ? downsample.Module.call(input) : input;
-        return Activation.Module.call(residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
+        var residual = ResidualPath.Aggregate(input, (x, step) => run(step.Module, x));
+        var shortcut = Downsample is { } downsample ? run(downsample.Module, input) : input;
+        return run(Activation.Module, residual.add_(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

@@ -11,8 +11,9 @@ public enum ClassificationMode
 
     /// <summary>
     /// Fully convolutional: the model's convolutional part runs once per block of the scene and its head at every
-    /// window position (shift-and-stitch for strides below the model's downsampling). Orders of magnitude faster;
-    /// differs from naive only where zero padding inside a lone window meets real neighbours in the scene.
+    /// window position (for strides below the model's downsampling, its later layers dilated instead of strided, or
+    /// shift-and-stitch where a network cannot be rewritten so). Orders of magnitude faster; differs from naive only
+    /// where zero padding inside a lone window meets real neighbours in the scene.
     /// </summary>
     Dense,
 }

@@ -21,8 +21,12 @@ namespace CnnSentinel.Scenes;
 /// <para>Dense mode runs the model's convolutional part over a block plus a context margin. With downsampling F,
 /// feature j of an input crop starting at offset r describes pixels r + F·j … r + F·j + F − 1, so an average pooling
 /// with the window's feature-map size as kernel over the features of the crop that starts at the residue (window
-/// start mod F) yields that window (feature j of an unpadded convolution starts at pixel r + F·j, too); one crop per
-/// distinct residue pair (shift-and-stitch) covers every centre: one at strides that are multiples of F, F × F at stride 1.</para>
+/// start mod F) yields that window (feature j of an unpadded convolution starts at pixel r + F·j, too). At strides that
+/// are not multiples of F the windows' starts fall on a finer grid of step g (the greatest common divisor of F and their
+/// spacing): the convolutional part then runs once with its later layers dilated instead of strided, giving features
+/// every g pixels, and a window's F-spaced features lie F / g cells apart (<see cref="Models.AtrousFeatures"/>). A
+/// network that cannot be rewritten so (DenseNet201) runs once per distinct residue pair instead (shift-and-stitch):
+/// (F / g)² times.</para>
 /// </remarks>
 internal sealed class SceneClassifier
 {

@@ -24,12 +24,13 @@ public sealed class WindowModel
     readonly Func<Tensor, Tensor>? _whole;
     readonly Func<Tensor, Tensor>? _features;
     readonly Func<Tensor, Tensor>? _head;
+    readonly Func<int, Func<Tensor, Tensor>?>? _featuresAt;
     readonly IReadOnlyList<Module> _modules;
     Device _device = CPU;
     ComputePrecision _precision = ComputePrecision.Float32;
 
     WindowModel(Func<Tensor, Tensor>? whole, Func<Tensor, Tensor>? features, Func<Tensor, Tensor>? head, IReadOnlyList<Module> modules,
-        int downsampling, int windowSize, bool denseIsExact)
+        int downsampling, int windowSize, bool denseIsExact, Func<int, Func<Tensor, Tensor>?>? featuresAt = null)
     {
         if (windowSize <= 0) throw new ArgumentOutOfRangeException(nameof(windowSize), "The window size must be positive.");
         if (features is not null && (downsampling <= 0 || windowSize % downsampling != 0))
@@ -37,6 +38,7 @@ public sealed class WindowModel
         _whole = whole;
         _features = features;
         _head = head;
+        _featuresAt = featuresAt;
         _modules = modules;
         Downsampling = downsampling;
         WindowSize = windowSize;
@@ -65,7 +67,7 @@ public sealed class WindowModel
     /// </summary>
     public static WindowModel For(ImageClassifier network, int windowSize = EuroSatDataset.PatchSize) =>
         network.FeatureStride is { } stride && windowSize % stride == 0
-            ? new(network.call, network.FeatureMap, network.HeadOfPooled, [network], stride, windowSize, network.FeaturesAreShiftEquivariant)
+            ? new(network.call, network.FeatureMap, network.HeadOfPooled, [network], stride, windowSize, network.FeaturesAreShiftEquivariant, network.FeatureMapAt)
             : FromModule(network, windowSize);
 
     /// <summary>Any module mapping [N, C, <paramref name="windowSize"/>, <paramref name="windowSize"/>] windows to logits [N, K]: naive mode only.</summary>
@@ -78,8 +80,13 @@ public sealed class WindowModel
     /// <param name="downsampling">How much <paramref name="features"/> shrinks each side.</param>
     /// <param name="windowSize">Side of the windows.</param>
     /// <param name="exact">Whether the features are unpadded, so that dense equals naive (see <see cref="DenseIsExact"/>).</param>
-    public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = EuroSatDataset.PatchSize, bool exact = true) =>
-        new(null, features.call, head.call, [features, head], downsampling, windowSize, exact);
+    /// <param name="featuresAt">
+    /// The convolutional part's map at a finer step than <paramref name="downsampling"/>, or null where it has none (as
+    /// <see cref="ImageClassifier.FeatureMapAt"/>); without it dense mode shifts and stitches at strides below the downsampling.
+    /// </param>
+    public static WindowModel FromParts(Module<Tensor, Tensor> features, Module<Tensor, Tensor> head, int downsampling, int windowSize = EuroSatDataset.PatchSize,
+        bool exact = true, Func<int, Func<Tensor, Tensor>?>? featuresAt = null) =>
+        new(null, features.call, head.call, [features, head], downsampling, windowSize, exact, featuresAt);
 
     /// <summary>
     /// Side of the feature map of one window (<c>WindowSize / Downsampling</c> for "same"-padded convolutions, less
@@ -94,16 +101,38 @@ public sealed class WindowModel
         using var features = FeatureMap(zeros);
         if (features.shape[2] != features.shape[3] || features.shape[2] < 1)
             throw new InvalidOperationException($"The features of a {WindowSize}×{WindowSize} window are {features.shape[2]}×{features.shape[3]}; a square map is needed.");
+        _featureChannels = features.shape[1];
         return (_featureWindow = (int)features.shape[2]).Value;
     }
 
+    /// <summary>Channels of the convolutional part's feature map (512 for ResNet18), found as <see cref="FeatureWindow"/> is.</summary>
+    internal long FeatureChannels(int bands)
+    {
+        FeatureWindow(bands);
+        return _featureChannels;
+    }
+
     int? _featureWindow;
+    long _featureChannels;
 
     /// <summary>Logits [N, K] of windows [N, C, S, S].</summary>
     public Tensor Logits(Tensor windows) => OnDevice(windows, w => _whole is not null ? _whole(w) : _head!(_features!(w).mean([2, 3])));
 
     /// <summary>The convolutional part's feature map of an input of any size (dense mode).</summary>
     internal Tensor FeatureMap(Tensor input) => OnDevice(input, _features ?? throw new InvalidOperationException("A naive-only model has no feature map."));
+
+    /// <summary>
+    /// The convolutional part at a finer step than <see cref="Downsampling"/>, in one pass (<see cref="ImageClassifier.FeatureMapAt"/>);
+    /// null where the network cannot be rewritten so.
+    /// </summary>
+    internal Func<Tensor, Tensor>? FeatureMapAt(int outputStride)
+    {
+        if (!_finerFeatures.TryGetValue(outputStride, out var features))
+            _finerFeatures[outputStride] = features = _featuresAt?.Invoke(outputStride) is { } finer ? input => OnDevice(input, finer) : null;
+        return features;
+    }
+
+    readonly Dictionary<int, Func<Tensor, Tensor>?> _finerFeatures = [];
 
     /// <summary>Logits [N, K] of pooled features [N, C'] (dense mode).</summary>
     internal Tensor HeadOfPooled(Tensor pooled) => OnDevice(pooled, _head ?? throw new InvalidOperationException("A naive-only model has no head of its own."));

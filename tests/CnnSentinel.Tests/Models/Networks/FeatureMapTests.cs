@@ -58,7 +58,7 @@ public class FeatureMapTests
     }
 
     /// <summary>A head that flattens the whole input (as torchvision's VGG16 head flattens a 7 × 7 map): no global pooling to split at.</summary>
-    sealed class FlatHead : ImageClassifier
+    internal sealed class FlatHead : ImageClassifier
     {
         readonly nn.Module<Tensor, Tensor> fc = nn.Linear(3 * 64 * 64, 10);
 

@@ -57,6 +57,24 @@ public class SceneClassifierTests(ITestOutputHelper output)
         Assert.All(naive.Zip(dense), p => Assert.Equal(p.First, p.Second, 1e-5f));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DenseFromTheDilatedMapEqualsNaiveForAnUnpaddedNetwork(int stride)
+    {
+        // The scene CNN's convolutions are unpadded, so every cell of its dilated map is exactly a window's: this checks
+        // the one-pass map's indexing (cells k·step apart, the window's cells Downsampling / step apart), not shift-and-stitch.
+        var model = TestRasters.SceneModel();
+        Assert.NotNull(model.FeatureMapAt(1));
+        var crop = TestRasters.SceneCrop(TestEnvironment.NewTempDirectory(), 300, 200, 45, 38);
+        var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Naive, stride, BlockSize: 16, KeepAllProbabilities: true);
+        var naive = RunAll(new SceneClassifier(model, options), crop);
+        var dense = RunAll(new SceneClassifier(model, options with { Mode = ClassificationMode.Dense, ContextMargin = 0 }), crop);
+        Assert.Equal(naive.Length, dense.Length);
+        Assert.All(naive.Zip(dense), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
     static float[] RunAll(SceneClassifier classifier, string path)
     {
         using var raster = GdalRaster.Open(path);
