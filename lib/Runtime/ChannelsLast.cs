@@ -17,10 +17,12 @@ namespace CnnSentinel.Runtime;
 /// <para>Measured on the 2-core development machine (ResNet18, 64 × 64, best of alternating rounds): bfloat16 inference
 /// 1.3× faster from channels-last inputs; bfloat16 training steps 1.25× when the convolution weights are laid out
 /// channels-last too (the inputs alone give 1.07×).</para>
-/// <para>bfloat16 only (<see cref="ForConvolutions"/>): this libtorch's float32 channels-last 1 × 1 stride-2
-/// convolutions to 512 channels (ResNet18's last shortcut) compute wrong values, off by 40–50 % of the output's range,
-/// whereas its bfloat16 convolutions of every ResNet18 shape match float64 as closely in either layout, forward and
-/// backward. Float32 gains 1.3× in inference too, but not at that price.</para>
+/// <para>bfloat16 only (<see cref="ForConvolutions"/>), and only for networks whose every convolution shape has been
+/// checked (<c>ImageClassifier.ComputesChannelsLast</c>: ResNet18). This libtorch's float32 channels-last 1 × 1
+/// convolutions to 512 channels or more, stride 1 or 2, compute wrong values, off by 40–85 % of the output's range
+/// (ResNet18's last shortcut is one); a 1 × 1 convolution from 256 to 1024 channels (ResNet50's) kills the process with a
+/// floating-point exception, in float32 and in bfloat16. Its bfloat16 convolutions of every ResNet18 shape match float64
+/// as closely in either layout, forward and backward. Float32 gains 1.3× in inference too, but not at that price.</para>
 /// </remarks>
 internal static class ChannelsLast
 {

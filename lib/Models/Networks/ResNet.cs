@@ -112,6 +112,11 @@ internal sealed class ResNet : ImageClassifier
     /// <inheritdoc />
     internal override NetworkLayout Layout => layout;
 
+    /// <inheritdoc />
+    /// <remarks>Basic-block ResNets only (ResNet18 and ML.NET's variant): ResNet50's bottleneck 1 × 1 convolutions to 1024
+    /// channels crash this libtorch's channels-last kernels.</remarks>
+    internal override bool ComputesChannelsLast => !bottleneck;
+
     /// <summary>The stem's stride-2 convolution and pooling, then three stride-2 stages.</summary>
     public override int? FeatureStride => 32;
 }

@@ -69,6 +69,38 @@ public class ChannelsLastTests
     }
 
     /// <summary>
+    /// Only ResNet18, whose every convolution shape the theory below checks, computes channels-last in bfloat16; the others
+    /// keep the standard layout (ResNet50's 1 × 1 convolution from 256 to 1024 channels channels-last kills the process
+    /// with a floating-point exception on this libtorch). Each gives float32's logits within bfloat16's rounding.
+    /// </summary>
+    [Theory]
+    [InlineData("resnet18", true)]
+    [InlineData("resnet18-imagenet", true)]
+    [InlineData("resnet50", false)]
+    [InlineData("densenet201", false)]
+    [InlineData("vgg16", false)]
+    [InlineData("scenecnn", false)]
+    [InlineData("smallcnn", false)]
+    public void InBFloat16OnlyNetworksWhoseShapesAreCheckedComputeChannelsLast(string architecture, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var model = ModelCatalog.Create(architecture, 10, 3);
+        model.eval();
+        bool? seen = null;
+        var hook = model.modules().OfType<Conv2d>().First().register_forward_pre_hook((_, input) => { seen = ChannelsLast.Has(input); return input; });
+        var images = rand(2, 3, 64, 64) * 255;
+        using var noGrad = no_grad();
+        var float32 = model.forward(images);
+        model.to(ScalarType.BFloat16);
+        var reduced = model.forward(images.to_type(ScalarType.BFloat16)).to_type(ScalarType.Float32);
+        hook.remove();
+        Assert.Equal(channelsLast, seen);
+        double error = (reduced - float32).abs().max().item<float>(), largest = float32.abs().max().item<float>();
+        Assert.True(error <= 0.1 * largest, $"{architecture}: bfloat16 logits off float32's by {error} (largest {largest})");
+    }
+
+    /// <summary>
     /// Every convolution shape of ResNet18 on 64 × 64 windows (and its 13-band first layer), in bfloat16: channels-last
     /// output and weight gradient are as close to float64's as the standard layout's. The guard for a libtorch whose
     /// channels-last kernels go wrong, as this one's float32 1 × 1 stride-2 convolutions to 512 channels do.
