@@ -13,8 +13,8 @@ namespace CnnSentinel.Models;
 /// <para>
 /// Dense classification needs the feature map at the step between the windows (8 px) while ResNet18's is every 32 px.
 /// Shift-and-stitch gets there by running the whole network once per offset (16 times at 8 px); the rewrite runs the
-/// early stages once and only the later ones on the finer grid: measured here on ResNet18 and a 576² input, 14× faster
-/// in float32 and 11× in bfloat16.
+/// early stages once and only the later ones on the finer grid: in <c>bench scene-scale</c> (13-band ResNet18, stride 8,
+/// float32) the network's time fell 4.5× on a 512² scene and 6–7× on a 2048² one, for 2.6× fewer FLOPs.
 /// </para>
 /// <para>
 /// The result is the same computation, not an approximation: cell <c>(i·s, j·s)</c> of the map at output stride
@@ -26,9 +26,9 @@ namespace CnnSentinel.Models;
 /// <para>
 /// Supported: chains and <see cref="Sequential"/>s of <see cref="Conv2d"/> and <see cref="MaxPool2d"/> with square,
 /// undilated kernels, residual blocks (<see cref="ResidualBlock"/>) and point-wise steps (batch norm, ReLU, dropout,
-/// input normalisation) —
-/// ResNets, also behind a band adapter, and VGG16's features. Other networks (DenseNet201's average-pooling transitions)
-/// get null from <see cref="For"/>, and dense classification shifts and stitches them instead.
+/// input normalisation): ResNets, also behind a band adapter, and VGG16's features. Other networks (DenseNet201's
+/// average-pooling transitions) get null from <see cref="For"/>, and dense classification shifts and stitches them
+/// instead.
 /// </para>
 /// </remarks>
 internal sealed class AtrousFeatures

@@ -7,7 +7,8 @@ namespace CnnSentinel.Scenes;
 /// Fully convolutional classification of a block's cells (see <see cref="SceneClassifier"/>'s remarks): the model's
 /// convolutional part once per block at the cells' step by dilating its later layers where the network allows it and
 /// memory suffices, otherwise once per distinct window offset modulo the step it reaches (shift-and-stitch), window-sized
-/// average pooling, the head at every cell. For a padded network, a few cells per block are also classified as lone windows, to measure the agreement.
+/// average pooling, the head at every cell. For a padded network, a few cells per block are also classified as lone
+/// windows, to measure the agreement.
 /// </summary>
 internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOptions options) : CellClassifier
 {
