@@ -92,28 +92,25 @@ public sealed class WindowModel
     /// Side of the feature map of one window (<c>WindowSize / Downsampling</c> for "same"-padded convolutions, less
     /// for unpadded ones), found by running the convolutional part once on a window of zeros with <paramref name="bands"/> channels.
     /// </summary>
-    public int FeatureWindow(int bands)
+    public int FeatureWindow(int bands) => FeatureShape(bands).Window;
+
+    /// <summary>Channels of the convolutional part's feature map (512 for ResNet18), found as <see cref="FeatureWindow"/> is.</summary>
+    internal long FeatureChannels(int bands) => FeatureShape(bands).Channels;
+
+    /// <summary>The feature map of one window of zeros, run once: its side and its channels.</summary>
+    (int Window, long Channels) FeatureShape(int bands)
     {
         if (_features is null) throw new InvalidOperationException("A naive-only model has no feature map.");
-        if (_featureWindow is { } known) return known;
+        if (_featureShape is { } known) return known;
         using var noGrad = torch.no_grad();
         using var zeros = torch.zeros(1, bands, WindowSize, WindowSize);
         using var features = FeatureMap(zeros);
         if (features.shape[2] != features.shape[3] || features.shape[2] < 1)
             throw new InvalidOperationException($"The features of a {WindowSize}×{WindowSize} window are {features.shape[2]}×{features.shape[3]}; a square map is needed.");
-        _featureChannels = features.shape[1];
-        return (_featureWindow = (int)features.shape[2]).Value;
+        return (_featureShape = ((int)features.shape[2], features.shape[1])).Value;
     }
 
-    /// <summary>Channels of the convolutional part's feature map (512 for ResNet18), found as <see cref="FeatureWindow"/> is.</summary>
-    internal long FeatureChannels(int bands)
-    {
-        FeatureWindow(bands);
-        return _featureChannels;
-    }
-
-    int? _featureWindow;
-    long _featureChannels;
+    (int Window, long Channels)? _featureShape;
 
     /// <summary>Logits [N, K] of windows [N, C, S, S].</summary>
     public Tensor Logits(Tensor windows) => OnDevice(windows, w => _whole is not null ? _whole(w) : _head!(_features!(w).mean([2, 3])));
