@@ -15,7 +15,7 @@ static class ServeCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1.", DefaultValueFactory = _ => 8000 };
-        var command = new Command("serve", "Serve the map web page on 127.0.0.1 (cross-origin isolated, so that it maps with several threads) until Ctrl+C.")
+        var command = new Command("serve", "Serve the map web page on 127.0.0.1 until Ctrl+C.")
         {
             folder, port,
         };

@@ -53,6 +53,18 @@ public static class ProjectPaths
     }
 
     /// <summary>
+    /// The bundled EuroSAT sample with <paramref name="bands"/> bands: <c>data/eurosat-rgb</c> under <see cref="Root"/>
+    /// for 3, <c>data/eurosat-ms</c> for Sentinel-2's 13.
+    /// </summary>
+    /// <exception cref="ArgumentException">No bundled sample has that many bands.</exception>
+    public static string BundledPatches(int bands) => bands switch
+    {
+        3 => Path.Combine(Root, "data", "eurosat-rgb"),
+        Datasets.SentinelBands.Count => Path.Combine(Root, "data", "eurosat-ms"),
+        _ => throw new ArgumentException($"No bundled EuroSAT sample has {bands} bands (data/eurosat-rgb has 3, data/eurosat-ms {Datasets.SentinelBands.Count}).", nameof(bands)),
+    };
+
+    /// <summary>
     /// The project's full development copy of EuroSAT RGB beside the checkout (<c>../shared/data/eurosat-rgb</c>, the data the
     /// shipped model was trained on), or null where this machine has none.
     /// </summary>

@@ -5,11 +5,12 @@
 // as the product its name says and clouds marked by the same test (scene-reading.js).
 import { cellAxis, fillWindow, interpolateClasses } from "./map-grid.js";
 import { cloudMask, declaredImageSize, detectProduct, toModelUnits, windowCloudShares } from "./scene-reading.js";
+import { ModelWorkers } from "./model-workers.js";
 
 // Class colours come with the model (metadata class_colors, from lib/Scenes/ClassLegend.cs); this one marks
 // a class a model exported without them cannot name.
 const UNKNOWN_COLOUR = [255, 0, 255];
-// Windows per model run: small enough that the page stays responsive between runs.
+// Windows per model run: small enough that the progress bar moves and a newer run soon takes over.
 const WINDOWS_PER_RUN = 16;
 // The largest image the page reads (25 Mpx, 5000 × 5000): its planes, the map and the canvases take about 50 bytes a
 // pixel, and mapping it takes tens of minutes. `cnnsentinel classify` streams any size.
@@ -24,14 +25,13 @@ const gpu = await findGpu(address.get("backend"));
 // The runtime with WebGPU is twice the download of the WebAssembly-only one: a page without a GPU never fetches it.
 try { await loadScript(gpu.adapter ? "vendor/ort.all.min.js" : "vendor/ort.wasm.min.js"); }
 catch (e) { document.getElementById("status").textContent = ""; document.getElementById("error").textContent = e.message; throw e; }
-ort.env.wasm.wasmPaths = new URL("vendor/", location.href).href; // an absolute URL: the loader imports it as a module
-// WebAssembly threads need shared memory, which a browser gives only a cross-origin isolated page (served with COOP and
-// COEP headers, as `cnnsentinel serve` does; a plain static server does not): one per core then, four at most.
-// An address ending in ?threads=N asks for N (a benchmark compares thread counts so).
-const askedThreads = Number(address.get("threads")) || 0;
-ort.env.wasm.numThreads = self.crossOriginIsolated ? askedThreads || Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-const WASM = `WebAssembly, ${ort.env.wasm.numThreads} thread${ort.env.wasm.numThreads > 1 ? "s" : ""}` +
-  (self.crossOriginIsolated ? "" : " (served without cross-origin isolation: cnnsentinel serve gives threads)");
+// Absolute URLs: the runtime's loader imports them as modules, in the page and in its workers.
+const VENDOR = new URL("vendor/", location.href).href;
+ort.env.wasm.wasmPaths = VENDOR;
+// On WebAssembly the model runs in workers, one thread each (model-workers.js): one per core, four at most; any static
+// file server will do. An address ending in ?threads=N asks for N (a benchmark compares thread counts so).
+const THREADS = Number(address.get("threads")) || Math.min(4, navigator.hardwareConcurrency || 1);
+const WASM = `WebAssembly, ${THREADS} thread${THREADS > 1 ? "s" : ""}`;
 if (gpu.adapter) ort.env.webgpu.adapter = gpu.adapter;
 let backend = WASM; // what the current model runs on, as the status line names it
 
@@ -56,31 +56,42 @@ function loadScript(source) {
   });
 }
 
-// A session on the GPU where there is one (operators WebGPU lacks run on the CPU within it), else on WebAssembly.
+// Where the model runs: { run(input, dims) → its output, lanes (batches worth having in flight at once), stop() }.
+// On the GPU where there is one (operators WebGPU lacks run on the CPU within it), else in WebAssembly workers.
 // WebGPU alone is asked for: given a list, ONNX Runtime would skip a WebGPU that fails to start without a word. Should
-// it fail with this model, the page says so and runs on WebAssembly: never silently slower.
-async function createSession(bytes) {
-  if (gpu.adapter) {
+// it fail with this model, the page says so and runs on WebAssembly: never silently slower. A model that computes in
+// 8 bits stays on WebAssembly: ONNX Runtime's WebGPU build mapped it wrong in the page's test (SwiftShader: no
+// label in common with WebAssembly's map), and its integer convolutions are what makes it fast on the CPU.
+async function startModel(bytes, quantised) {
+  if (gpu.adapter && quantised) backend = `${WASM}; WebGPU left alone: this model computes in 8 bits (export it with --activations float32 for the GPU)`;
+  else if (gpu.adapter) {
     try {
-      const session = await ort.InferenceSession.create(bytes, sessionOptions("webgpu"));
+      const session = await ort.InferenceSession.create(bytes, sessionOptions("webgpu", false));
       backend = `WebGPU (${gpu.name})`;
-      return session;
+      const run = async (input, dims) => {
+        const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", input, dims) };
+        return (await session.run(feeds))[session.outputNames[0]].data;
+      };
+      return { run, lanes: 1, stop: () => session.release() };
     } catch (e) {
       backend = `${WASM}; WebGPU failed with this model: ${e.message ?? e}`;
     }
   } else backend = `${WASM}; ${gpu.why}`;
-  return ort.InferenceSession.create(bytes, sessionOptions("wasm"));
+  const workers = await ModelWorkers.start(bytes, sessionOptions("wasm", quantised), THREADS, `${VENDOR}ort.wasm.min.js`, VENDOR);
+  return { run: (input, dims) => workers.run(input, dims), lanes: THREADS, stop: () => workers.stop() };
 }
 
-// An int8 model's weights reach the convolutions through DequantizeLinear nodes. ONNX Runtime keeps those nodes, to
-// fuse them with quantised activations, which this model has not: it would dequantise every weight again for each batch.
-// With that fusion off, it folds them into float32 weights once, as the session loads.
-function sessionOptions(provider) {
-  return { executionProviders: [provider], extra: { session: { disable_quant_qdq: "1" } } };
+// An int8 model's weights reach the convolutions through DequantizeLinear nodes. Where the values the convolutions
+// read are quantised too (the export's "activations": "uint8"), ONNX Runtime fuses each DequantizeLinear → Conv →
+// QuantizeLinear into one integer convolution, far faster on WebAssembly. Where they are not, it would keep
+// those nodes for a fusion that never comes and dequantise every weight again for each batch; with that fusion off, it
+// folds them into float32 weights once, as the session loads.
+function sessionOptions(provider, quantised) {
+  return quantised ? { executionProviders: [provider] } : { executionProviders: [provider], extra: { session: { disable_quant_qdq: "1" } } };
 }
 
 const $ = (id) => document.getElementById(id);
-let model = null;   // { session, classNames, bandNames, bands, mean, std, size, classColours, masks, uncertain and cloud: { value, name, color },
+let model = null;   // { runner (startModel's), classNames, bandNames, bands, mean, std, size, classColours, masks, uncertain and cloud: { value, name, color },
                     //   radiometry: per product, cloudTest (with rgb: the inputs that are red, green and blue) }
 let image = null;   // { name, width, height, bands, pixels: Float32Array[] (one plane per band), eightBit }
 let map = null;     // { stride, columns, rows (cellAxis of each), cells: probabilities per cell, product, clouds (interpolateClasses'), classes: Uint8Array per pixel, threshold }
@@ -124,9 +135,10 @@ async function loadModel(bytes, name) {
     const properties = onnxMetadata(bytes);
     for (const key of ["class_names", "band_names", "mean", "std", "input_size"])
       if (!(key in properties)) throw new Error(`${name} lacks the metadata '${key}'; export it with CnnSentinel's OnnxExport.`);
-    const session = await createSession(bytes);
+    const runner = await startModel(bytes, properties.activations === "uint8");
+    model?.runner.stop();
     model = {
-      session, classNames: JSON.parse(properties.class_names), bandNames: JSON.parse(properties.band_names),
+      runner, classNames: JSON.parse(properties.class_names), bandNames: JSON.parse(properties.band_names),
       mean: JSON.parse(properties.mean), std: JSON.parse(properties.std), size: Number(properties.input_size),
       classColours: "class_colors" in properties ? JSON.parse(properties.class_colors) : [],
     };
@@ -140,8 +152,10 @@ async function loadModel(bytes, name) {
     model.cloudTest = "cloud_test" in properties ? JSON.parse(properties.cloud_test) : null;
     model.cloud = model.masks.find((mask) => mask.name === "Cloud");
     drawLegend();
-    // How the layer weights are stored (OnnxExport's "weights": int8 is the light file the export writes for this page).
-    const weights = "weights" in properties ? `${properties.weights} weights, ` : "";
+    // How the layer weights are stored and what the convolutions read (OnnxExport's "weights" and "activations": int8
+    // and uint8 are the light, fast file the export writes for this page).
+    const weights = ("weights" in properties ? `${properties.weights} weights, ` : "") +
+      ("activations" in properties ? `${properties.activations} activations, ` : "");
     setStatus(`Model ${name}: ${model.bands} bands (${model.bandNames.join(", ")}), ${model.classNames.length} classes, ${model.size} × ${model.size} windows; ` +
       `${weights}${(bytes.length / 1e6).toFixed(1)} MB; runs on ${backend}.`);
     $("error").textContent = "";
@@ -258,23 +272,33 @@ async function classify() {
   const started = performance.now();
   const progress = $("progress");
   progress.max = count;
+  progress.value = 0;
   progress.hidden = false;
-  for (let first = 0; first < count; first += WINDOWS_PER_RUN) {
-    const batch = Math.min(WINDOWS_PER_RUN, count - first);
-    const input = new Float32Array(batch * windowLength);
-    for (let w = 0; w < batch; w++) {
-      const cell = first + w, column = cell % columns.centres.length, row = Math.floor(cell / columns.centres.length);
-      fillWindow(fed, columns.centres[column], rows.centres[row], size, model.mean, model.std, input, w * windowLength);
+  // Lanes take the next batch in turn; the page fills one batch's windows while the workers compute others, and
+  // repaints its progress while it waits for them.
+  const { runner } = model;
+  let next = 0, classified = 0;
+  const lane = async () => {
+    while (next < count && run === runs) {
+      const first = next, batch = Math.min(WINDOWS_PER_RUN, count - first);
+      next += batch;
+      const input = new Float32Array(batch * windowLength);
+      for (let w = 0; w < batch; w++) {
+        const cell = first + w, column = cell % columns.centres.length, row = Math.floor(cell / columns.centres.length);
+        fillWindow(fed, columns.centres[column], rows.centres[row], size, model.mean, model.std, input, w * windowLength);
+      }
+      let output;
+      try { output = await runner.run(input, [batch, model.bands, size, size]); }
+      catch (e) { if (run === runs) throw e; return; } // a newer run stopped this one's model
+      if (run !== runs) return;
+      cells.set(output, first * classCount);
+      classified += batch;
+      progress.value = classified;
+      setStatus(`Classified ${classified} of ${count} windows…`);
     }
-    const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [batch, model.bands, size, size]) };
-    const output = (await model.session.run(feeds))[model.session.outputNames[0]].data;
-    if (run !== runs) return;
-    cells.set(output, first * classCount);
-    progress.value = first + batch;
-    setStatus(`Classified ${first + batch} of ${count} windows…`);
-    await new Promise((resolve) => setTimeout(resolve)); // lets the page repaint and answer the user between batches
-    if (run !== runs) return;
-  }
+  };
+  await Promise.all(Array.from({ length: runner.lanes }, lane));
+  if (run !== runs) return;
   progress.hidden = true;
   map = { stride, columns, rows, cells, product, clouds };
   drawMap();
@@ -293,8 +317,7 @@ async function classify() {
 async function answerForPatch(picture, run) {
   const size = model.size, input = new Float32Array(model.bands * size * size);
   fillWindow(picture, Math.floor(size / 2), Math.floor(size / 2), size, model.mean, model.std, input, 0);
-  const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [1, model.bands, size, size]) };
-  const probabilities = (await model.session.run(feeds))[model.session.outputNames[0]].data;
+  const probabilities = await model.runner.run(input, [1, model.bands, size, size]);
   if (run !== runs) return;
   let best = 0;
   for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;

@@ -14,16 +14,20 @@ using CnnSentinel.Tools;
 namespace CnnSentinel.Bench;
 
 /// <summary>
-/// <c>web-model</c>: the model the map page downloads, int8 against float32, in the page itself. Both exports of one
-/// model map the same images in headless Chromium, in turn, in the page served cross-origin isolated as
-/// <c>cnnsentinel serve</c> serves it: the bundled scene and a mosaic of the model's validation patches, at the
-/// page's default stride; the mosaic also on one WebAssembly thread. Reports the file sizes, the page's own mapping
-/// times and the share of pixels whose label the two models agree on. Issue 26's goals: ≤ 16 MB, ≥ 99.5 % agreement,
-/// the bundled scene in ≤ 60 s.
+/// <c>web-model</c>: the model the map page downloads (int8 weights and uint8 activations, as <c>export</c> writes it
+/// for the page) against the export with int8 weights alone and the float32 export, in the page itself. The three
+/// exports of one model map the same images in headless Chromium, in turn, in the page served as
+/// <c>cnnsentinel serve</c> serves it: the bundled scene and a mosaic of the model's validation patches, at the page's
+/// default stride; the mosaic also on one WebAssembly thread. Reports the file sizes, the page's own mapping times and
+/// the share of pixels each light export labels as float32 does. Issue 26's goals: ≤ 16 MB, ≥ 99.5 % agreement, the
+/// bundled scene in ≤ 60 s.
 /// </summary>
 static partial class WebModelBenchmark
 {
     static readonly string Web = Path.Combine(ProjectPaths.Root, "web");
+
+    /// <summary>The three exports compared, in the order their runs take turns.</summary>
+    enum Export { Float32, Int8Weights, Page }
 
     public static Command Create()
     {
@@ -32,8 +36,8 @@ static partial class WebModelBenchmark
         var data = new Option<DirectoryInfo>("--data") { Description = "EuroSAT folder the mosaic's validation patches come from (default: the full development copy beside the checkout if present, else the bundled sample)." };
         var perClass = new Option<int>("--per-class") { Description = "Validation patches of each class in the mosaic.", DefaultValueFactory = _ => 10 };
         var stride = new Option<int>("--stride") { Description = "The page's stride (8, 16, 32 or 64).", DefaultValueFactory = _ => 16 };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the two models, the mosaic and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench", "web-model")) };
-        var command = new Command("web-model", "The map page's model, int8 against float32, in headless Chromium: sizes, mapping times, label agreement on the bundled scene and a mosaic.")
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the three models, the mosaic and the report.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(ProjectPaths.Output, "bench", "web-model")) };
+        var command = new Command("web-model", "The map page's model (int8 weights, uint8 activations) against int8 weights alone and float32, in headless Chromium: sizes, mapping times, label agreement on the bundled scene and a mosaic.")
         {
             model, image, data, perClass, stride, output,
         };
@@ -49,57 +53,69 @@ static partial class WebModelBenchmark
         TorchRuntime.EnsureLoaded();
         Directory.CreateDirectory(outDir);
         var (network, description) = ModelFile.Load(modelPath);
-        var models = new Dictionary<OnnxWeights, string>();
+        var metadata = ExportMetadata.For(description);
+        var models = new Dictionary<Export, string>();
+        // Calibrated as `export` calibrates by default: on the bundled sample of the model's bands.
+        var calibrationFolder = ProjectPaths.BundledPatches(network.Bands);
+        string calibration;
         using (network)
-            foreach (var weights in new[] { OnnxWeights.Float32, OnnxWeights.Int8 })
+        using (var windows = OnnxExport.CalibrationWindows(EuroSatDataset.Open(calibrationFolder), metadata))
+        {
+            calibration = $"{windows.shape[0]} patches of {Path.GetRelativePath(ProjectPaths.Root, calibrationFolder)}";
+            foreach (var export in Enum.GetValues<Export>())
             {
-                var path = Path.Combine(outDir, weights.ToString().ToLowerInvariant(), "model.onnx");
+                var path = Path.Combine(outDir, export.ToString().ToLowerInvariant(), "model.onnx");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                OnnxExport.Save(network, path, ExportMetadata.For(description), weights);
-                models[weights] = path;
+                OnnxExport.Save(network, path, metadata, export == Export.Float32 ? OnnxWeights.Float32 : OnnxWeights.Int8, export == Export.Page ? windows : null);
+                models[export] = path;
             }
+        }
 
         var dataset = EuroSatDataset.Open(folder);
         var sides = MapAccuracyBenchmark.ModelSides(dataset, description, MapAccuracyBenchmark.CommittedSplitFor(folder, modelPath));
         var mosaic = LabelledMosaic.Arrange(dataset, sides.Validation, perClass, seed: 42);
         var mosaicImage = Path.Combine(outDir, "mosaic.tif");
         mosaic.WriteImage(dataset, mosaicImage);
-        Console.WriteLine($"scene {Path.GetFileName(scene)}; mosaic of {perClass} validation patches per class from {folder} ({mosaic.Width}×{mosaic.Height} px)");
+        Console.WriteLine($"scene {Path.GetFileName(scene)}; mosaic of {perClass} validation patches per class from {folder} ({mosaic.Width}×{mosaic.Height} px); page model calibrated on {calibration}");
 
-        // The page loads the float32 model as its model.onnx and is given the int8 one through its model picker; the
-        // runs of the two alternate, so that other load on the machine falls on both alike.
+        // The page loads the float32 model as its model.onnx and is given the others through its model picker; the
+        // runs of the three take turns, so that other load on the machine falls on all alike.
         List<JsonObject> cases = [];
         foreach (var (image, threads) in new[] { (scene, 0), (mosaicImage, 0), (mosaicImage, 1) })
-            foreach (var weights in models.Keys)
+            foreach (var export in models.Keys)
             {
                 var run = new JsonObject { ["image"] = image, ["stride"] = stride };
                 if (threads > 0) run["threads"] = threads;
-                if (weights != OnnxWeights.Float32) run["model"] = models[weights];
+                if (export != Export.Float32) run["model"] = models[export];
                 cases.Add(run);
             }
-        var maps = MapInThePage(models[OnnxWeights.Float32], cases);
-        var runs = models.Keys.Select((weights, k) => (weights, maps.Where((_, i) => i % models.Count == k).ToList())).ToDictionary(r => r.weights, r => r.Item2);
-        var (float32, int8) = (runs[OnnxWeights.Float32], runs[OnnxWeights.Int8]);
-
+        var maps = MapInThePage(models[Export.Float32], cases);
+        var runs = models.Keys.Select((export, k) => (export, maps.Where((_, i) => i % models.Count == k).ToList())).ToDictionary(r => r.export, r => r.Item2);
         var bytes = models.ToDictionary(m => m.Key, m => new FileInfo(m.Value).Length);
-        var sceneAgreement = Agreement(float32[0], int8[0]);
-        var mosaicAgreement = Agreement(float32[1], int8[1]);
+        WebModelSide Side(Export export)
+        {
+            var (own, anchor) = (runs[export], runs[Export.Float32]);
+            return new(bytes[export], own[0].Seconds, own[1].Seconds, own[2].Seconds, Agreement(anchor[0], own[0]), Agreement(anchor[1], own[1]),
+                UncertainShareOfDisagreements(anchor[0], own[0]), UncertainShareOfDisagreements(anchor[1], own[1]));
+        }
+        var (page, weightsOnly, float32) = (Side(Export.Page), Side(Export.Int8Weights), Side(Export.Float32));
+
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine(string.Create(culture, $"model file: int8 {bytes[OnnxWeights.Int8] / 1e6:0.00} MB, float32 {bytes[OnnxWeights.Float32] / 1e6:0.00} MB " +
-            $"(ratio {bytes[OnnxWeights.Int8] / (double)bytes[OnnxWeights.Float32]:0.000}; goal ≤ {WebModelReport.MostBytes / 1e6:0} MB)"));
-        var (sceneUncertain, mosaicUncertain) = (UncertainShareOfDisagreements(float32[0], int8[0]), UncertainShareOfDisagreements(float32[1], int8[1]));
-        Console.WriteLine(string.Create(culture, $"same label as float32: {sceneAgreement:P3} of the scene's pixels, {mosaicAgreement:P3} of the mosaic's (goal ≥ {WebModelReport.LeastAgreement:P1}); " +
-            $"Uncertain on one side in {sceneUncertain:P0} and {mosaicUncertain:P0} of the differing pixels"));
-        Console.WriteLine(string.Create(culture, $"scene at stride {stride} in the page: int8 {int8[0].Seconds:0.0} s, float32 {float32[0].Seconds:0.0} s " +
-            $"(ratio {int8[0].Seconds / float32[0].Seconds:0.00}; goal ≤ {WebModelReport.MostSceneSeconds:0} s) on {int8[0].Backend}"));
-        Console.WriteLine(string.Create(culture, $"mosaic: int8 {int8[1].Seconds:0.0} s on {int8[1].Backend}, {int8[2].Seconds:0.0} s on {int8[2].Backend} " +
-            $"(ratio {int8[2].Seconds / int8[1].Seconds:0.00}); float32 {float32[1].Seconds:0.0} s and {float32[2].Seconds:0.0} s"));
+        Console.WriteLine(string.Create(culture, $"model file: page {page.Bytes / 1e6:0.00} MB, int8 weights {weightsOnly.Bytes / 1e6:0.00} MB, float32 {float32.Bytes / 1e6:0.00} MB " +
+            $"(ratio {page.Bytes / (double)float32.Bytes:0.000}; goal ≤ {WebModelReport.MostBytes / 1e6:0} MB)"));
+        foreach (var (name, side) in new[] { ("page", page), ("int8 weights", weightsOnly) })
+            Console.WriteLine(string.Create(culture, $"{name}: same label as float32 on {side.SceneAgreement:P3} of the scene's pixels, {side.MosaicAgreement:P3} of the mosaic's " +
+                $"(goal ≥ {WebModelReport.LeastAgreement:P1}); Uncertain on one side in {side.SceneDisagreementsUncertainOnOneSide:P0} and {side.MosaicDisagreementsUncertainOnOneSide:P0} of the differing pixels"));
+        Console.WriteLine(string.Create(culture, $"scene at stride {stride} in the page: page {page.SceneSeconds:0.0} s, int8 weights {weightsOnly.SceneSeconds:0.0} s, float32 {float32.SceneSeconds:0.0} s " +
+            $"(ratio {page.SceneSeconds / float32.SceneSeconds:0.00} to float32, {page.SceneSeconds / weightsOnly.SceneSeconds:0.00} to int8 weights; goal ≤ {WebModelReport.MostSceneSeconds:0} s) on {runs[Export.Page][0].Backend}"));
+        Console.WriteLine(string.Create(culture, $"mosaic: page {page.MosaicSeconds:0.0} s on {runs[Export.Page][1].Backend}, {page.MosaicOneThreadSeconds:0.0} s on {runs[Export.Page][2].Backend} " +
+            $"(ratio {page.MosaicOneThreadSeconds / page.MosaicSeconds:0.00}); int8 weights {weightsOnly.MosaicSeconds:0.0} s and {weightsOnly.MosaicOneThreadSeconds:0.0} s; " +
+            $"float32 {float32.MosaicSeconds:0.0} s and {float32.MosaicOneThreadSeconds:0.0} s"));
 
-        WebModelSide Side(OnnxWeights weights) => new(bytes[weights], runs[weights][0].Seconds, runs[weights][1].Seconds, runs[weights][2].Seconds);
-        var report = new WebModelReport(Path.GetFileName(modelPath), Path.GetFileName(scene), float32[0].Width, float32[0].Height,
-            Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)), perClass, stride, int8[0].Backend,
-            Side(OnnxWeights.Int8), Side(OnnxWeights.Float32), sceneAgreement, mosaicAgreement, sceneUncertain, mosaicUncertain, MachineDescription.Hardware);
+        var report = new WebModelReport(Path.GetFileName(modelPath), Path.GetFileName(scene), runs[Export.Float32][0].Width, runs[Export.Float32][0].Height,
+            Path.GetFileName(Path.TrimEndingDirectorySeparator(dataset.Root)), perClass, stride, runs[Export.Page][0].Backend, calibration,
+            page, weightsOnly, float32, MachineDescription.Hardware);
         var reportPath = Path.Combine(outDir, WebModelReport.FileName);
         report.Write(reportPath);
         Console.WriteLine($"written {reportPath}; copy it to data/results/ and run `cnnsentinel results --update README.md` to show it in the README");

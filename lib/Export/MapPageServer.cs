@@ -5,10 +5,9 @@ namespace CnnSentinel.Export;
 
 /// <summary>
 /// Serves a map page folder (<see cref="MapPage.Write"/>) on 127.0.0.1, for <c>cnnsentinel serve</c>, notebooks and the
-/// page's browser tests: a page that fetches WebAssembly and a model needs http://, not file://. Every answer carries the
-/// cross-origin isolation headers (COOP same-origin, COEP require-corp), without which a browser gives the page no
-/// shared memory and so ONNX Runtime no WebAssembly threads; a plain static server (<c>python3 -m http.server</c>) does
-/// not send them, and the page then maps on one thread.
+/// page's browser tests: a page that fetches WebAssembly and a model needs http://, not file://. It needs no particular
+/// headers (the page maps in one Web Worker per core, each with its own memory), so any static file server will do as
+/// well; this one serves a model from elsewhere beside the page's files and tells the browser not to cache them.
 /// </summary>
 public sealed class MapPageServer : IDisposable
 {
@@ -65,8 +64,6 @@ public sealed class MapPageServer : IDisposable
     async Task Answer(HttpListenerContext context)
     {
         using var response = context.Response;
-        response.Headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        response.Headers["Cross-Origin-Embedder-Policy"] = "require-corp";
         response.Headers["Cache-Control"] = "no-cache"; // a model exported again is fetched again
         var relative = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath.TrimStart('/'));
         if (relative.Length == 0) relative = "index.html";

@@ -6,10 +6,11 @@ using System.Text.Json.Serialization;
 namespace CnnSentinel.Tools;
 
 /// <summary>
-/// What <c>cnnsentinel-bench web-model</c> measured: the map page's model with int8 weights (what <c>export</c> writes
-/// for the page) against the float32 export, both mapping the bundled scene and a mosaic of validation patches in the
-/// page in headless Chromium, in turn. Written by the bench; a copy in <c>data/results/</c> feeds the README's table
-/// (<see cref="Section"/>), each figure beside its float32 anchor and its goal.
+/// What <c>cnnsentinel-bench web-model</c> measured: the map page's model (what <c>export</c> writes for the page: int8
+/// weights and uint8 activations) against the export with int8 weights alone (computed in float32) and the float32
+/// export, all mapping the bundled scene and a mosaic of validation patches in the page in headless Chromium, in turn.
+/// Written by the bench; a copy in <c>data/results/</c> feeds the README's table (<see cref="Section"/>), each figure
+/// beside its anchors and its goal.
 /// </summary>
 /// <param name="Model">The model file exported.</param>
 /// <param name="Scene">The scene's file name.</param>
@@ -19,16 +20,13 @@ namespace CnnSentinel.Tools;
 /// <param name="PerClass">Validation patches per class in the mosaic.</param>
 /// <param name="Stride">The page's stride for every map.</param>
 /// <param name="Backend">What the page ran on, as its status line names it.</param>
-/// <param name="Int8">The int8 export's figures.</param>
-/// <param name="Float32">The float32 export's figures.</param>
-/// <param name="SceneAgreement">Share of the scene's pixels both maps label alike.</param>
-/// <param name="MosaicAgreement">Share of the mosaic's pixels both maps label alike.</param>
-/// <param name="SceneDisagreementsUncertainOnOneSide">Of the scene's differing pixels, the share Uncertain on one side.</param>
-/// <param name="MosaicDisagreementsUncertainOnOneSide">Of the mosaic's differing pixels, the share Uncertain on one side.</param>
+/// <param name="Calibration">What the page model's uint8 scales were chosen on, as <c>export</c> prints it.</param>
+/// <param name="Page">The page's model's figures.</param>
+/// <param name="Int8Weights">The figures of the export with int8 weights alone.</param>
+/// <param name="Float32">The float32 export's figures (its agreements are 1).</param>
 /// <param name="Machine">The machine.</param>
 public sealed record WebModelReport(string Model, string Scene, int SceneWidth, int SceneHeight, string Data, int PerClass, int Stride, string Backend,
-    WebModelSide Int8, WebModelSide Float32, double SceneAgreement, double MosaicAgreement,
-    double SceneDisagreementsUncertainOnOneSide, double MosaicDisagreementsUncertainOnOneSide, string Machine)
+    string Calibration, WebModelSide Page, WebModelSide Int8Weights, WebModelSide Float32, string Machine)
 {
     /// <summary>The report's file name, in the bench's output folder and in <c>data/results/</c>.</summary>
     public const string FileName = "web-model.json";
@@ -36,7 +34,7 @@ public sealed record WebModelReport(string Model, string Scene, int SceneWidth, 
     /// <summary>Goal: the page's model file at most this many bytes (16 MB).</summary>
     public const long MostBytes = 16_000_000;
 
-    /// <summary>Goal: the int8 map labels at least this share of the mosaic's pixels as the float32 map does.</summary>
+    /// <summary>Goal: the page's map labels at least this share of the mosaic's pixels as the float32 map does.</summary>
     public const double LeastAgreement = 0.995;
 
     /// <summary>Goal: the page maps the bundled scene in at most this many seconds.</summary>
@@ -56,7 +54,7 @@ public sealed record WebModelReport(string Model, string Scene, int SceneWidth, 
     /// <summary>Reads a report written by <see cref="Write"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not such a report; the message names it.</exception>
     public static WebModelReport Read(string path) => JsonReportFile.Read<WebModelReport>(path, Json, "a web-model report written by the bench",
-        r => r.Int8 is null || r.Float32 is null ? "no int8 or float32 figures" : null);
+        r => r.Page is null || r.Int8Weights is null || r.Float32 is null ? "no figures for the page's model, int8 weights or float32" : null);
 
     /// <summary>The README's table from the report in <paramref name="folder"/>; null when there is none.</summary>
     /// <exception cref="InvalidDataException">The report is damaged; the message names it.</exception>
@@ -66,7 +64,7 @@ public sealed record WebModelReport(string Model, string Scene, int SceneWidth, 
         return File.Exists(path) ? Read(path).Markdown() : null;
     }
 
-    /// <summary>The sentence and table: each figure of the int8 model beside the float32 one and the goal.</summary>
+    /// <summary>The sentence and table: each figure of the page's model beside the two other exports' and the goal.</summary>
     public string Markdown()
     {
         var inv = CultureInfo.InvariantCulture;
@@ -75,22 +73,26 @@ public sealed record WebModelReport(string Model, string Scene, int SceneWidth, 
         static string Percent(double share) => string.Create(CultureInfo.InvariantCulture, $"{100 * share:0.000} %");
         var text = new StringBuilder();
         text.AppendLine(string.Create(inv,
-            $"The map page's model (`cnnsentinel-bench web-model`, {Model}, {Machine}): the int8 export the page downloads against the float32 " +
-            $"export, each mapping the bundled scene ({Scene}, {SceneWidth} × {SceneHeight} px) and a mosaic of {PerClass} validation patches per " +
-            $"class of {Data} in the page in headless Chromium at stride {Stride}, in turn, on {Backend}:"));
+            $"The map page's model (`cnnsentinel-bench web-model`, {Model}, {Machine}): the export the page downloads (int8 weights, uint8 " +
+            $"activations calibrated on {Calibration}) against the export with int8 weights alone and the float32 export, each mapping the " +
+            $"bundled scene ({Scene}, {SceneWidth} × {SceneHeight} px) and a mosaic of {PerClass} validation patches per class of {Data} in " +
+            $"the page in headless Chromium at stride {Stride}, in turn, on {Backend}:"));
         text.AppendLine();
-        text.AppendLine("| figure | int8 (the page's model) | float32 (anchor) | goal |");
-        text.AppendLine("| --- | ---: | ---: | --- |");
-        text.AppendLine(string.Create(inv, $"| model file | **{Int8.Bytes / 1e6:0.00} MB** | {Float32.Bytes / 1e6:0.00} MB | ≤ {MostBytes / 1e6:0} MB: {Verdict(Int8.Bytes <= MostBytes)} |"));
+        text.AppendLine("| figure | the page's model (int8 weights, uint8 activations) | int8 weights alone | float32 (anchor) | goal |");
+        text.AppendLine("| --- | ---: | ---: | ---: | --- |");
         text.AppendLine(string.Create(inv,
-            $"| pixels labelled as by float32, mosaic | **{Percent(MosaicAgreement)}** | 100 % | ≥ {LeastAgreement:P1}: {Verdict(MosaicAgreement >= LeastAgreement)} " +
-            $"({MosaicDisagreementsUncertainOnOneSide:P0} of the differing pixels Uncertain on one side) |"));
+            $"| model file | **{Page.Bytes / 1e6:0.00} MB** | {Int8Weights.Bytes / 1e6:0.00} MB | {Float32.Bytes / 1e6:0.00} MB | ≤ {MostBytes / 1e6:0} MB: {Verdict(Page.Bytes <= MostBytes)} |"));
         text.AppendLine(string.Create(inv,
-            $"| pixels labelled as by float32, scene | **{Percent(SceneAgreement)}** | 100 % | ({SceneDisagreementsUncertainOnOneSide:P0} of the differing pixels Uncertain on one side) |"));
+            $"| pixels labelled as by float32, mosaic | **{Percent(Page.MosaicAgreement)}** | {Percent(Int8Weights.MosaicAgreement)} | 100 % | " +
+            $"≥ {LeastAgreement:P1}: {Verdict(Page.MosaicAgreement >= LeastAgreement)} ({Page.MosaicDisagreementsUncertainOnOneSide:P0} of the page model's differing pixels Uncertain on one side) |"));
         text.AppendLine(string.Create(inv,
-            $"| bundled scene mapped in the page | **{Int8.SceneSeconds:0.0} s** | {Float32.SceneSeconds:0.0} s | ≤ {MostSceneSeconds:0} s: {Verdict(Int8.SceneSeconds <= MostSceneSeconds)} |"));
+            $"| pixels labelled as by float32, scene | **{Percent(Page.SceneAgreement)}** | {Percent(Int8Weights.SceneAgreement)} | 100 % | " +
+            $"({Page.SceneDisagreementsUncertainOnOneSide:P0} of the page model's differing pixels Uncertain on one side) |"));
         text.AppendLine(string.Create(inv,
-            $"| mosaic mapped in the page, then on one WebAssembly thread | **{Int8.MosaicSeconds:0.0} s**, {Int8.MosaicOneThreadSeconds:0.0} s | {Float32.MosaicSeconds:0.0} s, {Float32.MosaicOneThreadSeconds:0.0} s | |"));
+            $"| bundled scene mapped in the page | **{Page.SceneSeconds:0.0} s** | {Int8Weights.SceneSeconds:0.0} s | {Float32.SceneSeconds:0.0} s | ≤ {MostSceneSeconds:0} s: {Verdict(Page.SceneSeconds <= MostSceneSeconds)} |"));
+        text.AppendLine(string.Create(inv,
+            $"| mosaic mapped in the page, then on one WebAssembly thread | **{Page.MosaicSeconds:0.0} s**, {Page.MosaicOneThreadSeconds:0.0} s | " +
+            $"{Int8Weights.MosaicSeconds:0.0} s, {Int8Weights.MosaicOneThreadSeconds:0.0} s | {Float32.MosaicSeconds:0.0} s, {Float32.MosaicOneThreadSeconds:0.0} s | |"));
         return text.ToString();
     }
 }
@@ -100,4 +102,9 @@ public sealed record WebModelReport(string Model, string Scene, int SceneWidth, 
 /// <param name="SceneSeconds">The page's time to map the scene.</param>
 /// <param name="MosaicSeconds">The page's time to map the mosaic.</param>
 /// <param name="MosaicOneThreadSeconds">The same on one WebAssembly thread.</param>
-public sealed record WebModelSide(long Bytes, double SceneSeconds, double MosaicSeconds, double MosaicOneThreadSeconds);
+/// <param name="SceneAgreement">Share of the scene's pixels its map labels as the float32 map does.</param>
+/// <param name="MosaicAgreement">Share of the mosaic's pixels its map labels as the float32 map does.</param>
+/// <param name="SceneDisagreementsUncertainOnOneSide">Of the scene's pixels labelled otherwise, the share Uncertain on one side.</param>
+/// <param name="MosaicDisagreementsUncertainOnOneSide">Of the mosaic's pixels labelled otherwise, the share Uncertain on one side.</param>
+public sealed record WebModelSide(long Bytes, double SceneSeconds, double MosaicSeconds, double MosaicOneThreadSeconds,
+    double SceneAgreement, double MosaicAgreement, double SceneDisagreementsUncertainOnOneSide, double MosaicDisagreementsUncertainOnOneSide);

@@ -23,7 +23,8 @@ public class ExportCommandTests
             shipped.eval();
 
             using var session = new InferenceSession(Path.Combine(folder, "model.onnx"));
-            Assert.Equal(new Dictionary<string, string>(ExportMetadata.For(description).ToProperties()) { [OnnxExport.WeightsProperty] = "float32" },
+            Assert.Equal(new Dictionary<string, string>(ExportMetadata.For(description).ToProperties())
+                { [OnnxExport.WeightsProperty] = "float32", [OnnxExport.ActivationsProperty] = "float32" },
                 session.ModelMetadata.CustomMetadataMap);
             // The same network: the same probabilities for a window of random 0…255 pixels.
             torch.manual_seed(3);
@@ -42,7 +43,11 @@ public class ExportCommandTests
         }
     }
 
-    /// <summary>With the page, the model the browser downloads has int8 weights (the command says so); --weights float32 overrides.</summary>
+    /// <summary>
+    /// With the page, the model the browser downloads has int8 weights and uint8 activations calibrated on the bundled
+    /// sample (the command says so); --activations float32 keeps int8 weights alone, --weights float32 the exact model, and
+    /// uint8 activations with float32 weights or calibration patches of other bands are refused with a message.
+    /// </summary>
     [SkippableFact]
     public void WithThePageTheModelIsInt8UnlessToldOtherwise()
     {
@@ -51,13 +56,27 @@ public class ExportCommandTests
         try
         {
             var printed = ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder);
-            Assert.Matches(@"^export: .*index\.html with .*model\.onnx \(int8 weights, [0-9.]+ MB\); serve it: cnnsentinel serve ", printed.Trim());
+            Assert.Matches(@"^export: .*index\.html with .*model\.onnx \(int8 weights, uint8 activations calibrated on 500 patches of .*data/eurosat-rgb, [0-9.]+ MB\); serve it: cnnsentinel serve ", printed.Trim());
             var int8 = new FileInfo(Path.Combine(folder, "model.onnx")).Length;
             using (var session = new InferenceSession(Path.Combine(folder, "model.onnx")))
+            {
                 Assert.Equal("int8", session.ModelMetadata.CustomMetadataMap[OnnxExport.WeightsProperty]);
+                Assert.Equal("uint8", session.ModelMetadata.CustomMetadataMap[OnnxExport.ActivationsProperty]);
+            }
 
+            Assert.Matches(@"\(int8 weights, [0-9.]+ MB\)", ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder, "--activations", "float32"));
+            using (var session = new InferenceSession(Path.Combine(folder, "model.onnx")))
+                Assert.Equal("float32", session.ModelMetadata.CustomMetadataMap[OnnxExport.ActivationsProperty]);
             Assert.Contains("(float32 weights, ", ExternalTools.Run("dotnet", ExternalTools.Cli, "export", "--to", folder, "--weights", "float32"));
             Assert.True(new FileInfo(Path.Combine(folder, "model.onnx")).Length > 3.5 * int8);
+
+            var (code, _, error) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "export", "--to", folder, "--weights", "float32", "--activations", "uint8"]);
+            Assert.Equal(1, code);
+            Assert.Contains("--activations uint8 needs --weights int8", error);
+            var multispectral = Path.Combine(TestEnvironment.RepositoryRoot, "data", "eurosat-ms");
+            (code, _, error) = ExternalTools.Capture("dotnet", [ExternalTools.Cli, "export", "--to", folder, "--calibration", multispectral]);
+            Assert.Equal(1, code);
+            Assert.Contains($"--calibration {multispectral} holds 13-band patches; the model reads 3 bands.", error);
         }
         finally
         {

@@ -18,6 +18,8 @@ public class MapPageWriterTests
             File.WriteAllText(Path.Combine(source, "app.js"), "// app");
             File.WriteAllText(Path.Combine(source, "map-grid.js"), "// map grid");
             File.WriteAllText(Path.Combine(source, "scene-reading.js"), "// scene reading");
+            File.WriteAllText(Path.Combine(source, "model-workers.js"), "// model workers");
+            File.WriteAllText(Path.Combine(source, "model-worker.js"), "// model worker");
             File.WriteAllText(Path.Combine(source, "vendor", "ort.wasm.min.js"), "// ort");
             using var model = new SceneCnn();
             var destination = Path.Combine(folder, "out");
@@ -28,6 +30,8 @@ public class MapPageWriterTests
             Assert.True(File.Exists(Path.Combine(destination, "app.js")));
             Assert.True(File.Exists(Path.Combine(destination, "map-grid.js")));
             Assert.True(File.Exists(Path.Combine(destination, "scene-reading.js")));
+            Assert.True(File.Exists(Path.Combine(destination, "model-workers.js")));
+            Assert.True(File.Exists(Path.Combine(destination, "model-worker.js")));
             Assert.True(File.Exists(Path.Combine(destination, "vendor", "ort.wasm.min.js")));
             Assert.True(new FileInfo(Path.Combine(destination, "model.onnx")).Length > 100_000);
 
