@@ -14,24 +14,25 @@ namespace CnnSentinel.Export;
 /// <remarks>
 /// <para>
 /// Which values: the output of every ReLU and max pooling (what the next convolution, addition or pooling reads) and of
-/// every convolution whose result feeds residual additions only, except on the finest grids (below). Each gets a QuantizeLinear → DequantizeLinear pair with
-/// one scale and zero point for the whole tensor; the graph still says exactly what it computes, and any ONNX runtime
-/// runs it. ONNX Runtime (in .NET and in onnxruntime-web's WebAssembly) recognises DequantizeLinear → Conv (int8 weights
-/// behind their own DequantizeLinear) → QuantizeLinear, after dropping a ReLU that a uint8 zero point of 0 makes
-/// redundant, and runs it as one integer convolution (QLinearConv); additions between such values likewise (QLinearAdd).
-/// Measured with the shipped ResNet18 on one WebAssembly thread (onnxruntime-web 1.30 in Node): 8.8 ms per 64 × 64
-/// window against 23 ms with the same int8 weights computed in float32 (the page's own times: bench web-model).
+/// every convolution whose result feeds residual additions only, except on the finest grids (below). Each gets a
+/// QuantizeLinear → DequantizeLinear pair with one scale and zero point for the whole tensor; the graph still says
+/// exactly what it computes, and any ONNX runtime runs it. ONNX Runtime (in .NET and in onnxruntime-web's WebAssembly)
+/// recognises DequantizeLinear → Conv (int8 weights behind their own DequantizeLinear) → QuantizeLinear, after dropping
+/// a ReLU that a uint8 zero point of 0 makes redundant, and runs it as one integer convolution (QLinearConv); additions
+/// between such values likewise (QLinearAdd). The map page so maps the bundled scene in about half the time the same
+/// int8 weights computed in float32 take (bench web-model, the README's table).
 /// </para>
 /// <para>
 /// Left in float32: the input, its standardisation and the first convolution (it reads the image: its weights are
 /// float16, see <see cref="OnnxGraphWriter.LayerWeight"/>), global pooling and the classifier head, which are a small
 /// part of the work; and every value on a grid as fine as the finest any later convolution reads (for ResNet18 the
 /// stem's output and the first stage: its maps at 1/2 and 1/4 of the window), with the convolutions that read them.
-/// That is where one scale per tensor costs most: the stem's 64 channels range from 0.1 to 22 (the shipped model,
-/// bundled patches), so one scale leaves the narrow ones a few steps. Measured on the shipped model against its float32
-/// export, on 3,000 windows astride four validation patches: the labels (Uncertain below 0.5) of 99.60 % of the windows
-/// kept with int8 weights alone, 98.8–98.9 % with every value above in uint8 (each one alone costs nothing measurable
-/// but the stem's two), 99.40 % with those grids in float32; 7.0 and 8.8 ms a window on one WebAssembly thread.
+/// That is where one scale per tensor costs most: the stem's 64 channels range from 0.1 to 22 (the shipped model, on
+/// the bundled patches), so one scale leaves the narrow ones a few steps, and rounding the stem's output alone moved
+/// the shipped model's probabilities more than rounding any other value alone. In the page (bench web-model, the
+/// shipped model), with every value above in uint8 the map labelled 99.22 % of the mosaic's pixels as the float32
+/// export's does (int8 weights alone: 99.65 %); with those grids left in float32, 99.53 %, for about a quarter more
+/// time a window.
 /// </para>
 /// <para>
 /// Scales: the float graph runs in ONNX Runtime on the calibration windows with those values as extra outputs; for

@@ -106,7 +106,7 @@ public static class OnnxExport
         if (dataset.BandCount != metadata.BandNames.Count)
             throw new ArgumentException($"{dataset.Root} holds {dataset.BandCount}-band patches; the model reads {metadata.BandNames.Count} bands.", nameof(dataset));
         var random = new Random(seed);
-        // Round-robin over the classes, each class's patches shuffled: every class is represented however small count is.
+        // Round-robin over the classes, each class's patches shuffled: the classes as evenly represented as count allows.
         var byClass = dataset.Samples.GroupBy(s => s.ClassIndex).OrderBy(g => g.Key).Select(g => new Queue<EuroSatSample>(g.OrderBy(_ => random.Next()))).ToList();
         var chosen = new List<EuroSatSample>();
         while (chosen.Count < count && byClass.Any(q => q.Count > 0))
