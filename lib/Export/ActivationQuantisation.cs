@@ -78,12 +78,7 @@ internal static class ActivationQuantisation
         var finest = observed.Where(o => readers[o.Key].Any(r => r.OpType == "Conv")).Select(o => o.Value.GridSize).DefaultIfEmpty(0).Max();
         var ranges = observed.Where(o => o.Value.GridSize < finest).ToDictionary(o => o.Key, o => o.Value.BestRange());
         var names = graph.Node.SelectMany(n => n.Output).Concat(graph.Initializer.Select(i => i.Name)).Concat(graph.Input.Select(i => i.Name)).ToHashSet();
-        string Unique(string wanted)
-        {
-            var name = wanted;
-            for (var i = 1; !names.Add(name); i++) name = $"{wanted}_{i}";
-            return name;
-        }
+        string Unique(string wanted) => OnnxGraphWriter.TakeFreeName(names, wanted);
         var nodes = new List<NodeProto>();
         foreach (var node in graph.Node)
         {
@@ -158,7 +153,8 @@ internal static class ActivationQuantisation
         public void Add(ReadOnlySpan<float> values, int batches, ReadOnlySpan<int> shape)
         {
             GridSize = shape.Length == 4 ? shape[2] * shape[3] : 1;
-            var step = Math.Max(1, values.Length * batches / SampledValues);
+            // Long: a large calibration set's values would overflow an int.
+            var step = (int)Math.Max(1, (long)values.Length * batches / SampledValues);
             for (var i = 0; i < values.Length; i++)
             {
                 var v = values[i];

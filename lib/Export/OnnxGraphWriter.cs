@@ -33,10 +33,15 @@ internal sealed class OnnxGraphWriter(OnnxWeights layerWeights = OnnxWeights.Flo
     bool firstLayerWeightWritten;
 
     /// <summary>A name not used yet, <paramref name="wanted"/> itself when it is free.</summary>
-    public string UniqueName(string wanted)
+    public string UniqueName(string wanted) => TakeFreeName(names, wanted);
+
+    /// <summary>
+    /// <paramref name="wanted"/>, or it with the first free suffix <c>_1</c>, <c>_2</c>, …, added to <paramref name="taken"/>.
+    /// </summary>
+    public static string TakeFreeName(ISet<string> taken, string wanted)
     {
         var name = wanted;
-        for (var i = 1; !names.Add(name); i++) name = $"{wanted}_{i}";
+        for (var i = 1; !taken.Add(name); i++) name = $"{wanted}_{i}";
         return name;
     }
 
