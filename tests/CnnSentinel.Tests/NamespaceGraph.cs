@@ -117,7 +117,10 @@ internal sealed class NamespaceGraph
                         VisitEntity(MetadataTokens.EntityHandle(il.ReadInt32()));
                         break;
                     case OperandType.InlineSwitch:
-                        il.Offset += 4 * il.ReadInt32();
+                        // The count first, then its targets: `il.Offset += 4 * il.ReadInt32()` would read the offset before
+                        // the count, skip 4 bytes too few and fall out of step (switches appear in Release builds' async code).
+                        var targets = il.ReadInt32();
+                        il.Offset += 4 * targets;
                         break;
                     case OperandType.InlineI8 or OperandType.InlineR:
                         il.Offset += 8;

@@ -82,6 +82,13 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
         if (Library.Count > 0 && Reference.Count > 0)
             md.AppendLine(string.Create(inv,
                 $"| final (epoch {Library[^1].Epoch} / {Reference[^1].Epoch}) | {Library[^1].Accuracy:0.0000} after {Minutes(Library[^1].Seconds)} | {Reference[^1].Accuracy:0.0000} after {Minutes(Reference[^1].Seconds)} | |"));
+        if (Library.Count > 0 && Library[^1] is { GcPauseSeconds: { } pause, AllocatedBytes: { } allocated } last)
+        {
+            md.AppendLine();
+            md.AppendLine(string.Create(inv,
+                $"The library's garbage collector paused it {pause:0.0} s in all ({pause / last.Seconds * 100:0.0} % of its time); it allocated " +
+                $"{allocated / 1e9 / last.Epoch:0.0} GB of managed memory per epoch (each batch's pixels before they become a tensor, mostly)."));
+        }
         return md.ToString();
     }
 
@@ -93,7 +100,13 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
 }
 
 /// <summary>Wall time (seconds since the side's clock started, its waits excluded) and validation accuracy at the end of an epoch.</summary>
-public sealed record EpochPoint(int Epoch, double Seconds, double Accuracy);
+/// <param name="Epoch">The epoch, from 1.</param>
+/// <param name="Seconds">Wall time since the side's clock started, its waits excluded.</param>
+/// <param name="Accuracy">Validation accuracy after the epoch.</param>
+/// <param name="GcPauseSeconds">The library's side only: time .NET's garbage collector paused the process since the run began (null for
+/// PyTorch and in reports written before it was recorded).</param>
+/// <param name="AllocatedBytes">The library's side only: bytes allocated on the managed heap since the run began.</param>
+public sealed record EpochPoint(int Epoch, double Seconds, double Accuracy, double? GcPauseSeconds = null, long? AllocatedBytes = null);
 
 /// <summary>When each side first reached <paramref name="Target"/>; <see cref="Ratio"/> is the library's time over PyTorch's (goal ≤ 1).</summary>
 public sealed record TargetTimes(double Target, double LibrarySeconds, double ReferenceSeconds)

@@ -24,6 +24,12 @@ public class TimeToAccuracyBenchmarkTests
                 Assert.InRange(Math.Abs(report.Library[epoch].Accuracy - report.Reference[epoch].Accuracy), 0, 0.02);
             Assert.True(report.Library.Zip(report.Library.Skip(1)).All(p => p.Second.Seconds > p.First.Seconds));
             Assert.True(double.IsPositiveInfinity(report.Times[1].LibrarySeconds));
+            // The library's side records its collector's pauses and its managed allocations (growing, as they count from
+            // the start); PyTorch's side has none.
+            Assert.All(report.Library, p => Assert.True(p.GcPauseSeconds >= 0 && p.AllocatedBytes > 0));
+            Assert.True(report.Library[1].AllocatedBytes > report.Library[0].AllocatedBytes);
+            Assert.All(report.Reference, p => Assert.Null(p.GcPauseSeconds));
+            Assert.Contains("The library's garbage collector paused it", report.Markdown());
         }
         finally { Directory.Delete(output, recursive: true); }
     }

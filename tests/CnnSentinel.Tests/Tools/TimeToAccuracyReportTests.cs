@@ -24,6 +24,14 @@ public class TimeToAccuracyReportTests
         Assert.Contains("| 0.985 | not reached | 4.0 min | — |", markdown);
         Assert.Contains("3 epochs", markdown);
         Assert.Contains("3 of 5 epochs", Sample(epochs: 5).Markdown());
+        Assert.DoesNotContain("garbage collector", markdown); // not recorded in this report
+    }
+
+    [Fact]
+    public void TheLibrarysCollectorPausesAndAllocationsAreStatedWhereRecorded()
+    {
+        var report = Sample() with { Library = [new(1, 100, 0.95, 0.2, 3_000_000_000), new(2, 200, 0.975, 0.6, 6_000_000_000)] };
+        Assert.Contains("paused it 0.6 s in all (0.3 % of its time); it allocated 3.0 GB of managed memory per epoch", report.Markdown());
     }
 
     [Fact]
