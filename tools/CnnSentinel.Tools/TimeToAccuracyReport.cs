@@ -87,7 +87,7 @@ public sealed record TimeToAccuracyReport(string Data, string Recipe, int Epochs
             md.AppendLine();
             md.AppendLine(string.Create(inv,
                 $"The library's garbage collector paused it {pause:0.0} s in all ({pause / last.Seconds * 100:0.0} % of its time); it allocated " +
-                $"{allocated / 1e9 / last.Epoch:0.0} GB of managed memory per epoch (each batch's pixels before they become a tensor, mostly)."));
+                $"{allocated / 1e9 / last.Epoch:0.0} GB of managed memory per epoch."));
         }
         return md.ToString();
     }
