@@ -99,8 +99,8 @@ static class TimeToAccuracyBenchmark
         Console.WriteLine($"PyTorch {reference.Version}: first training batch identical to {reference.FirstBatchDifference:g3} (max abs difference)");
         var library = new List<EpochPoint>();
         var pytorch = new List<EpochPoint>();
-        // The collector's pauses and the managed allocations of the library's side (item 2 of issue 26 asked whether they
-        // slow its training): counted from here, as its clock.
+        // Whether .NET's collector slows the library's side: its pauses and the managed allocations, counted for the whole
+        // process from here, as its clock (the waits for PyTorch, which the clock leaves out, allocate next to nothing).
         var pausedBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         clock.Start();
