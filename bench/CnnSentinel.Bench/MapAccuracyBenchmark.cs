@@ -111,6 +111,10 @@ static class MapAccuracyBenchmark
             ["uncertainCentresAtDefaultThreshold"] = uncertainCentres,
             ["cloudTest"] = cloudTest,
             ["builtUpCentresMaskedByCloudTest"] = builtUpMasked,
+            // Adaptive mode: the share of cells whose windows the network classified, and the sampled interpolated cells' agreement with theirs.
+            ["classifiedCellShare"] = map.ClassifiedCellShare,
+            ["naiveAgreement"] = map.NaiveAgreement,
+            ["naiveAgreementSamples"] = map.NaiveAgreementSamples,
         };
         var path = Path.Combine(outDir, FileName);
         AtomicFile.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

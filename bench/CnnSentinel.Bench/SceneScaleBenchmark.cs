@@ -155,7 +155,7 @@ static class SceneScaleBenchmark
         var map = SceneMap.Write(scene, windowModel, options, outputs, ClassLegend.EuroSat);
         var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         var run = new SceneScaleRun(size, mode, stride, map.Elapsed.TotalSeconds, map.ClassifyingTime.TotalSeconds, forward.Elapsed.TotalSeconds,
-            map.ReadingTime.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, map.DenseAgreement, precision);
+            map.ReadingTime.TotalSeconds, flops.Total, long.Parse(peakKiB) / 1024.0, map.NaiveAgreement, precision);
         Console.WriteLine(JsonSerializer.Serialize(run, Line));
         return 0;
     }

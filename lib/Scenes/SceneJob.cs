@@ -67,6 +67,9 @@ public sealed record SceneJob
     /// <summary>Pixels whose class probability is below this are marked <see cref="MapMask.Uncertain"/>; 0 marks none.</summary>
     public double UncertainBelow { get; init; } = SceneClassifierOptions.DefaultUncertainBelow;
 
+    /// <summary>Adaptive mode: cells between four classified cells of one class at least this probable are interpolated (<see cref="SceneClassifierOptions.AdaptiveSettledAbove"/>); null: the default.</summary>
+    public double? SettledAbove { get; init; }
+
     /// <summary>Mark bright-and-white pixels as clouds (where the input has no scene classification of its own).</summary>
     public bool CloudTest { get; init; } = true;
 
@@ -128,8 +131,10 @@ public sealed record SceneJob
         network.LoadWeights(Model);
         // The maps and their run record are published together, only once all are written: a failure keeps the previous set.
         var map = SceneMap.WriteRecorded(scene, windowModel, options, outputs, request, progress: Progress);
-        if (map.DenseAgreement is { } agreement)
-            Out.WriteLine($"classify: dense map agrees with naive windows at {agreement:P1} of {map.DenseAgreementSamples} sampled centres");
+        if (map.ClassifiedCellShare is { } share)
+            Out.WriteLine($"classify: adaptive: {share:P1} of the cells' windows classified, the others interpolated between confident neighbours of one class");
+        if (map.NaiveAgreement is { } agreement)
+            Out.WriteLine($"classify: {(options.Mode == ClassificationMode.Adaptive ? "the interpolated cells agree" : "dense map agrees")} with naive windows at {agreement:P1} of {map.NaiveAgreementSamples} sampled centres");
         Out.WriteLine($"classify: {Input}: {map.Width}×{map.Height} px in {map.Elapsed.TotalSeconds:0.0} s ({map.PixelsPerSecond:0} px/s) → {outputs.Classes}");
         return map;
     }
@@ -148,6 +153,7 @@ public sealed record SceneJob
         var product = Radiometry is { } given ? SceneRadiometry.For(given, scene.BandNames,
             given is SceneProduct.L1C or SceneProduct.L2A ? SceneRadiometry.ProductAddOffsets(Input, given, scene.BandNames) : null) : scene.Radiometry;
         if (!(UncertainBelow >= 0 && UncertainBelow <= 1)) throw new UserErrorException($"--uncertain-below {UncertainBelow}: give a probability in 0–1.");
+        if (SettledAbove is { } settled && !(settled is >= 0.5 and <= 1)) throw new UserErrorException($"--settled-above {settled}: give a probability in 0.5–1.");
         var defaults = SceneClassifierOptions.For(windowModel, description?.Preprocessing ?? new Preprocessing(ChannelNormalization.OriginalForBands(bandCount)), product, description?.Classes);
         var mode = Mode ?? defaults.Mode;
         return defaults with
@@ -155,7 +161,7 @@ public sealed record SceneJob
             Mode = mode, Stride = Stride ?? SceneClassifierOptions.DefaultStride(mode), BlockSize = BlockSize, BatchSize = BatchSize, NoData = NoData,
             KeepAllProbabilities = AllProbabilities, UncertainBelow = UncertainBelow > 0 ? UncertainBelow : null,
             Clouds = CloudTest ? defaults.Clouds : null, Water = WaterTest && scene.WaterBands is not null ? defaults.Water : null,
-            Device = Device, Precision = Precision,
+            Device = Device, Precision = Precision, AdaptiveSettledAbove = SettledAbove ?? defaults.AdaptiveSettledAbove,
         };
     }
 
@@ -164,7 +170,7 @@ public sealed record SceneJob
     {
         var product = options.Radiometry!;
         string Numbers(IEnumerable<float> values) => string.Join(" ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-        return SceneRunRecord.For(Input, Model, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["mode"] = options.Mode.ToString(), ["stride"] = $"{options.Stride}", ["bands"] = $"{bandCount}",
             ["radiometry"] = $"{product.Product} gain {Numbers(product.Gain)} offset {Numbers(product.Offset)}",
@@ -175,7 +181,10 @@ public sealed record SceneJob
             ["nodata"] = NoData?.ToString("R", CultureInfo.InvariantCulture) ?? "from the file",
             ["probabilities"] = AllProbabilities ? "all classes" : "largest",
             ["precision"] = options.Precision.ToString(),
-        });
+        };
+        if (options.Mode == ClassificationMode.Adaptive)
+            settings["adaptive"] = string.Create(CultureInfo.InvariantCulture, $"coarsest {options.AdaptiveCoarsest} px, settled above {options.AdaptiveSettledAbove:R}");
+        return SceneRunRecord.For(Input, Model, settings);
     }
 
     /// <summary>Whether the outputs exist and were made by <paramref name="request"/> (said so); refuses another input's outputs.</summary>

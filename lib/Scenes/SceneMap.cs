@@ -14,9 +14,10 @@ public sealed class SceneMap
     readonly Lazy<byte[]> _classes;
     readonly Lazy<float[]> _probability;
     SceneAgreement? _agreement; // set by Write once the last block has been classified
+    CellCoverage? _coverage; // likewise
 
     SceneMap(int width, int height, MapValueCounts counts, TimeSpan elapsed, SceneOutputPaths? outputs,
-        Func<byte[]> classes, Func<float[]> probability, SceneAgreement? agreement)
+        Func<byte[]> classes, Func<float[]> probability, SceneAgreement? agreement, CellCoverage? coverage)
     {
         Width = width;
         Height = height;
@@ -27,6 +28,7 @@ public sealed class SceneMap
         _classes = new(classes);
         _probability = new(probability);
         _agreement = agreement;
+        _coverage = coverage;
     }
 
     /// <summary>
@@ -60,14 +62,21 @@ public sealed class SceneMap
     public SceneOutputPaths? Outputs { get; }
 
     /// <summary>
-    /// Dense mode with a padded network: the share (0–1) of sampled cell centres (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/>
-    /// per block) where the dense map's class equals that of the centre's window classified on its own, the original's naive
-    /// method; null in naive mode and for networks whose dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
+    /// Dense mode with a padded network, and adaptive mode: the share (0–1) of sampled cell centres
+    /// (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/> per block; adaptive mode samples interpolated cells
+    /// only) where the map's class equals that of the centre's window classified on its own, the original's naive method;
+    /// null in naive mode and for networks whose dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
     /// </summary>
-    public double? DenseAgreement => _agreement?.Rate;
+    public double? NaiveAgreement => _agreement?.Rate;
 
-    /// <summary>How many cell centres <see cref="DenseAgreement"/> compared.</summary>
-    public long DenseAgreementSamples => _agreement?.Compared ?? 0;
+    /// <summary>How many cell centres <see cref="NaiveAgreement"/> compared.</summary>
+    public long NaiveAgreementSamples => _agreement?.Compared ?? 0;
+
+    /// <summary>
+    /// Adaptive mode: the share (0–1) of the stride grid's cells whose windows went through the network (about the share
+    /// of naive windows' time the model took); the rest were interpolated. Null in the other modes.
+    /// </summary>
+    public double? ClassifiedCellShare => _coverage?.Share;
 
     /// <summary>
     /// The map value of every pixel, row after row: a class index, a <see cref="MapMask"/> value, or
@@ -107,7 +116,7 @@ public sealed class SceneMap
         var blocks = SceneProgress.Track(Timed(classifier.Classify(scene.Raster, scene.Bands, scene.SceneClassificationBand, scene.WaterBands), classifying),
             scene.Width, scene.Height, options.BlockSize, progress);
         var map = SceneMapWriter.Write(scene.Raster, blocks, legend ?? ClassLegend.EuroSat, outputs, runRecord);
-        map._agreement = classifier.Agreement;
+        (map._agreement, map._coverage) = (classifier.Agreement, classifier.Coverage);
         (map.ClassifyingTime, map.ReadingTime) = (classifying.Elapsed, classifier.ReadingTime);
         return map;
     }
@@ -143,7 +152,7 @@ public sealed class SceneMap
                 Array.Copy(block.Confidence, row * block.Width, probability, (block.Y + row) * width + block.X, block.Width);
             }
         }
-        return new SceneMap(width, scene.Height, counts, watch.Elapsed, null, () => classes, () => probability, classifier.Agreement)
+        return new SceneMap(width, scene.Height, counts, watch.Elapsed, null, () => classes, () => probability, classifier.Agreement, classifier.Coverage)
         {
             ClassifyingTime = classifying.Elapsed,
             ReadingTime = classifier.ReadingTime,
@@ -166,7 +175,7 @@ public sealed class SceneMap
 
     /// <summary>The map <see cref="SceneMapWriter"/> wrote to <paramref name="outputs"/>: its pixels are read back from the files when asked for.</summary>
     internal static SceneMap Written(int width, int height, MapValueCounts counts, TimeSpan elapsed, SceneOutputPaths outputs) =>
-        new(width, height, counts, elapsed, outputs, () => ReadBand(outputs.Classes).Select(v => (byte)v).ToArray(), () => ReadBand(outputs.Probability), null);
+        new(width, height, counts, elapsed, outputs, () => ReadBand(outputs.Classes).Select(v => (byte)v).ToArray(), () => ReadBand(outputs.Probability), null, null);
 
     static float[] ReadBand(string path)
     {

@@ -37,11 +37,12 @@ public static class MapAccuracyReport
             return (Model: Get<string>(report, "model"), Stride: Get<int>(report, "stride"), Line: string.Create(inv,
                 $"| {Get<string>(report, "data")} ({Get<int>(report, "files"):N0} files) | {Get<int>(accuracy, "cells")} | {Get<string>(report, "model")} | " +
                 $"{Get<string>(report, "mode").ToLowerInvariant()} | {Get<int>(report, "stride")} | {Get<double>(accuracy, "centre"):P1} | {Get<double>(accuracy, "majority"):P1} | " +
-                $"{Get<double>(accuracy, "pixels"):P1} | {Get<double>(report, "uncertainCentresAtDefaultThreshold"):P1} | {CloudTest(report)} |"));
+                $"{Get<double>(accuracy, "pixels"):P1} | {Get<double>(report, "uncertainCentresAtDefaultThreshold"):P1} | {CloudTest(report)} | " +
+                $"{Get<string>(report, "mode").ToLowerInvariant() switch { "naive" => "all", "dense" => "none", _ => Get<double>(report, "classifiedCellShare").ToString("P1", inv) }} |"));
         }).OrderBy(r => r.Model, StringComparer.Ordinal).ThenByDescending(r => r.Stride).ToList();
         var text = new StringBuilder();
-        text.AppendLine("| validation patches from | tiles | model | mode | stride | centre pixel | patch majority | all pixels | centres below 0.5 | built-up centres the cloud test masked |");
-        text.AppendLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| validation patches from | tiles | model | mode | stride | centre pixel | patch majority | all pixels | centres below 0.5 | built-up centres the cloud test masked | windows classified on their own |");
+        text.AppendLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in rows) text.AppendLine(row.Line);
         return text.ToString();
     }

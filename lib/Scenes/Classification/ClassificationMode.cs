@@ -16,4 +16,13 @@ public enum ClassificationMode
     /// where zero padding inside a lone window meets real neighbours in the scene.
     /// </summary>
     Dense,
+
+    /// <summary>
+    /// Naive windows, coarse to fine: windows classified on a coarse lattice of the stride grid first, then at the
+    /// cells between only where the coarser ones around them disagree or are unsure, the rest interpolated between
+    /// them (<see cref="SceneClassifierOptions.AdaptiveCoarsest"/>, <see cref="SceneClassifierOptions.AdaptiveSettledAbove"/>).
+    /// Every classified cell is its naive window; the share classified and the interpolated cells' agreement with their
+    /// windows are measured.
+    /// </summary>
+    Adaptive,
 }

@@ -109,30 +109,14 @@ internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOpti
         return both.div_(kernel * kernel);
     }
 
-    /// <summary>
-    /// Compares the dense classes of a few of the block's cells (centres inside the block and with data, picked by a
-    /// generator seeded with the block's position, so reruns sample the same cells) with their windows classified naively.
-    /// </summary>
+    /// <summary>Compares the dense classes of a few of the block's cells with their windows classified naively (<see cref="CellClassifier.SampleNaive"/>).</summary>
     void SampleAgreement(SceneBlockInput block, Tensor probabilities, BlockCells cells)
     {
-        var noData = block.CentreNoData.contiguous().data<bool>().ToArray(); // read once, not one tensor element per cell
-        var candidates = new List<(int Y, int X)>();
-        for (int y = 0; y < cells.Rows.Centres.Length; y++)
-            for (int x = 0; x < cells.Columns.Centres.Length; x++)
-            {
-                int cy = cells.Rows.Centres[y] - cells.Y, cx = cells.Columns.Centres[x] - cells.X;
-                if (cy >= 0 && cy < cells.Height && cx >= 0 && cx < cells.Width && !noData[cy * cells.Width + cx]) candidates.Add((y, x));
-            }
-        if (candidates.Count == 0) return;
-        // Seeded from the position itself: HashCode.Combine is randomised per process, which made the figure change between runs.
-        var random = new Random(unchecked(cells.X * 1_000_003 + cells.Y));
-        var picked = candidates.OrderBy(_ => random.Next()).Take(options.AgreementSamplesPerBlock).ToList();
-        int window = model.WindowSize;
-        var windows = stack(picked.Select(p => block.Input.narrow(1, cells.RowStarts[p.Y], window).narrow(2, cells.ColumnStarts[p.X], window)).ToList(), 0);
-        var naive = model.Logits(windows).argmax(1);
-        var denseClasses = probabilities.argmax(0);
-        var dense = stack(picked.Select(p => denseClasses[p.Y, p.X]).ToList(), 0);
-        _compared += picked.Count;
-        _agreed += naive.eq(dense).sum().item<long>();
+        int columns = cells.Columns.Centres.Length;
+        var denseClasses = probabilities.argmax(0).contiguous().data<long>().ToArray();
+        var all = Enumerable.Range(0, cells.Rows.Centres.Length).SelectMany(y => Enumerable.Range(0, columns).Select(x => (y, x)));
+        var sampled = SampleNaive(model, block, cells, all, options.AgreementSamplesPerBlock, (y, x) => denseClasses[y * columns + x]);
+        _compared += sampled.Compared;
+        _agreed += sampled.Agreed;
     }
 }

@@ -46,6 +46,9 @@ internal sealed class SceneClassifier
         if (options.UncertainBelow is { } threshold && !(threshold >= 0 && threshold <= 1))
             throw new UserErrorException($"The uncertainty threshold {threshold} must lie in 0–1.");
         if (options.AgreementSamplesPerBlock < 0) throw new UserErrorException("Agreement samples per block cannot be negative.");
+        if (options.AdaptiveCoarsest < 1) throw new UserErrorException($"The adaptive mode's coarsest spacing {options.AdaptiveCoarsest} must be at least 1 pixel.");
+        if (!(options.AdaptiveSettledAbove is >= 0.5 and <= 1))
+            throw new UserErrorException($"The adaptive mode's threshold {options.AdaptiveSettledAbove} must lie in 0.5–1 (below 0.5 a class could lose its lead between four windows that share it).");
         if (options.Radiometry is { } radiometry && radiometry.Gain.Length != options.Preprocessing.Bands)
             throw new UserErrorException($"The radiometry converts {radiometry.Gain.Length} bands but the preprocessing has {options.Preprocessing.Bands}.");
         if (options.Clouds is not null && options.Radiometry is null)
@@ -63,11 +66,14 @@ internal sealed class SceneClassifier
     public SceneClassifierOptions Options => _options;
 
     /// <summary>
-    /// How often the dense map agreed with naive windows at sampled cell centres during the last <see cref="Classify"/>
-    /// (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/> per block); null in naive mode and for models whose
-    /// dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
+    /// How often the dense map (or the adaptive map's interpolated cells) agreed with naive windows at sampled cell centres
+    /// during the last <see cref="Classify"/> (<see cref="SceneClassifierOptions.AgreementSamplesPerBlock"/> per block); null
+    /// in naive mode and for models whose dense map is exact (<see cref="WindowModel.DenseIsExact"/>).
     /// </summary>
     public SceneAgreement? Agreement => _cells.Agreement;
+
+    /// <summary>Adaptive mode: how many cells the last <see cref="Classify"/> classified as windows of their own; null in the other modes.</summary>
+    public CellCoverage? Coverage => _cells.Coverage;
 
     /// <summary>The time the last <see cref="Classify"/> has spent in GDAL reading the scene so far.</summary>
     public TimeSpan ReadingTime => _reader?.ReadingTime ?? TimeSpan.Zero;

@@ -165,6 +165,8 @@ static class NotebookChecks
             Assert.Equal(1.0, (double)values["agreement"]!); // the scene CNN is unpadded: dense equals naive
             Assert.True((double)values["speedup"]! > 3, $"dense only {(double)values["speedup"]!:0}× naive");
             Assert.InRange((double)values["resnetDenseAgreement"]!, 0, 1);
+            Assert.InRange((double)values["adaptiveShare"]!, 0.0625, 1); // at least the coarse lattice, at most every cell
+            Assert.True((double)values["adaptiveAgreement"]! >= 0.98, $"adaptive agrees with naive windows on {(double)values["adaptiveAgreement"]!:P2} of the pixels");
             Assert.True((double)values["mosaicCentre"]! >= 0.7, $"mosaic centre accuracy {(double)values["mosaicCentre"]!:P1}");
             Assert.Equal(15, values["pixelCounts"]!.AsArray().Count); // ten classes and five masks
             Assert.True(File.Exists((string)values["classes"]!));

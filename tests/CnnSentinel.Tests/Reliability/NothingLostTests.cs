@@ -113,6 +113,7 @@ public sealed class NothingLostTests
             (["--model", model, "--stride", "0"], "--stride 0: give at least 1 pixel"),
             (["--model", model, "--block-size", "65536"], "--block-size 65536: give 1 to 4096 pixels"),
             (["--model", model, "--batch-size", "0"], "--batch-size 0: give 1 to 4096 windows"),
+            (["--model", model, "--mode", "adaptive", "--settled-above", "0.3"], "--settled-above 0.3: give a probability in 0.5–1"),
             (["--model", damaged, "--stride", "4"], damaged),
         })
         {

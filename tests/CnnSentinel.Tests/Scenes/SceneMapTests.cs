@@ -59,12 +59,12 @@ public class SceneMapTests
         var options = new SceneClassifierOptions(TestRasters.RgbPreprocessing, ClassificationMode.Dense, Stride: 8, AgreementSamplesPerBlock: 20);
 
         var dense = SceneMap.Classify(scene, padded, options);
-        Assert.Equal(20, dense.DenseAgreementSamples);
-        Assert.InRange(dense.DenseAgreement!.Value, 0, 1);
+        Assert.Equal(20, dense.NaiveAgreementSamples);
+        Assert.InRange(dense.NaiveAgreement!.Value, 0, 1);
 
         var naive = SceneMap.Classify(scene, padded, options with { Mode = ClassificationMode.Naive });
-        Assert.Null(naive.DenseAgreement);
-        Assert.Equal(0, naive.DenseAgreementSamples);
-        Assert.Null(SceneMap.Classify(scene, TestRasters.SceneModel(), options).DenseAgreement); // unpadded: dense is exact
+        Assert.Null(naive.NaiveAgreement);
+        Assert.Equal(0, naive.NaiveAgreementSamples);
+        Assert.Null(SceneMap.Classify(scene, TestRasters.SceneModel(), options).NaiveAgreement); // unpadded: dense is exact
     }
 }
