@@ -94,7 +94,7 @@ static class RealScenesBenchmark
         var options = defaults with { Mode = chosen, Stride = stride ?? SceneClassifierOptions.DefaultStride(chosen), UncertainBelow = null, Precision = precision };
         var name = Path.GetRelativePath(root, folder.Folder) is "." ? Path.GetFileName(folder.Folder) : Path.GetRelativePath(root, folder.Folder);
         var outputs = SceneOutputPaths.For(Path.Combine(outDir, "real-scenes", name), image, allProbabilities: false);
-        SceneMap.Write(scene, windowModel, options, outputs);
+        var map = SceneMap.Write(scene, windowModel, options, outputs);
         var assessment = MapAssessment.Assess(outputs.Classes, new AssessmentOptions(folder.Reference, folder.Field, folder.Mapping, outputs.Probability, defaults.UncertainBelow));
         var mapFolder = Path.GetDirectoryName(outputs.Classes)!;
         AtomicFile.WriteAllText(Path.Combine(mapFolder, Path.GetFileNameWithoutExtension(image) + "_assessment.txt"), assessment.ToText());
@@ -120,6 +120,7 @@ static class RealScenesBenchmark
             ["mode"] = options.Mode.ToString(),
             ["stride"] = options.Stride,
             ["precision"] = options.Precision.ToString(),
+            ["classifiedCellShare"] = map.ClassifiedCellShare, // adaptive mode: the share of windows classified on their own
             ["uncertainBelow"] = defaults.UncertainBelow,
             ["seconds"] = watch.Elapsed.TotalSeconds,
             ["samples"] = assessment.Samples,
