@@ -13,11 +13,11 @@ namespace CnnSentinel.Scenes;
 /// </summary>
 /// <remarks>
 /// <para>Why: a padded network's dense map is not its naive windows' (zero padding), and naive windows at stride 8 cost
-/// the whole network per cell (an hour for a Sentinel-2 tile on two cores). Most of a scene is wide areas of one land
-/// cover where a window between four confident windows of one class gets that class too; the work goes to the borders
-/// between land covers and to what the model is unsure of. Every computed cell is exactly its naive window; the
-/// classifier counts how many cells it computed (<see cref="Coverage"/>) and checks a few interpolated cells per block
-/// against their windows (<see cref="Agreement"/>).</para>
+/// the whole network per cell (about an hour for a Sentinel-2 tile on two cores, by the scene-scale bench). Much of a
+/// scene is wide areas of one land cover, where a window between four confident windows of one class gets that class
+/// too; the work goes to the borders between land covers and to what the model is unsure of. Every computed cell is
+/// exactly its naive window; the classifier counts how many cells it computed (<see cref="Coverage"/>) and checks a few
+/// interpolated cells per block against their windows (<see cref="Agreement"/>).</para>
 /// <para>Interpolating between four corners of one class, each above a threshold of at least 0.5, gives that class
 /// above the threshold (a convex combination), so a settled square stays settled at the finer levels and the map
 /// there is the coarse lattice's bilinear map.</para>
