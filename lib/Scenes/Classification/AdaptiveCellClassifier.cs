@@ -17,14 +17,14 @@ namespace CnnSentinel.Scenes;
 /// scene is wide areas of one land cover, where a window between four confident windows of one class gets that class
 /// too; the work goes to the borders between land covers and to what the model is unsure of. Every computed cell is
 /// exactly its naive window; the classifier counts how many cells it computed (<see cref="Coverage"/>) and checks a few
-/// interpolated cells per block against their windows (<see cref="Agreement"/>).</para>
+/// interpolated cells per block against their windows (<see cref="CellClassifier.Agreement"/>).</para>
 /// <para>Interpolating between four corners of one class, each above a threshold of at least 0.5, gives that class
 /// above the threshold (a convex combination), so a settled square stays settled at the finer levels and the map
 /// there is the coarse lattice's bilinear map.</para>
 /// </remarks>
 internal sealed class AdaptiveCellClassifier(WindowModel model, SceneClassifierOptions options) : CellClassifier
 {
-    long _compared, _agreed, _cells, _classified;
+    long _cells, _classified;
 
     /// <inheritdoc />
     public override int Margin => 0;
@@ -33,13 +33,14 @@ internal sealed class AdaptiveCellClassifier(WindowModel model, SceneClassifierO
     public override int Extra => 0;
 
     /// <inheritdoc />
-    public override SceneAgreement? Agreement => _compared == 0 ? null : new SceneAgreement(_compared, _agreed);
-
-    /// <inheritdoc />
     public override CellCoverage? Coverage => _cells == 0 ? null : new CellCoverage(_cells, _classified);
 
     /// <inheritdoc />
-    public override void Restart() => _compared = _agreed = _cells = _classified = 0;
+    public override void Restart()
+    {
+        base.Restart();
+        _cells = _classified = 0;
+    }
 
     /// <summary>The coarsest lattice's spacing in cells: the largest power of two whose spacing in pixels is at most the setting's (1: every cell).</summary>
     internal static int CoarsestStep(int stride, int coarsest)
@@ -84,7 +85,9 @@ internal sealed class AdaptiveCellClassifier(WindowModel model, SceneClassifierO
             }
             (rows, columns) = (fineRows, fineColumns);
         }
-        if (options.AgreementSamplesPerBlock > 0 && interpolated.Count > 0) SampleAgreement(block, cells, grid, interpolated);
+        // A few interpolated cells checked against their own windows; the map keeps the interpolated values, so the figure describes it.
+        if (options.AgreementSamplesPerBlock > 0 && interpolated.Count > 0)
+            SampleNaive(model, block, cells, interpolated, options.AgreementSamplesPerBlock, (y, x) => grid.ArgMax(y, x));
         _cells += (long)ny * nx;
         return tensor(grid.Probabilities, [grid.Classes, ny, nx]);
     }
@@ -105,28 +108,15 @@ internal sealed class AdaptiveCellClassifier(WindowModel model, SceneClassifierO
     /// <summary>Classifies the windows of <paramref name="targets"/> on their own, in batches, and stores their probabilities.</summary>
     void Compute(SceneBlockInput block, BlockCells cells, CellGrid grid, IReadOnlyList<(int Y, int X)> targets)
     {
-        int window = model.WindowSize;
         for (int first = 0; first < targets.Count; first += options.BatchSize)
         {
             using var scope = NewDisposeScope();
             var batch = targets.Skip(first).Take(options.BatchSize).ToList();
-            var windows = stack(batch.Select(t => block.Input.narrow(1, cells.RowStarts[t.Y], window).narrow(2, cells.ColumnStarts[t.X], window)).ToList(), 0);
-            var probabilities = F.softmax(model.Logits(windows), 1).contiguous().data<float>().ToArray();
+            var probabilities = F.softmax(model.Logits(Windows(block, cells, model.WindowSize, batch)), 1).contiguous().data<float>().ToArray();
             int classes = grid.EnsureClasses(probabilities.Length / batch.Count);
             for (int i = 0; i < batch.Count; i++) grid.Set(batch[i].Y, batch[i].X, probabilities.AsSpan(i * classes, classes));
         }
         _classified += targets.Count;
-    }
-
-    /// <summary>
-    /// Checks a few of the block's interpolated cells against their windows classified on their own
-    /// (<see cref="CellClassifier.SampleNaive"/>). The map keeps the interpolated values: the figure describes it.
-    /// </summary>
-    void SampleAgreement(SceneBlockInput block, BlockCells cells, CellGrid grid, List<(int Y, int X)> interpolated)
-    {
-        var sampled = SampleNaive(model, block, cells, interpolated, options.AgreementSamplesPerBlock, (y, x) => grid.ArgMax(y, x));
-        _compared += sampled.Compared;
-        _agreed += sampled.Agreed;
     }
 
     /// <summary>A block's cells' class probabilities as they become known, [K, cells y, cells x] row-major.</summary>

@@ -12,19 +12,11 @@ namespace CnnSentinel.Scenes;
 /// </summary>
 internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOptions options) : CellClassifier
 {
-    long _compared, _agreed;
-
     /// <summary>The context margin rounded up to a multiple of the downsampling, so that every crop starts on the feature grid.</summary>
     public override int Margin => (options.ContextMargin + model.Downsampling - 1) / model.Downsampling * model.Downsampling;
 
     /// <summary>One downsampling step, so that every shifted crop has the same size.</summary>
     public override int Extra => model.Downsampling;
-
-    /// <inheritdoc />
-    public override SceneAgreement? Agreement => _compared == 0 ? null : new SceneAgreement(_compared, _agreed);
-
-    /// <inheritdoc />
-    public override void Restart() => _compared = _agreed = 0;
 
     /// <inheritdoc />
     public override Tensor Classify(SceneBlockInput block, BlockCells cells)
@@ -115,8 +107,6 @@ internal sealed class DenseCellClassifier(WindowModel model, SceneClassifierOpti
         int columns = cells.Columns.Centres.Length;
         var denseClasses = probabilities.argmax(0).contiguous().data<long>().ToArray();
         var all = Enumerable.Range(0, cells.Rows.Centres.Length).SelectMany(y => Enumerable.Range(0, columns).Select(x => (y, x)));
-        var sampled = SampleNaive(model, block, cells, all, options.AgreementSamplesPerBlock, (y, x) => denseClasses[y * columns + x]);
-        _compared += sampled.Compared;
-        _agreed += sampled.Agreed;
+        SampleNaive(model, block, cells, all, options.AgreementSamplesPerBlock, (y, x) => denseClasses[y * columns + x]);
     }
 }

@@ -24,9 +24,8 @@ internal sealed class NaiveCellClassifier(WindowModel model, SceneClassifierOpti
         // offset first: more time than the network at stride 32).
         for (int first = 0; first < count; first += batch)
         {
-            var windows = Enumerable.Range(first, Math.Min(batch, count - first))
-                .Select(i => block.Input.narrow(1, cells.RowStarts[i / columns], window).narrow(2, cells.ColumnStarts[i % columns], window)).ToList();
-            parts.Add(F.softmax(model.Logits(stack(windows, 0)), 1));
+            var at = Enumerable.Range(first, Math.Min(batch, count - first)).Select(i => (i / columns, i % columns));
+            parts.Add(F.softmax(model.Logits(Windows(block, cells, window, at)), 1));
         }
         return cat(parts, 0).reshape(cells.RowStarts.Length, columns, -1).permute(2, 0, 1);
     }
